@@ -1,0 +1,76 @@
+package api
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/wenzhou-subsidy/subsidy/models"
+)
+
+// Problem is an RFC 9457 problem document (application/problem+json).
+type Problem struct {
+	Type      string         `json:"type"`
+	Title     string         `json:"title"`
+	Status    int            `json:"status"`
+	Detail    string         `json:"detail"`
+	Instance  string         `json:"instance,omitempty"`
+	RequestID string         `json:"request_id,omitempty"`
+	Errors    []ProblemField `json:"errors,omitempty"`
+}
+
+// ProblemField names one bad field by its JSON path.
+type ProblemField struct {
+	Field   string `json:"field"`
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+// ProblemContentType is the media type of problem documents.
+const ProblemContentType = "application/problem+json"
+
+// statusOf is the one place where error codes become HTTP statuses.
+var statusOf = map[models.ErrorCode]int{
+	models.CodeInvalid:      http.StatusBadRequest,
+	models.CodeUnauthorized: http.StatusUnauthorized,
+	models.CodeForbidden:    http.StatusForbidden,
+	models.CodeNotFound:     http.StatusNotFound,
+	models.CodeConflict:     http.StatusConflict,
+	models.CodeTooLarge:     http.StatusRequestEntityTooLarge,
+	models.CodeUnsupported:  http.StatusUnsupportedMediaType,
+	models.CodeInternal:     http.StatusInternalServerError,
+	models.CodeUnavailable:  http.StatusServiceUnavailable,
+}
+
+var titles = map[models.ErrorCode]models.Text{
+	models.CodeInvalid:      {Zh: "请求无效", En: "Invalid request"},
+	models.CodeUnauthorized: {Zh: "未认证", En: "Unauthorized"},
+	models.CodeForbidden:    {Zh: "无权操作", En: "Forbidden"},
+	models.CodeNotFound:     {Zh: "未找到", En: "Not found"},
+	models.CodeConflict:     {Zh: "状态冲突", En: "Conflict"},
+	models.CodeTooLarge:     {Zh: "请求体过大", En: "Request body too large"},
+	models.CodeUnsupported:  {Zh: "不支持的内容类型", En: "Unsupported media type"},
+	models.CodeInternal:     {Zh: "服务器内部错误", En: "Internal server error"},
+	models.CodeUnavailable:  {Zh: "服务暂不可用", En: "Service unavailable"},
+}
+
+// NewProblem renders err as a problem document in lang. Anything that is not
+// a *models.Error is internal: its text is never shown, only logged.
+func NewProblem(err error, lang string) Problem {
+	var e *models.Error
+	if !errors.As(err, &e) || statusOf[e.Code] == 0 {
+		e = &models.Error{Code: models.CodeInternal, Message: models.Text{
+			Zh: "服务器内部错误，已记录，请凭请求编号联系管理员",
+			En: "an internal error occurred and was logged; quote the request id to an administrator",
+		}}
+	}
+	p := Problem{
+		Type:   "urn:subsidy:problem:" + string(e.Code),
+		Title:  titles[e.Code].In(lang),
+		Status: statusOf[e.Code],
+		Detail: e.Message.In(lang),
+	}
+	for _, f := range e.Fields {
+		p.Errors = append(p.Errors, ProblemField{Field: f.Field, Code: f.Code, Message: f.Text.In(lang)})
+	}
+	return p
+}

@@ -1,0 +1,133 @@
+package engine
+
+import (
+	"encoding/json"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+
+	"github.com/wenzhou-subsidy/subsidy/models"
+)
+
+// plan is a checked request: the rules to run and the parsed overrides.
+type plan struct {
+	rules     []*rule
+	overrides map[*rule]map[string]any
+	echo      map[string]json.RawMessage
+}
+
+// Check returns every problem the engine finds in a request beyond the
+// field-level checks of the decoder: unknown or inapplicable rules, unknown
+// or ill-typed overrides, and the subject's cross-field rules. Field paths
+// are JSON paths from the request's root.
+func (e *Engine) Check(req models.EvaluateRequest) []models.FieldError {
+	_, fields := e.plan(req)
+	return fields
+}
+
+func (e *Engine) plan(req models.EvaluateRequest) (plan, []models.FieldError) {
+	var fields []models.FieldError
+	kind := req.Subject.Kind()
+	if kind == "" {
+		fields = append(fields, models.Field("subject.kind", "subject_kind"))
+	}
+	if req.AsOf.IsZero() {
+		fields = append(fields, models.Field("as_of", "required"))
+	}
+	p := plan{overrides: map[*rule]map[string]any{}}
+	if len(req.Rules) == 0 {
+		for _, r := range e.rules {
+			if r.subject == kind {
+				p.rules = append(p.rules, r)
+			}
+		}
+	}
+	for i, id := range req.Rules {
+		path := fmt.Sprintf("rules[%d]", i)
+		r, ok := e.byID[id]
+		switch {
+		case !ok:
+			fields = append(fields, models.Field(path, "unknown_rule", id))
+		case kind != "" && r.subject != kind:
+			fields = append(fields, models.Field(path, "rule_kind", id, kind))
+		case slices.Contains(p.rules, r):
+			fields = append(fields, models.Field(path, "duplicate", id))
+		default:
+			p.rules = append(p.rules, r)
+		}
+	}
+	for _, key := range slices.Sorted(maps.Keys(req.Overrides)) {
+		raw := req.Overrides[key]
+		path := "overrides." + key
+		ruleID, name, _ := strings.Cut(key, ".")
+		r, ok := e.byID[ruleID]
+		if !ok {
+			fields = append(fields, models.Field(path, "unknown_param", key))
+			continue
+		}
+		prm := findParam(r.params, name)
+		if prm == nil {
+			fields = append(fields, models.Field(path, "unknown_param", key))
+			continue
+		}
+		v, err := prm.kind.parse(&prm.decl, raw)
+		if err != nil {
+			fields = append(fields, models.Field(path, "param_value", err.Error()))
+			continue
+		}
+		if p.overrides[r] == nil {
+			p.overrides[r] = map[string]any{}
+		}
+		p.overrides[r][name] = v
+		if p.echo == nil {
+			p.echo = map[string]json.RawMessage{}
+		}
+		p.echo[key], _ = json.Marshal(v)
+	}
+	if req.Subject.Enterprise != nil {
+		fields = append(fields, checkEnterprise(req.Subject.Enterprise)...)
+	}
+	return p, fields
+}
+
+// checkEnterprise applies the rules of evaluate-v1.md that span fields.
+func checkEnterprise(e *models.Enterprise) []models.FieldError {
+	var fields []models.FieldError
+	fields = append(fields, checkCertifications("subject.certifications", e.Certifications)...)
+	seenLevel := map[string]bool{}
+	for i, g := range e.GrantsReceived {
+		if seenLevel[g.Level] {
+			fields = append(fields, models.Field(fmt.Sprintf("subject.grants_received[%d].level", i), "duplicate", g.Level))
+		}
+		seenLevel[g.Level] = true
+	}
+	if e.Parent != nil {
+		if e.Parent.CreditCode != "" && e.Parent.CreditCode == e.CreditCode {
+			fields = append(fields, models.Field("subject.parent.credit_code", "same_as_self"))
+		}
+		fields = append(fields, checkCertifications("subject.parent.certifications", e.Parent.Certifications)...)
+	}
+	seenYear := map[int]bool{}
+	for i, y := range e.CreditYears {
+		path := fmt.Sprintf("subject.credit_years[%d]", i)
+		if seenYear[y.Year] {
+			fields = append(fields, models.Field(path+".year", "duplicate_year", y.Year))
+		}
+		seenYear[y.Year] = true
+		if y.FiscalSubsidy.Cmp(y.Investment) > 0 {
+			fields = append(fields, models.Field(path+".fiscal_subsidy", "subsidy_above"))
+		}
+	}
+	return fields
+}
+
+func checkCertifications(path string, certs []models.Certification) []models.FieldError {
+	var fields []models.FieldError
+	for i, c := range certs {
+		if c.RevokedOn != nil && c.RevokedOn.Before(c.CertifiedOn) {
+			fields = append(fields, models.Field(fmt.Sprintf("%s[%d].revoked_on", path, i), "revoked_before"))
+		}
+	}
+	return fields
+}

@@ -1,0 +1,247 @@
+package engine
+
+import (
+	"fmt"
+	"reflect"
+
+	"github.com/expr-lang/expr"
+
+	"github.com/wenzhou-subsidy/subsidy/models"
+)
+
+// The expression library: exact helpers for money, dates and the grant, and
+// operator overloads so that rule files can write `investment > 0` or
+// `year.investment - year.fiscal_subsidy` on exact types. expr's own
+// arithmetic is float64 for `/`; money never goes there: Money, Decimal and
+// Date are structs, so `*` and `/` on them fail the type check at load, and a
+// load check rejects any float-typed node anywhere in an expression.
+
+// allowedBuiltins are expr's builtins rule files may use: list predicates and
+// plain lookups. Float maths (sum, mean, round…), the clock (now, date) and
+// conversions are left out.
+var allowedBuiltins = []string{
+	"all", "any", "none", "one", "filter", "map", "find", "findIndex", "findLast",
+	"findLastIndex", "count", "len", "first", "last", "hasPrefix", "hasSuffix",
+	"uniq", "concat", "reverse", "take",
+}
+
+var (
+	tMoney   = reflect.TypeOf(models.Money{})
+	tDate    = reflect.TypeOf(models.Date{})
+	tBool    = reflect.TypeOf(true)
+	tFloat64 = reflect.TypeOf(0.0)
+	tFloat32 = reflect.TypeOf(float32(0))
+)
+
+// compareOverloads are the signatures of <, <=, >, >=, == and != on exact
+// types. A bare whole number beside Money means yuan (`cap > 5000000`).
+var compareOverloads = []any{
+	new(func(models.Money, models.Money) bool),
+	new(func(models.Money, int) bool),
+	new(func(models.Date, models.Date) bool),
+	new(func(*models.Date, models.Date) bool),
+	new(func(models.Date, *models.Date) bool),
+	new(func(models.Decimal, models.Decimal) bool),
+	new(func(models.Decimal, int) bool),
+	new(func(models.Percent, models.Percent) bool),
+	new(func(models.Percent, int) bool),
+}
+
+// exprOptions returns the functions and operators every rule expression is
+// compiled with, besides its environment.
+func exprOptions() []expr.Option {
+	opts := []expr.Option{expr.DisableAllBuiltins()}
+	for _, b := range allowedBuiltins {
+		opts = append(opts, expr.EnableBuiltin(b))
+	}
+	cmp := func(name string, ok func(int) bool) expr.Option {
+		return expr.Function(name, func(p ...any) (any, error) {
+			c, err := compareExact(p[0], p[1])
+			if err != nil {
+				return nil, err
+			}
+			return ok(c), nil
+		}, compareOverloads...)
+	}
+	opts = append(opts,
+		cmp("_lt", func(c int) bool { return c < 0 }),
+		cmp("_le", func(c int) bool { return c <= 0 }),
+		cmp("_gt", func(c int) bool { return c > 0 }),
+		cmp("_ge", func(c int) bool { return c >= 0 }),
+		cmp("_eq", func(c int) bool { return c == 0 }),
+		cmp("_ne", func(c int) bool { return c != 0 }),
+		expr.Operator("<", "_lt"), expr.Operator("<=", "_le"),
+		expr.Operator(">", "_gt"), expr.Operator(">=", "_ge"),
+		expr.Operator("==", "_eq"), expr.Operator("!=", "_ne"),
+
+		expr.Function("_add", func(p ...any) (any, error) {
+			return p[0].(models.Money).Add(p[1].(models.Money)), nil
+		}, new(func(models.Money, models.Money) models.Money)),
+		expr.Function("_sub", func(p ...any) (any, error) {
+			return p[0].(models.Money).Sub(p[1].(models.Money)), nil
+		}, new(func(models.Money, models.Money) models.Money)),
+		expr.Operator("+", "_add"), expr.Operator("-", "_sub"),
+
+		// mul_half_up(amount, rate): amount × rate, rounded half-up to the fen.
+		expr.Function("mul_half_up", func(p ...any) (any, error) {
+			return p[0].(models.Money).MulRate(p[1].(models.Decimal))
+		}, new(func(models.Money, models.Decimal) models.Money)),
+		expr.Function("min_money", func(p ...any) (any, error) {
+			return models.MinMoney(p[0].(models.Money), p[1].(models.Money)), nil
+		}, new(func(models.Money, models.Money) models.Money)),
+		expr.Function("max_money", func(p ...any) (any, error) {
+			return models.MaxOf(p[0].(models.Money), p[1].(models.Money)), nil
+		}, new(func(models.Money, models.Money) models.Money)),
+		// sum_money(list): the exact total of a list of amounts.
+		expr.Function("sum_money", func(p ...any) (any, error) {
+			total := models.Money{}
+			for i, v := range p[0].([]any) {
+				m, ok := v.(models.Money)
+				if !ok {
+					return nil, fmt.Errorf("sum_money: element %d is %T, not an amount", i, v)
+				}
+				total = total.Add(m)
+			}
+			return total, nil
+		}, new(func([]any) models.Money)),
+		expr.Function("year_end", func(p ...any) (any, error) {
+			return models.YearEnd(p[0].(int)), nil
+		}, new(func(int) models.Date)),
+		expr.Function("year_of", func(p ...any) (any, error) {
+			d, err := dateArg(p[0])
+			return d.Year(), err
+		}, new(func(models.Date) int)),
+		expr.Function("in_period", func(p ...any) (any, error) {
+			d, err := dateArg(p[0])
+			return p[1].(models.Period).Contains(d), err
+		}, new(func(models.Date, models.Period) bool)),
+		expr.Function("in_years", func(p ...any) (any, error) {
+			return p[1].(models.YearRange).Contains(p[0].(int)), nil
+		}, new(func(int, models.YearRange) bool)),
+		// grant_due(certifications, grants_received, amounts, stacking): the
+		// certification grant still due (see grantDue).
+		expr.Function("grant_due", func(p ...any) (any, error) {
+			return grantDue(p[0].([]any), p[1].([]models.GrantReceived), p[2].(LevelAmounts), p[3].(string))
+		}, new(func([]any, []models.GrantReceived, LevelAmounts, string) models.Money)),
+	)
+	return opts
+}
+
+// functionNames are the names the library takes; rule files may not reuse them.
+var functionNames = []string{
+	"mul_half_up", "min_money", "max_money", "sum_money", "year_end", "year_of",
+	"in_period", "in_years", "grant_due",
+}
+
+// dateArg accepts a Date or a non-nil *Date.
+func dateArg(v any) (models.Date, error) {
+	switch d := v.(type) {
+	case models.Date:
+		return d, nil
+	case *models.Date:
+		if d == nil {
+			return models.Date{}, fmt.Errorf("date is null")
+		}
+		return *d, nil
+	}
+	return models.Date{}, fmt.Errorf("%T is not a date", v)
+}
+
+// compareExact orders two values of the exact types.
+func compareExact(a, b any) (int, error) {
+	switch x := a.(type) {
+	case models.Money:
+		switch y := b.(type) {
+		case models.Money:
+			return x.Cmp(y), nil
+		case int:
+			return x.Cmp(models.Yuan(int64(y))), nil
+		}
+	case models.Decimal:
+		switch y := b.(type) {
+		case models.Decimal:
+			return x.Cmp(y), nil
+		case int:
+			return x.CmpInt(y), nil
+		}
+	case models.Percent:
+		switch y := b.(type) {
+		case models.Percent:
+			return x.Cmp(y.Decimal), nil
+		case int:
+			return x.CmpInt(y), nil
+		}
+	case models.Date, *models.Date:
+		da, err := dateArg(a)
+		if err != nil {
+			return 0, err
+		}
+		db, err := dateArg(b)
+		if err != nil {
+			return 0, err
+		}
+		return da.Cmp(db), nil
+	}
+	return 0, fmt.Errorf("cannot compare %T with %T", a, b)
+}
+
+// Stacking modes of the certification grant (policy-v1.md).
+const (
+	StackingCumulative  = "cumulative"   // each level once, in full
+	StackingTopUp       = "top_up"       // the difference to the highest level paid
+	StackingHighestOnly = "highest_only" // only the highest level, once
+)
+
+// grantDue returns the grant due for the counted certifications, given the
+// grants already received and the stacking mode.
+func grantDue(certs []any, received []models.GrantReceived, amounts LevelAmounts, stacking string) (models.Money, error) {
+	certified := map[string]bool{}
+	highest := ""
+	for i, c := range certs {
+		cert, ok := c.(models.Certification)
+		if !ok {
+			return models.Money{}, fmt.Errorf("grant_due: element %d is %T, not a certification", i, c)
+		}
+		if models.LevelRank(cert.Level) == 0 {
+			return models.Money{}, fmt.Errorf("grant_due: unknown level %q", cert.Level)
+		}
+		certified[cert.Level] = true
+		if models.LevelRank(cert.Level) > models.LevelRank(highest) {
+			highest = cert.Level
+		}
+	}
+	paid := map[string]models.Money{}
+	highestPaid := ""
+	for _, g := range received {
+		paid[g.Level] = g.Amount
+		if models.LevelRank(g.Level) > models.LevelRank(highestPaid) {
+			highestPaid = g.Level
+		}
+	}
+	if highest == "" {
+		return models.Money{}, nil
+	}
+	full, _ := amounts.For(highest)
+	switch stacking {
+	case StackingCumulative:
+		due := models.Money{}
+		for _, level := range models.Levels {
+			if _, done := paid[level]; certified[level] && !done {
+				a, _ := amounts.For(level)
+				due = due.Add(a)
+			}
+		}
+		return due, nil
+	case StackingTopUp:
+		if models.LevelRank(highestPaid) >= models.LevelRank(highest) {
+			return models.Money{}, nil
+		}
+		return models.MaxOf(full.Sub(paid[highestPaid]), models.Money{}), nil
+	case StackingHighestOnly:
+		if models.LevelRank(highestPaid) >= models.LevelRank(highest) {
+			return models.Money{}, nil
+		}
+		return full, nil
+	}
+	return models.Money{}, fmt.Errorf("grant_due: unknown stacking mode %q", stacking)
+}

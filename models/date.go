@@ -1,0 +1,155 @@
+package models
+
+import (
+	"fmt"
+	"time"
+)
+
+// Date is a civil date (YYYY-MM-DD) without time or zone. It is held as the
+// number YYYYMMDD, so that comparing two dates is comparing two integers.
+// The zero Date means "no date".
+type Date struct{ ymd int32 }
+
+// NewDate returns the date y-m-d; it must be a real calendar date.
+func NewDate(y, m, d int) (Date, error) {
+	t := time.Date(y, time.Month(m), d, 0, 0, 0, 0, time.UTC)
+	if t.Year() != y || int(t.Month()) != m || t.Day() != d || y < 1 || y > 9999 {
+		return Date{}, fmt.Errorf("%04d-%02d-%02d is not a calendar date", y, m, d)
+	}
+	return Date{ymd: int32(y*10000 + m*100 + d)}, nil
+}
+
+// MustDate parses s or panics; for constants in tests.
+func MustDate(s string) Date {
+	d, err := ParseDate(s)
+	if err != nil {
+		panic(err)
+	}
+	return d
+}
+
+// DateOf returns the civil date of t in t's location.
+func DateOf(t time.Time) Date {
+	y, m, d := t.Date()
+	return Date{ymd: int32(y*10000 + int(m)*100 + d)}
+}
+
+// ParseDate parses a YYYY-MM-DD date.
+func ParseDate(s string) (Date, error) {
+	if len(s) != 10 || s[4] != '-' || s[7] != '-' ||
+		!allDigits(s[0:4]) || !allDigits(s[5:7]) || !allDigits(s[8:10]) {
+		return Date{}, fmt.Errorf("invalid date %q: want YYYY-MM-DD", s)
+	}
+	y := atoiDigits(s[0:4])
+	m := atoiDigits(s[5:7])
+	d := atoiDigits(s[8:10])
+	date, err := NewDate(y, m, d)
+	if err != nil {
+		return Date{}, fmt.Errorf("invalid date %q: not a calendar date", s)
+	}
+	return date, nil
+}
+
+func atoiDigits(s string) int {
+	n := 0
+	for i := 0; i < len(s); i++ {
+		n = n*10 + int(s[i]-'0')
+	}
+	return n
+}
+
+// YearEnd returns 31 December of year y.
+func YearEnd(y int) Date { return Date{ymd: int32(y*10000 + 1231)} }
+
+// IsZero reports whether d is the zero Date (no date).
+func (d Date) IsZero() bool { return d.ymd == 0 }
+
+// Year returns the year of d.
+func (d Date) Year() int { return int(d.ymd / 10000) }
+
+// Before reports whether d is strictly before o.
+func (d Date) Before(o Date) bool { return d.ymd < o.ymd }
+
+// After reports whether d is strictly after o.
+func (d Date) After(o Date) bool { return d.ymd > o.ymd }
+
+// Cmp returns −1, 0 or +1 as d is before, the same day as or after o.
+func (d Date) Cmp(o Date) int {
+	switch {
+	case d.ymd < o.ymd:
+		return -1
+	case d.ymd > o.ymd:
+		return 1
+	}
+	return 0
+}
+
+// Time returns midnight UTC of d.
+func (d Date) Time() time.Time {
+	return time.Date(d.Year(), time.Month(d.ymd/100%100), int(d.ymd%100), 0, 0, 0, 0, time.UTC)
+}
+
+// String formats d as YYYY-MM-DD, or "" for the zero Date.
+func (d Date) String() string {
+	if d.ymd == 0 {
+		return ""
+	}
+	return fmt.Sprintf("%04d-%02d-%02d", d.ymd/10000, d.ymd/100%100, d.ymd%100)
+}
+
+// MarshalJSON writes the date as "YYYY-MM-DD", or null for the zero Date.
+func (d Date) MarshalJSON() ([]byte, error) {
+	if d.ymd == 0 {
+		return []byte("null"), nil
+	}
+	return []byte(`"` + d.String() + `"`), nil
+}
+
+// UnmarshalJSON accepts a "YYYY-MM-DD" string.
+func (d *Date) UnmarshalJSON(b []byte) error {
+	if len(b) < 2 || b[0] != '"' || b[len(b)-1] != '"' {
+		return fmt.Errorf("invalid date %s: want a \"YYYY-MM-DD\" string", b)
+	}
+	v, err := ParseDate(string(b[1 : len(b)-1]))
+	if err != nil {
+		return err
+	}
+	*d = v
+	return nil
+}
+
+// MarshalText writes the date as YYYY-MM-DD.
+func (d Date) MarshalText() ([]byte, error) { return []byte(d.String()), nil }
+
+// UnmarshalText parses a YYYY-MM-DD date.
+func (d *Date) UnmarshalText(b []byte) error {
+	v, err := ParseDate(string(b))
+	if err != nil {
+		return err
+	}
+	*d = v
+	return nil
+}
+
+// Period is an inclusive range of dates, such as the plan period
+// 2024-01-01..2027-12-31.
+type Period struct {
+	From Date `json:"from" expr:"from"`
+	To   Date `json:"to" expr:"to"`
+}
+
+// Contains reports whether d lies within the period, both ends included.
+func (p Period) Contains(d Date) bool { return !d.Before(p.From) && !d.After(p.To) }
+
+func (p Period) String() string { return p.From.String() + ".." + p.To.String() }
+
+// YearRange is an inclusive range of years, such as the grant years 2024..2026.
+type YearRange struct {
+	From int `json:"from" expr:"from"`
+	To   int `json:"to" expr:"to"`
+}
+
+// Contains reports whether y lies within the range, both ends included.
+func (r YearRange) Contains(y int) bool { return y >= r.From && y <= r.To }
+
+func (r YearRange) String() string { return fmt.Sprintf("%d..%d", r.From, r.To) }

@@ -1,0 +1,142 @@
+package models
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// ErrorCode classifies an error for callers; api maps each code to one HTTP
+// status in one place.
+type ErrorCode string
+
+// Error codes.
+const (
+	CodeInvalid      ErrorCode = "invalid"      // the request is wrong: 400
+	CodeUnauthorized ErrorCode = "unauthorized" // no or unknown key: 401
+	CodeForbidden    ErrorCode = "forbidden"    // the key's role may not: 403
+	CodeNotFound     ErrorCode = "not_found"    // no such thing (or not yours): 404
+	CodeConflict     ErrorCode = "conflict"     // clashes with the current state: 409
+	CodeTooLarge     ErrorCode = "too_large"    // body over the limit: 413
+	CodeUnsupported  ErrorCode = "unsupported"  // wrong content type: 415
+	CodeInternal     ErrorCode = "internal"     // a bug or an outage: 500
+	CodeUnavailable  ErrorCode = "unavailable"  // shutting down or overloaded: 503
+)
+
+// Error is subsidy's error with a code, a message in both languages and, for
+// invalid input, every bad field found.
+type Error struct {
+	Code    ErrorCode
+	Message Text
+	Fields  []FieldError
+	Err     error // the cause, for logs; never shown to clients
+}
+
+func (e *Error) Error() string {
+	var b strings.Builder
+	b.WriteString(string(e.Code))
+	if e.Message.En != "" {
+		b.WriteString(": " + e.Message.En)
+	}
+	for _, f := range e.Fields {
+		b.WriteString("; " + f.Field + ": " + f.Text.En)
+	}
+	if e.Err != nil {
+		b.WriteString(": " + e.Err.Error())
+	}
+	return b.String()
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// Errorf returns an *Error with the code and an English and Chinese message.
+func Errorf(code ErrorCode, zh, en string, args ...any) *Error {
+	return &Error{Code: code, Message: Text{Zh: fmt.Sprintf(zh, args...), En: fmt.Sprintf(en, args...)}}
+}
+
+// InvalidInput returns the 400 error for the given bad fields.
+func InvalidInput(fields ...FieldError) *Error {
+	return &Error{
+		Code:    CodeInvalid,
+		Message: Text{Zh: "请求内容有误，请检查所列字段", En: "the request has invalid fields"},
+		Fields:  fields,
+	}
+}
+
+// NotFound returns the 404 error for a missing thing.
+func NotFound(what string) *Error {
+	return Errorf(CodeNotFound, "未找到%s", "%s not found", what)
+}
+
+// Conflict returns the 409 error with an explanation.
+func Conflict(zh, en string) *Error {
+	return &Error{Code: CodeConflict, Message: Text{Zh: zh, En: en}}
+}
+
+// CodeOf returns the code of err: the code of the first *Error in its chain,
+// or CodeInternal for anything else.
+func CodeOf(err error) ErrorCode {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return CodeInternal
+}
+
+// FieldError names one bad field by its JSON path
+// ("subject.credit_years[1].investment") and says what is wrong with it.
+type FieldError struct {
+	Field string
+	Code  string // machine-readable reason, such as "required" or "money"
+	Text  Text
+}
+
+// Field builds the FieldError for a reason code, with its message in both
+// languages from the catalogue below; args fill the message's %s verbs.
+func Field(path, code string, args ...any) FieldError {
+	m, ok := fieldMessages[code]
+	if !ok {
+		m = fieldMessages["invalid"]
+	}
+	return FieldError{
+		Field: path,
+		Code:  code,
+		Text:  Text{Zh: fmt.Sprintf(m.Zh, args...), En: fmt.Sprintf(m.En, args...)},
+	}
+}
+
+// fieldMessages holds every input problem the service reports.
+var fieldMessages = map[string]Text{
+	"invalid":        {Zh: "取值无效", En: "is invalid"},
+	"required":       {Zh: "必填字段缺失", En: "is required"},
+	"not_null":       {Zh: "不能为 null", En: "must not be null"},
+	"unknown_field":  {Zh: "未知字段（请检查拼写）", En: "is not a known field (check the spelling)"},
+	"money":          {Zh: "金额格式错误：应为非负、最多两位小数、不超过1万亿元的数，如 \"1234.50\"（%s）", En: "must be a non-negative amount in yuan with at most two decimals, at most 1,000,000,000,000.00, such as \"1234.50\" (%s)"},
+	"decimal":        {Zh: "应为非负小数，如 \"0.30\"（%s）", En: "must be a non-negative decimal such as \"0.30\" (%s)"},
+	"percent":        {Zh: "持股比例应为0至100之间、最多两位小数的数（%s）", En: "must be a share between 0 and 100 with at most two decimals (%s)"},
+	"date":           {Zh: "日期应为 YYYY-MM-DD 格式的有效日期", En: "must be a calendar date written YYYY-MM-DD"},
+	"year":           {Zh: "年份应为2000至2100之间的整数", En: "must be a year between 2000 and 2100"},
+	"oneof":          {Zh: "取值应为以下之一：%s", En: "must be one of: %s"},
+	"eq":             {Zh: "取值应为 %s", En: "must be %s"},
+	"max_len":        {Zh: "长度不能超过%s", En: "must be at most %s characters long"},
+	"max_items":      {Zh: "条目不能超过%s个", En: "must have at most %s entries"},
+	"credit_length":  {Zh: "统一社会信用代码应为18位", En: "a unified social credit code has 18 characters"},
+	"credit_charset": {Zh: "统一社会信用代码含有不允许的字符（只能为数字和除 I、O、Z、S、V 以外的大写字母）", En: "a unified social credit code uses digits and capital letters other than I, O, Z, S and V"},
+	"credit_check":   {Zh: "统一社会信用代码校验位错误（GB 32100-2015）", En: "the check character of this unified social credit code is wrong (GB 32100-2015)"},
+	"region":         {Zh: "行政区划代码应为6位数字", En: "must be a six-digit administrative division code"},
+	"subject_code":   {Zh: "代码应为1至64位字母、数字、连字符或下划线", En: "must be 1 to 64 letters, digits, hyphens or underscores"},
+	"subject_kind":   {Zh: "主体类型应为 enterprise 或 university", En: "must be enterprise or university"},
+	"duplicate_year": {Zh: "年度 %s 重复出现", En: "year %s is listed twice"},
+	"duplicate":      {Zh: "%s 重复出现", En: "%s is listed twice"},
+	"subsidy_above":  {Zh: "财政补助不能超过当年投入", En: "must not be above the year's investment"},
+	"revoked_before": {Zh: "撤销日期不能早于认定日期", En: "must not be before certified_on"},
+	"same_as_self":   {Zh: "母公司代码不能与企业本身相同", En: "must differ from the enterprise's own code"},
+	"unknown_rule":   {Zh: "未知规则 %s", En: "unknown rule %s"},
+	"rule_kind":      {Zh: "规则 %s 不适用于 %s 类主体", En: "rule %s does not apply to a subject of kind %s"},
+	"unknown_param":  {Zh: "未知参数 %s", En: "unknown parameter %s"},
+	"param_value":    {Zh: "参数取值无效：%s", En: "invalid parameter value: %s"},
+	"json":           {Zh: "JSON 格式错误：%s", En: "malformed JSON: %s"},
+	"range":          {Zh: "取值应在 %s 之间", En: "must be between %s"},
+	"positive":       {Zh: "应大于零", En: "must be above zero"},
+	"status":         {Zh: "状态应为以下之一：%s", En: "must be one of: %s"},
+}

@@ -1,0 +1,246 @@
+package models
+
+import (
+	"errors"
+	"fmt"
+	"math/bits"
+	"strconv"
+	"strings"
+)
+
+// Money is an amount in yuan held exactly as a whole number of fen (分).
+// It never passes through float64: it is parsed from and printed as decimal
+// text, and rates are applied with integer arithmetic and explicit half-up
+// rounding (四舍五入到分).
+type Money struct{ fen int64 }
+
+// MaxMoney is the largest amount accepted as input: one trillion yuan (1万亿).
+// Bounding inputs keeps every sum and rate product far from int64 overflow.
+var MaxMoney = Money{fen: 100_000_000_000_000}
+
+// Fen returns the amount of n fen.
+func Fen(n int64) Money { return Money{fen: n} }
+
+// Yuan returns the amount of n whole yuan.
+func Yuan(n int64) Money { return Money{fen: n * 100} }
+
+// Fen returns the amount as a whole number of fen.
+func (m Money) Fen() int64 { return m.fen }
+
+// IsZero reports whether the amount is zero.
+func (m Money) IsZero() bool { return m.fen == 0 }
+
+// IsPositive reports whether the amount is above zero.
+func (m Money) IsPositive() bool { return m.fen > 0 }
+
+// IsNegative reports whether the amount is below zero.
+func (m Money) IsNegative() bool { return m.fen < 0 }
+
+// Add returns m + o.
+func (m Money) Add(o Money) Money { return Money{fen: m.fen + o.fen} }
+
+// Sub returns m − o, which may be negative.
+func (m Money) Sub(o Money) Money { return Money{fen: m.fen - o.fen} }
+
+// Neg returns −m.
+func (m Money) Neg() Money { return Money{fen: -m.fen} }
+
+// Cmp returns −1, 0 or +1 as m is less than, equal to or greater than o.
+func (m Money) Cmp(o Money) int {
+	switch {
+	case m.fen < o.fen:
+		return -1
+	case m.fen > o.fen:
+		return 1
+	}
+	return 0
+}
+
+// MinMoney returns the smaller of a and b.
+func MinMoney(a, b Money) Money {
+	if a.fen < b.fen {
+		return a
+	}
+	return b
+}
+
+// MaxOf returns the larger of a and b.
+func MaxOf(a, b Money) Money {
+	if a.fen > b.fen {
+		return a
+	}
+	return b
+}
+
+// ErrOverflow reports arithmetic whose exact result does not fit.
+var ErrOverflow = errors.New("amount out of range")
+
+// MulRate returns m × r rounded half-up (away from zero) to the fen, computed
+// exactly on the full-precision product: 30% of 10.05 is 3.02 (3.015 → 3.02).
+func (m Money) MulRate(r Decimal) (Money, error) {
+	q, err := mulDivHalfUp(m.fen, r.coef, pow10[r.scale])
+	if err != nil {
+		return Money{}, fmt.Errorf("%s × %s: %w", m, r, err)
+	}
+	return Money{fen: q}, nil
+}
+
+// MulFraction returns m × num / den rounded half-up to the fen; den must be
+// positive. It splits an amount pro rata without leaving integers.
+func (m Money) MulFraction(num, den Money) (Money, error) {
+	if den.fen <= 0 || num.fen < 0 {
+		return Money{}, fmt.Errorf("%s × %s / %s: %w", m, num, den, ErrOverflow)
+	}
+	q, err := mulDivHalfUp(m.fen, num.fen, den.fen)
+	if err != nil {
+		return Money{}, fmt.Errorf("%s × %s / %s: %w", m, num, den, err)
+	}
+	return Money{fen: q}, nil
+}
+
+// mulDivHalfUp returns a × b / d rounded half away from zero, using a 128-bit
+// intermediate product; b ≥ 0 and d > 0.
+func mulDivHalfUp(a, b, d int64) (int64, error) {
+	neg := a < 0
+	ua := uint64(a)
+	if neg {
+		ua = uint64(-a)
+	}
+	hi, lo := bits.Mul64(ua, uint64(b))
+	if hi >= uint64(d) {
+		return 0, ErrOverflow
+	}
+	q, rem := bits.Div64(hi, lo, uint64(d))
+	// Round half up: compare 2·rem with d without overflowing.
+	if rem >= uint64(d)-rem {
+		q++
+	}
+	if q > 1<<63-1 {
+		return 0, ErrOverflow
+	}
+	if neg {
+		return -int64(q), nil
+	}
+	return int64(q), nil
+}
+
+// String formats the amount with exactly two decimals: "1234.50", "-0.05".
+func (m Money) String() string {
+	n := m.fen
+	sign := ""
+	if n < 0 {
+		sign = "-"
+		n = -n
+	}
+	return fmt.Sprintf("%s%d.%02d", sign, n/100, n%100)
+}
+
+// MoneyFormatError says why a text is not an accepted amount.
+type MoneyFormatError struct {
+	Text   string
+	Reason string
+}
+
+func (e *MoneyFormatError) Error() string {
+	return fmt.Sprintf("invalid amount %q: %s", e.Text, e.Reason)
+}
+
+// ParseMoney parses a non-negative amount in yuan with at most two decimals,
+// written in plain decimal notation ("1234", "1234.5", "1234.50").
+func ParseMoney(s string) (Money, error) {
+	fen, reason := parseFixed(s, 2)
+	if reason != "" {
+		return Money{}, &MoneyFormatError{Text: s, Reason: reason}
+	}
+	if fen > MaxMoney.fen {
+		return Money{}, &MoneyFormatError{Text: s, Reason: "above the largest accepted amount " + MaxMoney.String()}
+	}
+	return Money{fen: fen}, nil
+}
+
+// MustMoney parses s or panics; for constants in tests and fixtures.
+func MustMoney(s string) Money {
+	m, err := ParseMoney(s)
+	if err != nil {
+		panic(err)
+	}
+	return m
+}
+
+// parseFixed parses a non-negative decimal with at most maxScale decimals and
+// returns it scaled by 10^maxScale, or a reason why it is not acceptable.
+func parseFixed(s string, maxScale int) (int64, string) {
+	if s == "" {
+		return 0, "empty"
+	}
+	if s[0] == '-' {
+		return 0, "negative"
+	}
+	intPart, frac, hasDot := strings.Cut(s, ".")
+	if intPart == "" || !allDigits(intPart) || (hasDot && (frac == "" || !allDigits(frac))) {
+		return 0, "not a plain decimal number"
+	}
+	if len(frac) > maxScale {
+		return 0, fmt.Sprintf("more than %d decimals", maxScale)
+	}
+	intPart = strings.TrimLeft(intPart, "0")
+	if len(intPart) > 17 {
+		return 0, "too large"
+	}
+	digits := intPart + frac + strings.Repeat("0", maxScale-len(frac))
+	if digits == "" {
+		return 0, ""
+	}
+	v, err := strconv.ParseInt(digits, 10, 64)
+	if err != nil {
+		return 0, "too large"
+	}
+	return v, ""
+}
+
+func allDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// MarshalJSON writes the amount as a string with two decimals.
+func (m Money) MarshalJSON() ([]byte, error) {
+	return []byte(`"` + m.String() + `"`), nil
+}
+
+// UnmarshalJSON accepts a JSON string or number with at most two decimals.
+func (m *Money) UnmarshalJSON(b []byte) error {
+	v, err := ParseMoney(unquoteNumber(b))
+	if err != nil {
+		return err
+	}
+	*m = v
+	return nil
+}
+
+// MarshalText and UnmarshalText let amounts appear in YAML and CSV.
+func (m Money) MarshalText() ([]byte, error) { return []byte(m.String()), nil }
+
+// UnmarshalText parses the amount's decimal text.
+func (m *Money) UnmarshalText(b []byte) error {
+	v, err := ParseMoney(string(b))
+	if err != nil {
+		return err
+	}
+	*m = v
+	return nil
+}
+
+// unquoteNumber strips the quotes of a JSON string holding a number; a bare
+// JSON number is returned as is. Escapes are not expected in numbers, so a
+// quoted text with a backslash is returned whole and fails to parse.
+func unquoteNumber(b []byte) string {
+	if len(b) >= 2 && b[0] == '"' && b[len(b)-1] == '"' {
+		return string(b[1 : len(b)-1])
+	}
+	return string(b)
+}
