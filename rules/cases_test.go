@@ -1,0 +1,40 @@
+package rules_test
+
+import (
+	"testing"
+
+	"github.com/wenzhou-subsidy/subsidy/api"
+	"github.com/wenzhou-subsidy/subsidy/engine"
+	"github.com/wenzhou-subsidy/subsidy/rules"
+)
+
+// minCasesPerRule is the least number of cases each shipped rule must have.
+const minCasesPerRule = 15
+
+// TestCases runs every rule test case in cases/ against the shipped rules,
+// decoding inputs exactly as the API does. Run one rule's cases with
+// go test ./rules -run 'TestCases/cert-grant'.
+func TestCases(t *testing.T) {
+	eng, err := engine.Load(rules.FS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	results, err := eng.RunCases(rules.FS, api.NewDecoder(eng).Evaluate)
+	if err != nil {
+		t.Fatal(err)
+	}
+	perRule := map[string]int{}
+	for _, r := range results {
+		perRule[r.Rule]++
+		t.Run(r.Rule+"/"+r.Name, func(t *testing.T) {
+			for _, f := range r.Failures {
+				t.Error(f)
+			}
+		})
+	}
+	for _, id := range eng.RuleIDs() {
+		if perRule[id] < minCasesPerRule {
+			t.Errorf("rule %s has %d cases, want at least %d", id, perRule[id], minCasesPerRule)
+		}
+	}
+}
