@@ -135,13 +135,13 @@ func (e *Engine) runCase(ruleID string, c *caseYAML, decode DecodeFunc) []string
 
 // caseRequest builds the POST /v1/evaluate body of a case.
 func caseRequest(ruleID string, c *caseYAML) ([]byte, error) {
-	subject, err := yamlToJSON(&c.Input)
+	subject, err := YAMLToJSON(&c.Input)
 	if err != nil {
 		return nil, fmt.Errorf("input: %w", err)
 	}
 	overrides := map[string]json.RawMessage{}
 	for k, v := range c.Overrides {
-		raw, err := yamlToJSON(&v)
+		raw, err := YAMLToJSON(&v)
 		if err != nil {
 			return nil, fmt.Errorf("overrides %s: %w", k, err)
 		}

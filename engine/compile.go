@@ -194,7 +194,7 @@ func (c *compiler) compileParams(decls map[string]paramDecl, env map[string]any,
 				c.p.add(v.Value.Line, where, "from: %v", err)
 				continue
 			}
-			raw, err := yamlToJSON(&v.Value)
+			raw, err := YAMLToJSON(&v.Value)
 			if err == nil {
 				var val any
 				if val, err = kind.parse(&d, raw); err == nil {

@@ -86,9 +86,9 @@ func decodeStrictYAML(data []byte, v any) error {
 	return dec.Decode(v)
 }
 
-// yamlToJSON converts a YAML value to JSON without losing the text of
+// YAMLToJSON converts a YAML value to JSON without losing the text of
 // numbers: "0.30" stays 0.30, never a float. Dates stay strings.
-func yamlToJSON(n *yaml.Node) ([]byte, error) {
+func YAMLToJSON(n *yaml.Node) ([]byte, error) {
 	var buf bytes.Buffer
 	if err := writeJSON(&buf, n); err != nil {
 		return nil, err

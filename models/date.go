@@ -153,3 +153,10 @@ type YearRange struct {
 func (r YearRange) Contains(y int) bool { return y >= r.From && y <= r.To }
 
 func (r YearRange) String() string { return fmt.Sprintf("%d..%d", r.From, r.To) }
+
+// Wenzhou is the time zone dates are spoken in: China Standard Time, UTC+8
+// all year (China keeps no daylight saving time).
+var Wenzhou = time.FixedZone("CST", 8*60*60)
+
+// LocalDate returns the date in Wenzhou at instant t.
+func LocalDate(t time.Time) Date { return DateOf(t.In(Wenzhou)) }

@@ -17,6 +17,7 @@ const (
 	CodeForbidden    ErrorCode = "forbidden"    // the key's role may not: 403
 	CodeNotFound     ErrorCode = "not_found"    // no such thing (or not yours): 404
 	CodeConflict     ErrorCode = "conflict"     // clashes with the current state: 409
+	CodeNotAllowed   ErrorCode = "not_allowed"  // no such method on the path: 405
 	CodeTooLarge     ErrorCode = "too_large"    // body over the limit: 413
 	CodeUnsupported  ErrorCode = "unsupported"  // wrong content type: 415
 	CodeInternal     ErrorCode = "internal"     // a bug or an outage: 500

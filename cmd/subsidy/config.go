@@ -79,8 +79,5 @@ func loadEngine(dir string) (*engine.Engine, error) {
 	return e, nil
 }
 
-// wenzhou is the time zone evaluations speak in (China Standard Time, no DST).
-var wenzhou = time.FixedZone("CST", 8*60*60)
-
 // today returns the current date in Wenzhou.
-func today() models.Date { return models.DateOf(time.Now().In(wenzhou)) }
+func today() models.Date { return models.LocalDate(time.Now()) }

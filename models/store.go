@@ -1,0 +1,176 @@
+package models
+
+import "context"
+
+// The interfaces of the service's persistence. store implements them with
+// gorm on SQLite or PostgreSQL; api uses them and never imports store.
+//
+// Conventions for every implementation:
+//   - A missing record is an *Error with CodeNotFound; a write that clashes
+//     with the current state (an invalid transition, a reused idempotency
+//     key) is CodeConflict; bad input the caller should have caught is
+//     CodeInvalid. Anything else is an internal error.
+//   - Every write records an AuditEntry (actor, time, action, entity, the
+//     record before and after as JSON) in the same transaction as the write.
+//   - Times are set by the store from its clock, in UTC.
+
+// Store is everything the service persists.
+type Store interface {
+	KeyStore
+	RegistryStore
+	PayoutStore
+	CreditStore
+	AuditStore
+	IdempotencyStore
+	// Ping checks the database answers.
+	Ping(ctx context.Context) error
+	// Close releases the database.
+	Close() error
+}
+
+// KeyStore keeps API keys. Only a hash of each secret is stored.
+type KeyStore interface {
+	// CreateKey stores a new key with the hash of its secret.
+	CreateKey(ctx context.Context, actor Actor, key APIKey, secretHash string) (APIKey, error)
+	// KeyByHash finds a key by the hash of its secret; revoked keys are
+	// returned too, with RevokedAt set.
+	KeyByHash(ctx context.Context, secretHash string) (APIKey, error)
+	// ListKeys lists every key, oldest first.
+	ListKeys(ctx context.Context) ([]APIKey, error)
+	// RevokeKey marks a key revoked; revoking a revoked key is a no-op.
+	RevokeKey(ctx context.Context, actor Actor, id string) (APIKey, error)
+}
+
+// EnterpriseFilter selects enterprises; empty fields match everything.
+type EnterpriseFilter struct {
+	Region    string
+	Parent    string // member units of this parent
+	AfterCode string // keyset pagination: credit codes after this one
+	Limit     int
+}
+
+// CertificationImport is one row of a published certification list.
+type CertificationImport struct {
+	CreditCode  string
+	Name        string
+	Region      string
+	Level       string
+	CertifiedOn Date
+}
+
+// ImportSummary says what an import did.
+type ImportSummary struct {
+	Rows                  int `json:"rows"`
+	EnterprisesCreated    int `json:"enterprises_created"`
+	CertificationsCreated int `json:"certifications_created"`
+	// Duplicates are rows whose certification (code, level, date) was
+	// already recorded; they change nothing.
+	Duplicates int `json:"duplicates"`
+}
+
+// RegistryStore keeps enterprises, certifications, credit years,
+// universities and donations, and assembles the facts rules evaluate.
+type RegistryStore interface {
+	// PutEnterprise creates or updates an enterprise (name, region, parent,
+	// credit carry-in) and reports whether it was created.
+	PutEnterprise(ctx context.Context, actor Actor, e EnterpriseRecord) (EnterpriseRecord, bool, error)
+	GetEnterprise(ctx context.Context, creditCode string) (EnterpriseRecord, error)
+	ListEnterprises(ctx context.Context, f EnterpriseFilter) ([]EnterpriseRecord, error)
+
+	// AddCertification records a certification of a registered enterprise
+	// (NotFound when it is not registered). ID and times are set.
+	AddCertification(ctx context.Context, actor Actor, c CertificationRecord) (CertificationRecord, error)
+	// UpdateCertification corrects a certification (level, dates), found by
+	// its ID and credit code.
+	UpdateCertification(ctx context.Context, actor Actor, c CertificationRecord) (CertificationRecord, error)
+	ListCertifications(ctx context.Context, creditCode string) ([]CertificationRecord, error)
+	// ImportCertifications applies a whole certification list in one
+	// transaction: a missing enterprise is created with the row's name and
+	// region, a certification already recorded (same code, level and date)
+	// is counted as a duplicate, anything else is added. Either every row
+	// is applied or none.
+	ImportCertifications(ctx context.Context, actor Actor, rows []CertificationImport) (ImportSummary, error)
+
+	// PutCreditYear creates or replaces one year's credit figures of a
+	// registered enterprise and reports whether it was created.
+	PutCreditYear(ctx context.Context, actor Actor, y CreditYearRecord) (CreditYearRecord, bool, error)
+	ListCreditYears(ctx context.Context, creditCode string) ([]CreditYearRecord, error)
+
+	PutUniversity(ctx context.Context, actor Actor, u UniversityRecord) (UniversityRecord, bool, error)
+	GetUniversity(ctx context.Context, code string) (UniversityRecord, error)
+	ListUniversities(ctx context.Context, afterCode string, limit int) ([]UniversityRecord, error)
+	// AddDonation records a donation of a registered university.
+	AddDonation(ctx context.Context, actor Actor, d DonationRecord) (DonationRecord, error)
+	// UpdateDonation corrects a donation (say, a pledge that arrived),
+	// found by its ID and university code.
+	UpdateDonation(ctx context.Context, actor Actor, d DonationRecord) (DonationRecord, error)
+	ListDonations(ctx context.Context, universityCode string) ([]DonationRecord, error)
+
+	// EnterpriseFacts assembles an enterprise as the rules see it: its
+	// certifications; its parent link, with the parent's certifications
+	// when the parent is registered itself; its credit carry-in and credit
+	// years in year order; and as grants_received, per level, the
+	// certification-grant payouts recorded for it in any status.
+	EnterpriseFacts(ctx context.Context, creditCode string) (Enterprise, error)
+	// ScreenEnterprises calls fn with every registered enterprise,
+	// assembled as by EnterpriseFacts, in credit-code order and in batches
+	// of at most batchSize, never holding the whole registry in memory.
+	ScreenEnterprises(ctx context.Context, batchSize int, fn func([]Enterprise) error) error
+	// UniversityFacts assembles a university with its donations
+	// (GrantYear left zero for the caller to set).
+	UniversityFacts(ctx context.Context, code string) (University, error)
+	// ScreenUniversities calls fn with every registered university, as
+	// UniversityFacts, in code order and in batches of at most batchSize.
+	ScreenUniversities(ctx context.Context, batchSize int, fn func([]University) error) error
+}
+
+// PayoutStore keeps payout runs and payouts.
+type PayoutStore interface {
+	// CreateRun records the start of a payout run; ID and StartedAt are set.
+	CreateRun(ctx context.Context, actor Actor, run PayoutRun) (PayoutRun, error)
+	// FinishRun records a run's counts and FinishedAt.
+	FinishRun(ctx context.Context, run PayoutRun) (PayoutRun, error)
+	GetRun(ctx context.Context, id int64) (PayoutRun, error)
+	// RecordPayouts records, for each candidate, a pending payout of
+	// Total minus the amounts already recorded for its key (rule, subject,
+	// level, grant year) in any status, when that is above zero; for a
+	// certification grant (Level set) there is at most one payout per key,
+	// ever. It returns the payouts created. It must be safe under any
+	// number of concurrent calls: the database's constraints, not the
+	// caller, guarantee that no key is ever recorded beyond its Total.
+	RecordPayouts(ctx context.Context, actor Actor, runID int64, cands []PayoutCandidate) ([]Payout, error)
+	// ListPayouts lists payouts in id order, without their decisions.
+	ListPayouts(ctx context.Context, f PayoutFilter) ([]Payout, error)
+	// GetPayout returns one payout with its decision.
+	GetPayout(ctx context.Context, id int64) (Payout, error)
+	// TransitionPayout moves a payout to status to: pending → approved,
+	// pending → rejected (reason required), approved → paid. Any other
+	// transition is a Conflict, decided atomically by the database.
+	TransitionPayout(ctx context.Context, actor Actor, id int64, to, reason string) (Payout, error)
+}
+
+// CreditStore keeps the record of credit verifications.
+type CreditStore interface {
+	RecordVerification(ctx context.Context, actor Actor, v CreditVerification) (CreditVerification, error)
+	ListVerifications(ctx context.Context, creditCode string) ([]CreditVerification, error)
+}
+
+// AuditStore reads the audit trail.
+type AuditStore interface {
+	ListAudit(ctx context.Context, f AuditFilter) ([]AuditEntry, error)
+}
+
+// IdempotencyStore remembers the first answer to requests sent with an
+// Idempotency-Key, per API key.
+type IdempotencyStore interface {
+	// BeginIdempotent reserves (keyID, idemKey) for a request with the given
+	// fingerprint. When the pair was already answered for the same
+	// fingerprint, it returns that answer; when it is reserved but not yet
+	// answered, or was used for a different request, it is a Conflict.
+	BeginIdempotent(ctx context.Context, keyID, idemKey, fingerprint string) (*IdempotentResponse, error)
+	// FinishIdempotent stores the answer of a reserved pair.
+	FinishIdempotent(ctx context.Context, keyID, idemKey string, resp IdempotentResponse) error
+	// AbortIdempotent releases a reserved pair that was not answered (an
+	// internal error), so that a retry can run.
+	AbortIdempotent(ctx context.Context, keyID, idemKey string) error
+}
