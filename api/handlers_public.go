@@ -2,7 +2,6 @@ package api
 
 import (
 	"net/http"
-	"net/http/pprof"
 
 	"github.com/labstack/echo/v4"
 
@@ -78,6 +77,3 @@ func (s *Server) health(c echo.Context) error {
 func (s *Server) openAPI(c echo.Context) error {
 	return c.Blob(http.StatusOK, echo.MIMEApplicationJSONCharsetUTF8, s.openapi)
 }
-
-// pprofIndex serves /debug/pprof/ and the named profiles under it.
-func pprofIndex() http.Handler { return http.HandlerFunc(pprof.Index) }

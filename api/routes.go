@@ -5,9 +5,14 @@ import (
 	"net/http/pprof"
 
 	"github.com/labstack/echo/v4"
+
+	"github.com/wenzhou-subsidy/subsidy/models"
 )
 
-// routes registers the middleware and every route of the API.
+// routes registers the middleware and every route of the API. Who may call
+// what (service-v1.md): the public routes need no key; every other route
+// needs a key (401 without a known one) of one of the roles listed (403
+// otherwise); subject keys see only their own subject (404 for others).
 func (s *Server) routes(opts Options) {
 	e := s.echo
 	e.Use(requestID, s.accessLog, s.recoverPanic, language)
@@ -20,10 +25,61 @@ func (s *Server) routes(opts Options) {
 	e.GET("/v1/rules/:id", s.getRule)
 
 	if opts.Pprof {
-		e.GET("/debug/pprof/*", echo.WrapHandler(pprofIndex()))
+		e.GET("/debug/pprof/*", echo.WrapHandler(http.HandlerFunc(pprof.Index)))
 		e.GET("/debug/pprof/cmdline", echo.WrapHandler(http.HandlerFunc(pprof.Cmdline)))
 		e.GET("/debug/pprof/profile", echo.WrapHandler(http.HandlerFunc(pprof.Profile)))
 		e.GET("/debug/pprof/symbol", echo.WrapHandler(http.HandlerFunc(pprof.Symbol)))
 		e.GET("/debug/pprof/trace", echo.WrapHandler(http.HandlerFunc(pprof.Trace)))
 	}
+	if s.store == nil {
+		return
+	}
+
+	const (
+		admin      = models.RoleAdmin
+		finance    = models.RoleFinance
+		tax        = models.RoleTax
+		enterprise = models.RoleEnterprise
+		university = models.RoleUniversity
+	)
+	auth := s.authenticate
+	roles := func(r ...string) echo.MiddlewareFunc { return allow(r...) }
+	idem := s.idempotent
+
+	// Registry: enterprises, certifications, credit years.
+	e.GET("/v1/enterprises", s.listEnterprises, auth, roles(admin, finance, tax))
+	e.PUT("/v1/enterprises/:credit_code", s.putEnterprise, auth, roles(admin, finance))
+	e.GET("/v1/enterprises/:credit_code", s.getEnterprise, auth, roles(admin, finance, tax, enterprise))
+	e.GET("/v1/enterprises/:credit_code/certifications", s.listCertifications, auth, roles(admin, finance, tax, enterprise))
+	e.POST("/v1/enterprises/:credit_code/certifications", s.addCertification, auth, roles(admin, finance), idem)
+	e.PUT("/v1/enterprises/:credit_code/certifications/:id", s.putCertification, auth, roles(admin, finance))
+	e.POST("/v1/certifications/import", s.importCertifications, auth, roles(admin, finance), idem)
+	e.GET("/v1/enterprises/:credit_code/credit-years", s.listCreditYears, auth, roles(admin, finance, tax, enterprise))
+	e.PUT("/v1/enterprises/:credit_code/credit-years/:year", s.putCreditYear, auth, roles(admin, finance, tax))
+	e.GET("/v1/enterprises/:credit_code/credit-ledger", s.creditLedger, auth, roles(admin, finance, tax, enterprise))
+
+	// Registry: universities and donations.
+	e.GET("/v1/universities", s.listUniversities, auth, roles(admin, finance))
+	e.PUT("/v1/universities/:code", s.putUniversity, auth, roles(admin, finance))
+	e.GET("/v1/universities/:code", s.getUniversity, auth, roles(admin, finance, university))
+	e.GET("/v1/universities/:code/donations", s.listDonations, auth, roles(admin, finance, university))
+	e.POST("/v1/universities/:code/donations", s.addDonation, auth, roles(admin, finance), idem)
+	e.PUT("/v1/universities/:code/donations/:id", s.putDonation, auth, roles(admin, finance))
+
+	// Payouts (免申即享).
+	e.POST("/v1/payout-runs", s.createPayoutRun, auth, roles(admin, finance), idem)
+	e.GET("/v1/payout-runs/:id", s.getPayoutRun, auth, roles(admin, finance))
+	e.GET("/v1/payouts", s.listPayouts, auth, roles(admin, finance, enterprise, university))
+	e.GET("/v1/payouts/export", s.exportPayouts, auth, roles(admin, finance))
+	e.GET("/v1/payouts/:id", s.getPayout, auth, roles(admin, finance, enterprise, university))
+	e.POST("/v1/payouts/:id/approve", s.transition(models.PayoutApproved), auth, roles(admin, finance), idem)
+	e.POST("/v1/payouts/:id/reject", s.transition(models.PayoutRejected), auth, roles(admin, finance), idem)
+	e.POST("/v1/payouts/:id/paid", s.transition(models.PayoutPaid), auth, roles(admin, finance), idem)
+
+	// Credit verification (tax officers).
+	e.POST("/v1/credit-verifications", s.verifyCredit, auth, roles(admin, tax), idem)
+	e.GET("/v1/enterprises/:credit_code/credit-verifications", s.listVerifications, auth, roles(admin, tax))
+
+	// The audit trail.
+	e.GET("/v1/audit", s.listAudit, auth, roles(admin))
 }

@@ -31,6 +31,7 @@ type Options struct {
 type Server struct {
 	echo      *echo.Echo
 	engine    *engine.Engine
+	store     models.Store // nil: only the public, stateless endpoints
 	decoder   *Decoder
 	logger    *slog.Logger
 	now       func() time.Time
@@ -42,8 +43,9 @@ type Server struct {
 var openAPIYAML []byte
 
 // NewServer builds the API from its dependencies: the logger, the loaded
-// rule engine and the options.
-func NewServer(logger *slog.Logger, eng *engine.Engine, opts Options) (*Server, error) {
+// rule engine, the store (nil serves only the public, stateless endpoints:
+// evaluation, rules, health and the OpenAPI document) and the options.
+func NewServer(logger *slog.Logger, eng *engine.Engine, st models.Store, opts Options) (*Server, error) {
 	spec, err := openAPIJSON()
 	if err != nil {
 		return nil, err
@@ -51,6 +53,7 @@ func NewServer(logger *slog.Logger, eng *engine.Engine, opts Options) (*Server, 
 	s := &Server{
 		echo:      echo.New(),
 		engine:    eng,
+		store:     st,
 		decoder:   NewDecoder(eng),
 		logger:    logger,
 		now:       opts.Now,

@@ -115,9 +115,7 @@ func checkEnterprise(e *models.Enterprise) []models.FieldError {
 			fields = append(fields, models.Field(path+".year", "duplicate_year", y.Year))
 		}
 		seenYear[y.Year] = true
-		if y.FiscalSubsidy.Cmp(y.Investment) > 0 {
-			fields = append(fields, models.Field(path+".fiscal_subsidy", "subsidy_above"))
-		}
+		fields = append(fields, y.Problems(path)...)
 	}
 	return fields
 }
@@ -125,9 +123,7 @@ func checkEnterprise(e *models.Enterprise) []models.FieldError {
 func checkCertifications(path string, certs []models.Certification) []models.FieldError {
 	var fields []models.FieldError
 	for i, c := range certs {
-		if c.RevokedOn != nil && c.RevokedOn.Before(c.CertifiedOn) {
-			fields = append(fields, models.Field(fmt.Sprintf("%s[%d].revoked_on", path, i), "revoked_before"))
-		}
+		fields = append(fields, c.Problems(fmt.Sprintf("%s[%d]", path, i))...)
 	}
 	return fields
 }

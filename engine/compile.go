@@ -45,8 +45,16 @@ type rule struct {
 	conds    []condition
 	amount   program
 	ledger   *ledgerBlock
+	payout   *payoutBlock
 	segments []*segment // by date, the first complete one onwards
 	info     models.RuleInfo
+}
+
+// payoutBlock says who pays a grant and, when items is set, how its amount
+// splits into payouts (otherwise it is one payout).
+type payoutBlock struct {
+	payer string
+	items *program
 }
 
 // ledgerBlock is the per-year part of the surcharge credit.
@@ -141,6 +149,9 @@ func (c *compiler) compileRule(ry *ruleYAML, file string) *rule {
 		c.p.add(0, "", "a rule needs at least one condition (a subject that is not eligible must fail one)")
 	}
 	r.amount = c.compileExpr("amount", &ry.Amount, env, tMoney)
+	if ry.Payout != nil {
+		r.payout = c.compilePayout(ry.Payout, env)
+	}
 	r.segments = c.buildSegments(r)
 	r.info = ruleInfo(r, ry)
 	return r
@@ -353,6 +364,18 @@ func (c *compiler) compileLedger(ly *creditLedgerYAML, r *rule, ruleEnv map[stri
 	return lb
 }
 
+func (c *compiler) compilePayout(py *payoutYAML, env map[string]any) *payoutBlock {
+	pb := &payoutBlock{payer: py.Payer}
+	if py.Payer != models.PayerLocal && py.Payer != models.PayerCity {
+		c.p.add(0, "payout", "payer must be %s (the finance bureau of the enterprise's region) or %s", models.PayerLocal, models.PayerCity)
+	}
+	if py.Items.Kind != 0 {
+		items := c.compileExpr("payout items", &py.Items, env, tPayoutItems)
+		pb.items = &items
+	}
+	return pb
+}
+
 func findParam(params []*param, name string) *param {
 	for _, p := range params {
 		if p.name == name {
@@ -406,6 +429,8 @@ func typeName(t reflect.Type) string {
 		return "an amount (Money)"
 	case tBool:
 		return "a bool"
+	case tPayoutItems:
+		return "a list of payout items"
 	}
 	return t.String()
 }
@@ -576,6 +601,12 @@ func ruleInfo(r *rule, ry *ruleYAML) models.RuleInfo {
 			pi.Values = append(pi.Values, models.DatedValue{From: v.from, Value: v.raw})
 		}
 		info.Parameters = append(info.Parameters, pi)
+	}
+	if r.payout != nil {
+		info.Payout = &models.PayoutDeclInfo{Payer: r.payout.payer}
+		if r.payout.items != nil {
+			info.Payout.Items = r.payout.items.src
+		}
 	}
 	if r.ledger != nil {
 		info.CreditLedger = &models.CreditLedgerInfo{

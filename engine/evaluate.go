@@ -103,8 +103,35 @@ func (r *rule) evaluate(subject any, asOf models.Date, seg *segment, lang string
 		if res.Amount, err = runMoney(r.amount, env); err != nil {
 			return res, fmt.Errorf("rule %s: amount: %w", r.id, err)
 		}
+		if r.payout != nil {
+			if res.Payout, err = r.payout.run(res.Amount, env); err != nil {
+				return res, fmt.Errorf("rule %s: payout: %w", r.id, err)
+			}
+		}
 	}
 	return res, nil
+}
+
+// run splits an eligible grant into its payout items; the items must add
+// up to the amount exactly.
+func (pb *payoutBlock) run(amount models.Money, env map[string]any) (*models.PayoutInfo, error) {
+	info := &models.PayoutInfo{Payer: pb.payer, Items: []models.PayoutItem{{Amount: amount}}}
+	if pb.items == nil {
+		return info, nil
+	}
+	v, err := expr.Run(pb.items.prog, env)
+	if err != nil {
+		return nil, err
+	}
+	info.Items = v.([]models.PayoutItem)
+	total := models.Money{}
+	for _, it := range info.Items {
+		total = total.Add(it.Amount)
+	}
+	if total != amount {
+		return nil, fmt.Errorf("items add up to %s, not the amount %s", total, amount)
+	}
+	return info, nil
 }
 
 // notInForce is the condition a rule fails when some parameter has no value

@@ -31,6 +31,8 @@ var (
 	tBool    = reflect.TypeOf(true)
 	tFloat64 = reflect.TypeOf(0.0)
 	tFloat32 = reflect.TypeOf(float32(0))
+
+	tPayoutItems = reflect.TypeOf([]models.PayoutItem{})
 )
 
 // compareOverloads are the signatures of <, <=, >, >=, == and != on exact
@@ -118,11 +120,11 @@ func exprOptions() []expr.Option {
 		expr.Function("in_years", func(p ...any) (any, error) {
 			return p[1].(models.YearRange).Contains(p[0].(int)), nil
 		}, new(func(int, models.YearRange) bool)),
-		// grant_due(certifications, grants_received, amounts, stacking): the
-		// certification grant still due (see grantDue).
-		expr.Function("grant_due", func(p ...any) (any, error) {
-			return grantDue(p[0].([]any), p[1].([]models.GrantReceived), p[2].(LevelAmounts), p[3].(string))
-		}, new(func([]any, []models.GrantReceived, LevelAmounts, string) models.Money)),
+		// grant_items(certifications, grants_received, amounts, stacking):
+		// the certification grant still due, level by level (grantItems).
+		expr.Function("grant_items", func(p ...any) (any, error) {
+			return grantItems(p[0].([]any), p[1].([]models.GrantReceived), p[2].(LevelAmounts), p[3].(string))
+		}, new(func([]any, []models.GrantReceived, LevelAmounts, string) []models.PayoutItem)),
 	)
 	return opts
 }
@@ -130,7 +132,7 @@ func exprOptions() []expr.Option {
 // functionNames are the names the library takes; rule files may not reuse them.
 var functionNames = []string{
 	"mul_half_up", "min_money", "max_money", "sum_money", "year_end", "year_of",
-	"in_period", "in_years", "grant_due",
+	"in_period", "in_years", "grant_items",
 }
 
 // dateArg accepts a Date or a non-nil *Date.
@@ -192,18 +194,29 @@ const (
 	StackingHighestOnly = "highest_only" // only the highest level, once
 )
 
-// grantDue returns the grant due for the counted certifications, given the
-// grants already received and the stacking mode.
+// grantDue returns the total certification grant due (see grantItems).
 func grantDue(certs []any, received []models.GrantReceived, amounts LevelAmounts, stacking string) (models.Money, error) {
+	items, err := grantItems(certs, received, amounts, stacking)
+	total := models.Money{}
+	for _, it := range items {
+		total = total.Add(it.Amount)
+	}
+	return total, err
+}
+
+// grantItems returns the certification grant due, level by level, for the
+// counted certifications, given the grants already received and the
+// stacking mode.
+func grantItems(certs []any, received []models.GrantReceived, amounts LevelAmounts, stacking string) ([]models.PayoutItem, error) {
 	certified := map[string]bool{}
 	highest := ""
 	for i, c := range certs {
 		cert, ok := c.(models.Certification)
 		if !ok {
-			return models.Money{}, fmt.Errorf("grant_due: element %d is %T, not a certification", i, c)
+			return nil, fmt.Errorf("grant_items: element %d is %T, not a certification", i, c)
 		}
 		if models.LevelRank(cert.Level) == 0 {
-			return models.Money{}, fmt.Errorf("grant_due: unknown level %q", cert.Level)
+			return nil, fmt.Errorf("grant_items: unknown level %q", cert.Level)
 		}
 		certified[cert.Level] = true
 		if models.LevelRank(cert.Level) > models.LevelRank(highest) {
@@ -218,30 +231,31 @@ func grantDue(certs []any, received []models.GrantReceived, amounts LevelAmounts
 			highestPaid = g.Level
 		}
 	}
+	items := []models.PayoutItem{}
 	if highest == "" {
-		return models.Money{}, nil
+		return items, nil
 	}
 	full, _ := amounts.For(highest)
 	switch stacking {
 	case StackingCumulative:
-		due := models.Money{}
 		for _, level := range models.Levels {
 			if _, done := paid[level]; certified[level] && !done {
 				a, _ := amounts.For(level)
-				due = due.Add(a)
+				items = append(items, models.PayoutItem{Level: level, Amount: a})
 			}
 		}
-		return due, nil
 	case StackingTopUp:
-		if models.LevelRank(highestPaid) >= models.LevelRank(highest) {
-			return models.Money{}, nil
+		if models.LevelRank(highestPaid) < models.LevelRank(highest) {
+			if diff := full.Sub(paid[highestPaid]); diff.IsPositive() {
+				items = append(items, models.PayoutItem{Level: highest, Amount: diff})
+			}
 		}
-		return models.MaxOf(full.Sub(paid[highestPaid]), models.Money{}), nil
 	case StackingHighestOnly:
-		if models.LevelRank(highestPaid) >= models.LevelRank(highest) {
-			return models.Money{}, nil
+		if models.LevelRank(highestPaid) < models.LevelRank(highest) {
+			items = append(items, models.PayoutItem{Level: highest, Amount: full})
 		}
-		return full, nil
+	default:
+		return nil, fmt.Errorf("grant_items: unknown stacking mode %q", stacking)
 	}
-	return models.Money{}, fmt.Errorf("grant_due: unknown stacking mode %q", stacking)
+	return items, nil
 }

@@ -106,6 +106,27 @@ func (e *Engine) RuleIDs() []string {
 	return ids
 }
 
+// PayoutRules returns the ids of the rules that are grants paid out (those
+// with a payout block), sorted: what a payout run screens by default.
+func (e *Engine) PayoutRules() []string {
+	var ids []string
+	for _, r := range e.rules {
+		if r.payout != nil {
+			ids = append(ids, r.id)
+		}
+	}
+	return ids
+}
+
+// RuleSubject returns the subject kind a rule applies to.
+func (e *Engine) RuleSubject(id string) (string, bool) {
+	r, ok := e.byID[id]
+	if !ok {
+		return "", false
+	}
+	return r.subject, true
+}
+
 // Catalogue describes every loaded rule, with the parameter values in force
 // on asOf.
 func (e *Engine) Catalogue(asOf models.Date) models.Catalogue {

@@ -25,6 +25,13 @@ type ruleYAML struct {
 	Conditions   []conditionYAML      `yaml:"conditions"`
 	Amount       yaml.Node            `yaml:"amount"`
 	CreditLedger *creditLedgerYAML    `yaml:"credit_ledger"`
+	Payout       *payoutYAML          `yaml:"payout"`
+}
+
+// payoutYAML marks a grant: who pays it and, optionally, its parts.
+type payoutYAML struct {
+	Payer string    `yaml:"payer"`
+	Items yaml.Node `yaml:"items"`
 }
 
 type citationYAML struct {

@@ -58,6 +58,29 @@ type RuleResult struct {
 	Citation   Citation          `json:"citation"`
 	// Ledger is set for the surcharge credit only: one row per listed year.
 	Ledger []LedgerRow `json:"ledger,omitzero"`
+	// Payout says who pays an eligible grant and in which parts; the
+	// payout runs of the service record one payout per item.
+	Payout *PayoutInfo `json:"payout,omitempty"`
+}
+
+// Payers of a grant as a rule names them: the finance bureau of the
+// enterprise's region (当地财政) or the city's (市财政).
+const (
+	PayerLocal = "local"
+	PayerCity  = "city"
+)
+
+// PayoutInfo is the paying side of an eligible grant.
+type PayoutInfo struct {
+	Payer string       `json:"payer"`
+	Items []PayoutItem `json:"items"`
+}
+
+// PayoutItem is one part of a grant: for the certification grant, one
+// level's grant.
+type PayoutItem struct {
+	Level  string `json:"level,omitempty" expr:"level"`
+	Amount Money  `json:"amount" expr:"amount"`
 }
 
 // ConditionResult says whether one condition of a rule held, and what it asks.

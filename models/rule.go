@@ -16,6 +16,13 @@ type RuleInfo struct {
 	Conditions   []ConditionInfo   `json:"conditions"`
 	Amount       string            `json:"amount"`
 	CreditLedger *CreditLedgerInfo `json:"credit_ledger,omitempty"`
+	Payout       *PayoutDeclInfo   `json:"payout,omitempty"`
+}
+
+// PayoutDeclInfo says who pays a grant rule and how it splits into payouts.
+type PayoutDeclInfo struct {
+	Payer string `json:"payer"`           // local | city
+	Items string `json:"items,omitempty"` // the expression of the parts, if any
 }
 
 // ParameterInfo is one rule parameter: a policy number, date, rate or choice.

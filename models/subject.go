@@ -177,3 +177,28 @@ func (s *Subject) UnmarshalJSON(b []byte) error {
 	dec.DisallowUnknownFields()
 	return dec.Decode(target)
 }
+
+// Rule ids fixed by the contract (evaluate-v1.md).
+const (
+	RuleCertGrant       = "cert-grant"
+	RuleSurchargeCredit = "surcharge-credit"
+	RuleDonationMatch   = "donation-match"
+)
+
+// Problems returns what is wrong across the fields of a certification,
+// each named under path.
+func (c Certification) Problems(path string) []FieldError {
+	if c.RevokedOn != nil && c.RevokedOn.Before(c.CertifiedOn) {
+		return []FieldError{Field(path+".revoked_on", "revoked_before")}
+	}
+	return nil
+}
+
+// Problems returns what is wrong across the fields of a credit year, each
+// named under path.
+func (y CreditYear) Problems(path string) []FieldError {
+	if y.FiscalSubsidy.Cmp(y.Investment) > 0 {
+		return []FieldError{Field(path+".fiscal_subsidy", "subsidy_above")}
+	}
+	return nil
+}

@@ -33,7 +33,7 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err != nil {
 		return err
 	}
-	srv, err := api.NewServer(logger, eng, api.Options{Pprof: cfg.Pprof})
+	srv, err := api.NewServer(logger, eng, nil, api.Options{Pprof: cfg.Pprof})
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,382 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/wenzhou-subsidy/subsidy/models"
+)
+
+// screenBatch is how many subjects a payout run reads, evaluates and
+// records at a time: the registry is streamed, never loaded whole.
+const screenBatch = 1000
+
+type payoutRunBody struct {
+	AsOf      models.Date `json:"as_of,omitempty"`
+	Rules     []string    `json:"rules,omitempty" validate:"max=10"`
+	GrantYear int         `json:"grant_year,omitempty" validate:"omitempty,year"`
+}
+
+// runAnswer is the answer of POST /v1/payout-runs.
+type runAnswer struct {
+	ID      int64            `json:"id"`
+	Run     models.PayoutRun `json:"run"`
+	Created []models.Payout  `json:"created"`
+	Skipped []skippedSubject `json:"skipped"`
+}
+
+// skippedSubject is a registered subject whose facts the rules refused.
+type skippedSubject struct {
+	Subject string `json:"subject"`
+	Rule    string `json:"rule"`
+	Reason  string `json:"reason"`
+}
+
+// decision is what a payout keeps of the evaluation behind it.
+type decision struct {
+	AsOf       models.Date              `json:"as_of"`
+	Ruleset    models.Ruleset           `json:"ruleset"`
+	Rule       string                   `json:"rule"`
+	Subject    models.Subject           `json:"subject"`
+	Eligible   bool                     `json:"eligible"`
+	Amount     models.Money             `json:"amount"`
+	Conditions []models.ConditionResult `json:"conditions"`
+	Payout     *models.PayoutInfo       `json:"payout,omitempty"`
+}
+
+// createPayoutRun answers POST /v1/payout-runs: screen every registered
+// subject with the grant rules (免申即享) and record what is due and not yet
+// recorded. The database guarantees each amount is recorded once, however
+// many runs go at once.
+func (s *Server) createPayoutRun(c echo.Context) error {
+	var b payoutRunBody
+	if err := s.decodeBody(c, &b); err != nil {
+		return err
+	}
+	if b.AsOf.IsZero() {
+		b.AsOf = s.today()
+	}
+	if b.GrantYear == 0 {
+		b.GrantYear = b.AsOf.Year()
+	}
+	if len(b.Rules) == 0 {
+		b.Rules = s.engine.PayoutRules()
+	}
+	var fields []models.FieldError
+	for i, id := range b.Rules {
+		if !slices.Contains(s.engine.PayoutRules(), id) {
+			fields = append(fields, models.Field(fmt.Sprintf("rules[%d]", i), "oneof", strings.Join(s.engine.PayoutRules(), ", ")))
+		}
+	}
+	if len(fields) > 0 {
+		return models.InvalidInput(fields...)
+	}
+	answer, err := s.runPayouts(c.Request().Context(), actorOf(c), b)
+	if err != nil {
+		return err
+	}
+	return respond(c, http.StatusCreated, answer)
+}
+
+// runPayouts screens the registry rule by rule, batch by batch.
+func (s *Server) runPayouts(ctx context.Context, actor models.Actor, b payoutRunBody) (runAnswer, error) {
+	ruleset := s.engine.Ruleset()
+	run, err := s.store.CreateRun(ctx, actor, models.PayoutRun{
+		AsOf: b.AsOf, Rules: b.Rules, GrantYear: b.GrantYear,
+		RulesetVersion: ruleset.Version, RulesetDigest: ruleset.Digest, KeyID: actor.KeyID,
+	})
+	if err != nil {
+		return runAnswer{}, err
+	}
+	answer := runAnswer{ID: run.ID, Created: []models.Payout{}, Skipped: []skippedSubject{}}
+	screen := func(rule string, subjects []models.Subject) error {
+		var cands []models.PayoutCandidate
+		for _, subj := range subjects {
+			run.Screened++
+			cs, skipped, err := s.candidates(rule, b.AsOf, subj)
+			if err != nil {
+				return err
+			}
+			if skipped != nil {
+				answer.Skipped = append(answer.Skipped, *skipped)
+			}
+			cands = append(cands, cs...)
+		}
+		if len(cands) == 0 {
+			return nil
+		}
+		created, err := s.store.RecordPayouts(ctx, actor, run.ID, cands)
+		if err != nil {
+			return err
+		}
+		for _, p := range created {
+			run.CreatedCount++
+			run.CreatedTotal = run.CreatedTotal.Add(p.Amount)
+		}
+		answer.Created = append(answer.Created, created...)
+		return nil
+	}
+	for _, rule := range b.Rules {
+		kind, _ := s.engine.RuleSubject(rule)
+		if kind == models.KindEnterprise {
+			err = s.store.ScreenEnterprises(ctx, screenBatch, func(batch []models.Enterprise) error {
+				subjects := make([]models.Subject, len(batch))
+				for i := range batch {
+					subjects[i] = models.Subject{Enterprise: &batch[i]}
+				}
+				return screen(rule, subjects)
+			})
+		} else {
+			err = s.store.ScreenUniversities(ctx, screenBatch, func(batch []models.University) error {
+				subjects := make([]models.Subject, len(batch))
+				for i := range batch {
+					batch[i].GrantYear = b.GrantYear
+					subjects[i] = models.Subject{University: &batch[i]}
+				}
+				return screen(rule, subjects)
+			})
+		}
+		if err != nil {
+			return runAnswer{}, fmt.Errorf("payout run %d, rule %s: %w", run.ID, rule, err)
+		}
+	}
+	if run, err = s.store.FinishRun(ctx, run); err != nil {
+		return runAnswer{}, err
+	}
+	answer.Run = run
+	return answer, nil
+}
+
+// candidates evaluates one subject under one rule and returns a candidate
+// per payout item due. A subject whose registered facts the rules refuse is
+// skipped and reported; any other failure stops the run.
+func (s *Server) candidates(rule string, asOf models.Date, subj models.Subject) ([]models.PayoutCandidate, *skippedSubject, error) {
+	resp, err := s.engine.Evaluate(models.EvaluateRequest{AsOf: asOf, Rules: []string{rule}, Subject: subj}, models.LangZh)
+	if models.CodeOf(err) == models.CodeInvalid {
+		return nil, &skippedSubject{Subject: subj.Code(), Rule: rule, Reason: err.Error()}, nil
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("evaluate %s: %w", subj.Code(), err)
+	}
+	res := resp.Results[0]
+	if !res.Eligible || res.Payout == nil {
+		return nil, nil, nil
+	}
+	dec, err := json.Marshal(decision{
+		AsOf: asOf, Ruleset: resp.Ruleset, Rule: rule, Subject: subj, Eligible: res.Eligible,
+		Amount: res.Amount, Conditions: res.Conditions, Payout: res.Payout,
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("record decision for %s: %w", subj.Code(), err)
+	}
+	base := models.PayoutCandidate{
+		Rule: rule, Subject: subj.Code(), RulesetVersion: resp.Ruleset.Version,
+		RulesetDigest: resp.Ruleset.Digest, Decision: dec,
+	}
+	switch {
+	case subj.Enterprise != nil:
+		base.SubjectName = subj.Enterprise.Name
+		base.Payer = payerOf(res.Payout.Payer, subj.Enterprise.Region)
+	case subj.University != nil:
+		base.SubjectName = subj.University.Name
+		base.GrantYear = subj.University.GrantYear
+		base.Payer = payerOf(res.Payout.Payer, "")
+	}
+	out := make([]models.PayoutCandidate, 0, len(res.Payout.Items))
+	for _, item := range res.Payout.Items {
+		cand := base
+		cand.Level, cand.Total = item.Level, item.Amount
+		out = append(out, cand)
+	}
+	return out, nil, nil
+}
+
+// payerOf names the finance bureau that pays: the region's for a local
+// grant, the city's otherwise.
+func payerOf(payer, region string) models.Payer {
+	if payer == models.PayerLocal {
+		return models.LocalFinanceBureau(region)
+	}
+	return models.CityFinanceBureau
+}
+
+// getPayoutRun answers GET /v1/payout-runs/{id}.
+func (s *Server) getPayoutRun(c echo.Context) error {
+	id, err := idParam(c)
+	if err != nil {
+		return err
+	}
+	run, err := s.store.GetRun(c.Request().Context(), id)
+	if err != nil {
+		return err
+	}
+	return respond(c, http.StatusOK, run)
+}
+
+// payoutFilter reads the filters of GET /v1/payouts; a subject key sees only
+// its own payouts.
+func payoutFilter(c echo.Context) (models.PayoutFilter, error) {
+	limit, err := limitParam(c)
+	if err != nil {
+		return models.PayoutFilter{}, err
+	}
+	after, err := afterParam(c)
+	if err != nil {
+		return models.PayoutFilter{}, err
+	}
+	f := models.PayoutFilter{
+		Rule: c.QueryParam("rule"), Status: c.QueryParam("status"), Subject: c.QueryParam("subject"),
+		Payer: c.QueryParam("payer"), AfterID: after, Limit: limit,
+	}
+	if f.Status != "" && !slices.Contains(models.PayoutStatuses, f.Status) {
+		return f, models.InvalidInput(models.Field("status", "oneof", strings.Join(models.PayoutStatuses, ", ")))
+	}
+	if text := c.QueryParam("run"); text != "" {
+		if f.RunID, err = strconv.ParseInt(text, 10, 64); err != nil || f.RunID <= 0 {
+			return f, models.InvalidInput(models.Field("run", "positive"))
+		}
+	}
+	if a := actorOf(c); a.Role == models.RoleEnterprise || a.Role == models.RoleUniversity {
+		if f.Subject != "" && f.Subject != a.Subject {
+			return f, models.NotFound("subject " + f.Subject)
+		}
+		f.Subject = a.Subject
+	}
+	return f, nil
+}
+
+func afterParam(c echo.Context) (int64, error) {
+	text := c.QueryParam("after")
+	if text == "" {
+		return 0, nil
+	}
+	n, err := strconv.ParseInt(text, 10, 64)
+	if err != nil || n < 0 {
+		return 0, models.InvalidInput(models.Field("after", "positive"))
+	}
+	return n, nil
+}
+
+// listPayouts answers GET /v1/payouts?rule=&status=&subject=&payer=&run=&after=&limit=.
+func (s *Server) listPayouts(c echo.Context) error {
+	f, err := payoutFilter(c)
+	if err != nil {
+		return err
+	}
+	list, err := s.store.ListPayouts(c.Request().Context(), f)
+	if err != nil {
+		return err
+	}
+	var next int64
+	if len(list) == f.Limit {
+		next = list[len(list)-1].ID
+	}
+	return respond(c, http.StatusOK, map[string]any{"payouts": nonNil(list), "next_after": next})
+}
+
+// getPayout answers GET /v1/payouts/{id}, with the decision behind it.
+func (s *Server) getPayout(c echo.Context) error {
+	id, err := idParam(c)
+	if err != nil {
+		return err
+	}
+	p, err := s.store.GetPayout(c.Request().Context(), id)
+	if err != nil {
+		return err
+	}
+	if err := ownSubject(c, p.Subject, fmt.Sprintf("payout %d", id)); err != nil {
+		return err
+	}
+	return respond(c, http.StatusOK, p)
+}
+
+type rejectBody struct {
+	Reason string `json:"reason" validate:"required,max=500"`
+}
+
+// transition returns the handler of POST /v1/payouts/{id}/approve|reject|paid.
+func (s *Server) transition(to string) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		id, err := idParam(c)
+		if err != nil {
+			return err
+		}
+		body, err := s.readBody(c)
+		if err != nil {
+			return err
+		}
+		reason := ""
+		if to == models.PayoutRejected {
+			var b rejectBody
+			if err := s.decoder.Body(body, &b); err != nil {
+				return err
+			}
+			reason = strings.TrimSpace(b.Reason)
+			if reason == "" {
+				return models.InvalidInput(models.Field("reason", "required"))
+			}
+		} else if len(bytes.TrimSpace(body)) > 0 {
+			var empty struct{}
+			if err := s.decoder.Body(body, &empty); err != nil {
+				return err
+			}
+		}
+		p, err := s.store.TransitionPayout(c.Request().Context(), actorOf(c), id, to, reason)
+		if err != nil {
+			return err
+		}
+		return respond(c, http.StatusOK, p)
+	}
+}
+
+// exportPayouts answers GET /v1/payouts/export?payer=CODE&status=approved:
+// the bank transfer list of one payer as CSV (UTF-8 with a byte-order mark,
+// so that spreadsheet programs read the Chinese names).
+func (s *Server) exportPayouts(c echo.Context) error {
+	payer := c.QueryParam("payer")
+	if len(payer) != 6 || strings.Trim(payer, "0123456789") != "" {
+		return models.InvalidInput(models.Field("payer", "region"))
+	}
+	status := c.QueryParam("status")
+	if status == "" {
+		status = models.PayoutApproved
+	}
+	if !slices.Contains(models.PayoutStatuses, status) {
+		return models.InvalidInput(models.Field("status", "oneof", strings.Join(models.PayoutStatuses, ", ")))
+	}
+	var buf bytes.Buffer
+	buf.WriteString("\ufeff")
+	w := csv.NewWriter(&buf)
+	_ = w.Write([]string{"付款编号", "付款单位代码", "付款单位", "收款单位代码", "收款单位名称", "金额（元）", "项目", "认定等级", "补助年度", "状态", "规则集版本", "规则集摘要"})
+	f := models.PayoutFilter{Payer: payer, Status: status, Limit: 1000}
+	for {
+		page, err := s.store.ListPayouts(c.Request().Context(), f)
+		if err != nil {
+			return err
+		}
+		for _, p := range page {
+			year := ""
+			if p.GrantYear != 0 {
+				year = strconv.Itoa(p.GrantYear)
+			}
+			_ = w.Write([]string{strconv.FormatInt(p.ID, 10), p.Payer.Code, p.Payer.Name, p.Subject, p.SubjectName,
+				p.Amount.String(), p.Rule, p.Level, year, p.Status, p.RulesetVersion, p.RulesetDigest})
+		}
+		if len(page) < f.Limit {
+			break
+		}
+		f.AfterID = page[len(page)-1].ID
+	}
+	w.Flush()
+	c.Response().Header().Set(echo.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="payouts-%s-%s.csv"`, payer, status))
+	return c.Blob(http.StatusOK, "text/csv; charset=utf-8", buf.Bytes())
+}
