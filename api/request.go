@@ -36,9 +36,8 @@ func (d *Decoder) Evaluate(body []byte, today models.Date) (models.EvaluateReque
 	if req.AsOf.IsZero() {
 		req.AsOf = today
 	}
-	fields = append(fields, d.validator.Check(&req)...)
-	fields = append(fields, d.engine.Check(req)...)
-	if fields = tidy(fields); len(fields) > 0 {
+	later := append(d.validator.Check(&req), d.engine.Check(req)...)
+	if fields = tidy(fields, later); len(fields) > 0 {
 		return req, models.InvalidInput(fields...)
 	}
 	return req, nil
@@ -50,8 +49,7 @@ func (d *Decoder) Body(body []byte, v any) error {
 	if isMalformed(fields) {
 		return malformed(fields[0])
 	}
-	fields = append(fields, d.validator.Check(v)...)
-	if fields = tidy(fields); len(fields) > 0 {
+	if fields = tidy(fields, d.validator.Check(v)); len(fields) > 0 {
 		return models.InvalidInput(fields...)
 	}
 	return nil
@@ -68,25 +66,35 @@ func malformed(f models.FieldError) error {
 	}
 }
 
-// tidy drops problems inside a value already reported missing or of the
-// wrong type (nothing under a missing subject matters), drops repeats, and
-// orders the rest by path, list indexes numerically.
-func tidy(fields []models.FieldError) []models.FieldError {
-	var blocked []string
-	for _, f := range fields {
+// tidy merges the decoder's problems with the later checks' (validator,
+// engine). A later problem on a field the decoder already refused, or inside
+// it, is dropped: the zero value it sees is not the client's. Repeats are
+// dropped, and the rest ordered by path, list indexes numerically.
+func tidy(decoded, later []models.FieldError) []models.FieldError {
+	var missing, refused []string
+	for _, f := range decoded {
+		refused = append(refused, strings.TrimSuffix(f.Field, ".kind"))
 		if f.Code == "required" || f.Code == "not_null" || f.Code == "type" || f.Code == "subject_kind" {
-			blocked = append(blocked, strings.TrimSuffix(f.Field, ".kind"))
+			missing = append(missing, strings.TrimSuffix(f.Field, ".kind"))
 		}
 	}
 	seen := map[[2]string]bool{}
-	out := fields[:0:0]
-	for _, f := range fields {
+	var out []models.FieldError
+	keep := func(f models.FieldError, blocked []string) {
 		key := [2]string{f.Field, f.Code}
 		if seen[key] || under(f.Field, blocked) {
-			continue
+			return
 		}
 		seen[key] = true
 		out = append(out, f)
+	}
+	for _, f := range decoded {
+		keep(f, missing)
+	}
+	for _, f := range later {
+		if !slices.Contains(refused, f.Field) {
+			keep(f, refused)
+		}
 	}
 	slices.SortStableFunc(out, func(a, b models.FieldError) int { return comparePaths(a.Field, b.Field) })
 	return out
@@ -95,6 +103,9 @@ func tidy(fields []models.FieldError) []models.FieldError {
 // under reports whether path lies strictly inside one of the parents.
 func under(path string, parents []string) bool {
 	for _, p := range parents {
+		if p == "" && path != "" {
+			return true // everything is inside the root
+		}
 		if p != "" && len(path) > len(p) && strings.HasPrefix(path, p) && (path[len(p)] == '.' || path[len(p)] == '[') {
 			return true
 		}

@@ -1,0 +1,164 @@
+package api
+
+import (
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/wenzhou-subsidy/subsidy/models"
+)
+
+// routeOnlyStore lets the server register its service routes; the routes
+// test never calls it.
+type routeOnlyStore struct{ models.Store }
+
+type openAPIDoc struct {
+	OpenAPI string                                `json:"openapi"`
+	Paths   map[string]map[string]json.RawMessage `json:"paths"`
+}
+
+type operation struct {
+	OperationID string `json:"operationId"`
+	RequestBody *struct {
+		Content map[string]struct {
+			Examples map[string]struct {
+				Value json.RawMessage `json:"value"`
+			} `json:"examples"`
+		} `json:"content"`
+	} `json:"requestBody"`
+	Responses map[string]json.RawMessage `json:"responses"`
+}
+
+func loadOpenAPI(t *testing.T, s *Server) openAPIDoc {
+	t.Helper()
+	rec := do(s, http.MethodGet, "/openapi.json", nil)
+	if rec.Code != http.StatusOK {
+		t.Fatalf("GET /openapi.json: %d", rec.Code)
+	}
+	var doc openAPIDoc
+	if err := json.Unmarshal(rec.Body.Bytes(), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if doc.OpenAPI != "3.1.0" {
+		t.Errorf("openapi %q, want 3.1.0", doc.OpenAPI)
+	}
+	return doc
+}
+
+var echoParam = regexp.MustCompile(`:([a-z_]+)`)
+
+// TestOpenAPICoversRoutes: every registered route is documented, and every
+// documented operation is a registered route, with its error answers.
+func TestOpenAPICoversRoutes(t *testing.T) {
+	s, err := NewServer(slog.New(slog.NewTextHandler(io.Discard, nil)), mustEngine(t), routeOnlyStore{}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := loadOpenAPI(t, s)
+	registered := map[string]bool{}
+	for _, r := range s.Routes() {
+		if strings.HasPrefix(r.Path, "/debug/") || r.Method == "echo_route_not_found" {
+			continue
+		}
+		path := echoParam.ReplaceAllString(r.Path, "{$1}")
+		key := strings.ToLower(r.Method) + " " + path
+		registered[key] = true
+		ops, ok := doc.Paths[path]
+		if !ok {
+			t.Errorf("route %s %s is not documented", r.Method, path)
+			continue
+		}
+		raw, ok := ops[strings.ToLower(r.Method)]
+		if !ok {
+			t.Errorf("route %s %s: method not documented", r.Method, path)
+			continue
+		}
+		var op operation
+		if err := json.Unmarshal(raw, &op); err != nil {
+			t.Fatal(err)
+		}
+		if op.OperationID == "" {
+			t.Errorf("%s: no operationId", key)
+		}
+		public := slices.Contains([]string{"/healthz", "/openapi.json", "/v1/evaluate", "/v1/rules", "/v1/rules/{id}"}, path)
+		if !public {
+			for _, code := range []string{"401", "403"} {
+				if _, ok := op.Responses[code]; !ok {
+					t.Errorf("%s does not document %s", key, code)
+				}
+			}
+		}
+	}
+	for path, ops := range doc.Paths {
+		for method := range ops {
+			if method == "parameters" {
+				continue
+			}
+			if !registered[method+" "+path] {
+				t.Errorf("documented %s %s is not a route", method, path)
+			}
+		}
+	}
+}
+
+// TestOpenAPIExamplesValidate decodes every request example of the document
+// with the same checks the handlers use: the examples are valid requests.
+func TestOpenAPIExamplesValidate(t *testing.T) {
+	s := newPublicServer(t, nil)
+	doc := loadOpenAPI(t, s)
+	bodies := map[string]func() any{
+		"putEnterprise":    func() any { return &enterpriseBody{} },
+		"addCertification": func() any { return &certificationBody{} },
+		"putCertification": func() any { return &certificationBody{} },
+		"putCreditYear":    func() any { return &creditYearBody{} },
+		"verifyCredit":     func() any { return &verificationBody{} },
+		"putUniversity":    func() any { return &universityBody{} },
+		"addDonation":      func() any { return &donationBody{} },
+		"putDonation":      func() any { return &donationBody{} },
+		"createPayoutRun":  func() any { return &payoutRunBody{} },
+		"rejectPayout":     func() any { return &rejectBody{} },
+	}
+	checked := 0
+	for path, ops := range doc.Paths {
+		for method, raw := range ops {
+			var op operation
+			if method == "parameters" || json.Unmarshal(raw, &op) != nil || op.RequestBody == nil {
+				continue
+			}
+			for mediaType, content := range op.RequestBody.Content {
+				for name, ex := range content.Examples {
+					checked++
+					var err error
+					switch {
+					case op.OperationID == "evaluate":
+						_, err = s.decoder.Evaluate(ex.Value, s.today())
+					case op.OperationID == "importCertifications":
+						var text string
+						if err = json.Unmarshal(ex.Value, &text); err == nil {
+							_, fields := parseCertificationList([]byte(text), nil)
+							if len(fields) > 0 {
+								err = models.InvalidInput(fields...)
+							}
+						}
+					case bodies[op.OperationID] != nil:
+						err = s.decoder.Body(ex.Value, bodies[op.OperationID]())
+					default:
+						t.Errorf("%s %s: no decoder known for the example of %s", method, path, op.OperationID)
+						continue
+					}
+					if err != nil {
+						t.Errorf("%s %s (%s) example %q is refused: %v", method, path, mediaType, name, err)
+					}
+				}
+			}
+		}
+	}
+	if checked < 15 {
+		t.Errorf("only %d examples checked", checked)
+	}
+}
