@@ -11,6 +11,9 @@ import (
 
 	"github.com/expr-lang/expr"
 	"github.com/expr-lang/expr/ast"
+	"github.com/expr-lang/expr/checker"
+	"github.com/expr-lang/expr/checker/nature"
+	"github.com/expr-lang/expr/conf"
 	"github.com/expr-lang/expr/file"
 	"github.com/expr-lang/expr/vm"
 	"gopkg.in/yaml.v3"
@@ -116,6 +119,28 @@ type namedValue struct {
 type compiler struct {
 	opts []expr.Option
 	p    problems
+	// broken names a rule's parameters and definitions that failed: later
+	// expressions using them are not reported again, so that one mistake
+	// is one problem.
+	broken map[string]bool
+}
+
+// markBroken records a failed parameter or definition and leaves it untyped
+// in env, so that the expressions after it are still checked.
+func (c *compiler) markBroken(name string, env map[string]any) {
+	c.broken[name] = true
+	env[name] = nil
+}
+
+// usesBroken reports whether an expression names a failed parameter or
+// definition.
+func (c *compiler) usesBroken(src string) bool {
+	for name := range c.broken {
+		if regexp.MustCompile(`\b` + regexp.QuoteMeta(name) + `\b`).MatchString(src) {
+			return true
+		}
+	}
+	return false
 }
 
 func subjectZero(kind string) any {
@@ -127,6 +152,7 @@ func subjectZero(kind string) any {
 
 // compileRule checks and compiles a decoded rule file.
 func (c *compiler) compileRule(ry *ruleYAML, file string) *rule {
+	c.broken = map[string]bool{}
 	r := &rule{id: ry.ID, file: file, title: ry.Title, subject: ry.Subject, citation: ry.Citation.model()}
 	c.checkHeader(ry, file)
 
@@ -146,7 +172,7 @@ func (c *compiler) compileRule(ry *ruleYAML, file string) *rule {
 	}
 	r.conds = c.compileConds("", ry.Conditions, env, r.params)
 	if len(r.conds) == 0 {
-		c.p.add(0, "", "a rule needs at least one condition (a subject that is not eligible must fail one)")
+		c.p.add(c.p.line("conditions"), "", "a rule needs at least one condition (a subject that is not eligible must fail one)")
 	}
 	r.amount = c.compileExpr("amount", &ry.Amount, env, tMoney)
 	if ry.Payout != nil {
@@ -160,20 +186,20 @@ func (c *compiler) compileRule(ry *ruleYAML, file string) *rule {
 func (c *compiler) checkHeader(ry *ruleYAML, file string) {
 	switch {
 	case ry.ID == "":
-		c.p.add(0, "", "id is missing")
+		c.p.add(1, "", "id is missing")
 	case !idPattern.MatchString(ry.ID):
-		c.p.add(0, "", "id %q must be lowercase words joined by hyphens", ry.ID)
+		c.p.add(c.p.line("id"), "", "id %q must be lowercase words joined by hyphens", ry.ID)
 	case file != ry.ID+".yaml":
-		c.p.add(0, "", "a rule's file must be named after its id: %s.yaml", ry.ID)
+		c.p.add(c.p.line("id"), "", "a rule's file must be named after its id: %s.yaml", ry.ID)
 	}
 	if ry.Title.Zh == "" || ry.Title.En == "" {
-		c.p.add(0, "", "title needs zh and en")
+		c.p.add(c.p.line("title"), "", "title needs zh and en")
 	}
 	if !slices.Contains(models.SubjectKinds, ry.Subject) {
-		c.p.add(0, "", "subject %q must be one of %s", ry.Subject, strings.Join(models.SubjectKinds, ", "))
+		c.p.add(c.p.line("subject"), "", "subject %q must be one of %s", ry.Subject, strings.Join(models.SubjectKinds, ", "))
 	}
 	if ry.Citation.Document == "" || ry.Citation.Clause == "" || ry.Citation.Text == "" {
-		c.p.add(0, "citation", "document, clause and the quoted text are required")
+		c.p.add(c.p.line("citation"), "citation", "document, clause and the quoted text are required")
 	}
 }
 
@@ -192,19 +218,27 @@ func (c *compiler) compileParams(decls map[string]paramDecl, env map[string]any,
 		}
 		kind, ok := paramKinds[d.Type]
 		if !ok {
-			c.p.add(0, where, "unknown type %q (want one of %s)", d.Type, paramTypeNames())
+			c.p.add(c.p.line("parameters", name, "type"), where, "unknown type %q (want one of %s)", d.Type, paramTypeNames())
+			c.markBroken(name, env)
 			continue
 		}
-		if !c.checkDecl(where, &d) {
+		if !c.checkDecl(where, c.p.line("parameters", name), &d) {
+			c.markBroken(name, env)
 			continue
 		}
 		p := &param{name: name, decl: d, kind: kind}
+		lines := map[models.Date]int{}
 		for _, v := range d.Values {
-			from, err := models.ParseDate(v.From)
+			from, err := models.ParseDate(v.From.Value)
 			if err != nil {
-				c.p.add(v.Value.Line, where, "from: %v", err)
+				c.p.add(v.From.Line, where, "from: %v", err)
 				continue
 			}
+			if _, dup := lines[from]; dup {
+				c.p.add(v.From.Line, where, "two values from %s", from)
+				continue
+			}
+			lines[from] = v.From.Line
 			raw, err := YAMLToJSON(&v.Value)
 			if err == nil {
 				var val any
@@ -214,16 +248,11 @@ func (c *compiler) compileParams(decls map[string]paramDecl, env map[string]any,
 					continue
 				}
 			}
-			c.p.add(v.Value.Line, where, "value from %s: %v", v.From, err)
+			c.p.add(v.Value.Line, where, "value from %s: %v", from, err)
 		}
 		slices.SortFunc(p.values, func(a, b paramValue) int { return a.from.Cmp(b.from) })
-		for i := 1; i < len(p.values); i++ {
-			if p.values[i].from == p.values[i-1].from {
-				c.p.add(0, where, "two values from %s", p.values[i].from)
-			}
-		}
 		if len(d.Values) == 0 {
-			c.p.add(0, where, "no values: give at least one {from, value}")
+			c.p.add(c.p.line("parameters", name), where, "no values: give at least one {from, value}")
 		}
 		env[name] = kind.zero
 		out = append(out, p)
@@ -232,14 +261,14 @@ func (c *compiler) compileParams(decls map[string]paramDecl, env map[string]any,
 }
 
 // checkDecl checks the parts of a declaration that only some types take.
-func (c *compiler) checkDecl(where string, d *paramDecl) bool {
+func (c *compiler) checkDecl(where string, line int, d *paramDecl) bool {
 	ok := true
 	if d.Description.Zh == "" || d.Description.En == "" {
-		c.p.add(0, where, "description needs zh and en")
+		c.p.add(line, where, "description needs zh and en")
 		ok = false
 	}
 	if (d.Type == "enum") != (len(d.Enum) > 0) {
-		c.p.add(0, where, "enum lists the choices of an enum parameter, and only of one")
+		c.p.add(line, where, "enum lists the choices of an enum parameter, and only of one")
 		ok = false
 	}
 	for _, bound := range []string{d.Min, d.Max} {
@@ -249,16 +278,16 @@ func (c *compiler) checkDecl(where string, d *paramDecl) bool {
 		switch d.Type {
 		case "decimal":
 			if _, err := models.ParseDecimal(bound, models.MaxDecimalScale); err != nil {
-				c.p.add(0, where, "bound: %v", err)
+				c.p.add(line, where, "bound: %v", err)
 				ok = false
 			}
 		case "int":
 			if _, reason := parseWhole(bound); reason != "" {
-				c.p.add(0, where, "bound %q: %s", bound, reason)
+				c.p.add(line, where, "bound %q: %s", bound, reason)
 				ok = false
 			}
 		default:
-			c.p.add(0, where, "min and max apply to decimal and int parameters only")
+			c.p.add(line, where, "min and max apply to decimal and int parameters only")
 			ok = false
 		}
 	}
@@ -296,9 +325,7 @@ func (c *compiler) compileDefs(prefix string, defs []definitionYAML, env map[str
 		}
 		prog := c.compileExpr(where, &d.Expr, env, nil)
 		if prog.prog == nil {
-			// Keep checking later expressions with the name untyped, so
-			// that one broken definition does not bury them in errors.
-			env[d.Name] = nil
+			c.markBroken(d.Name, env)
 			continue
 		}
 		env[d.Name] = reflect.Zero(prog.prog.Node().Type()).Interface()
@@ -327,12 +354,17 @@ func (c *compiler) compileConds(prefix string, conds []conditionYAML, env map[st
 			a := c.compileExpr(where+" applies_if", &cy.AppliesIf, env, tBool)
 			cond.applies = &a
 		}
+		var unknown []string
 		for i, text := range []string{cy.Message.Zh, cy.Message.En} {
-			t, unknown := parseTemplate(text, params)
-			for _, u := range unknown {
+			t, names := parseTemplate(text, params)
+			unknown = append(unknown, names...)
+			cond.tmpl[i] = t
+		}
+		slices.Sort(unknown)
+		for _, u := range slices.Compact(unknown) {
+			if !c.broken[u] {
 				c.p.add(cy.Expr.Line, where, "message names {%s}, which is not a parameter of this rule", u)
 			}
-			cond.tmpl[i] = t
 		}
 		out = append(out, cond)
 	}
@@ -343,10 +375,10 @@ func (c *compiler) compileLedger(ly *creditLedgerYAML, r *rule, ruleEnv map[stri
 	lb := &ledgerBlock{allocation: ly.Allocation}
 	p := findParam(r.params, ly.Allocation)
 	if p == nil || p.decl.Type != "enum" || !slices.Equal(p.decl.Enum, allocationModes) {
-		c.p.add(0, "credit_ledger", "allocation must name an enum parameter with the choices %s", strings.Join(allocationModes, ", "))
+		c.p.add(c.p.line("credit_ledger"), "credit_ledger", "allocation must name an enum parameter with the choices %s", strings.Join(allocationModes, ", "))
 	}
 	if r.subject != models.KindEnterprise {
-		c.p.add(0, "credit_ledger", "a credit ledger applies to enterprises only")
+		c.p.add(c.p.line("credit_ledger"), "credit_ledger", "a credit ledger applies to enterprises only")
 	}
 	env := make(map[string]any, len(ruleEnv)+8)
 	for k, v := range ruleEnv {
@@ -367,7 +399,7 @@ func (c *compiler) compileLedger(ly *creditLedgerYAML, r *rule, ruleEnv map[stri
 func (c *compiler) compilePayout(py *payoutYAML, env map[string]any) *payoutBlock {
 	pb := &payoutBlock{payer: py.Payer}
 	if py.Payer != models.PayerLocal && py.Payer != models.PayerCity {
-		c.p.add(0, "payout", "payer must be %s (the finance bureau of the enterprise's region) or %s", models.PayerLocal, models.PayerCity)
+		c.p.add(c.p.line("payout"), "payout", "payer must be %s (the finance bureau of the enterprise's region) or %s", models.PayerLocal, models.PayerCity)
 	}
 	if py.Items.Kind != 0 {
 		items := c.compileExpr("payout items", &py.Items, env, tPayoutItems)
@@ -399,26 +431,41 @@ func (c *compiler) compileExpr(where string, node *yaml.Node, env map[string]any
 	}
 	src := node.Value
 	opts := append([]expr.Option{expr.Env(env)}, c.opts...)
-	if want == tBool {
-		opts = append(opts, expr.AsBool())
-	}
 	prog, err := expr.Compile(src, opts...)
+	if err == nil {
+		err = recheck(src, opts)
+	}
 	if err == nil {
 		err = checkExact(prog)
 	}
-	if err == nil && want != nil && want != tBool && prog.Node().Type() != want {
-		err = fmt.Errorf("expected %s, but the expression gives %s", typeName(want), typeName(prog.Node().Type()))
-	}
-	if err == nil && want == nil {
-		if t := prog.Node().Type(); t == nil || t.Kind() == reflect.Interface {
-			err = fmt.Errorf("the expression has no definite type")
-		}
+	if err == nil {
+		err = checkType(prog, want)
 	}
 	if err != nil {
-		c.p.add(node.Line, where, "%s", exprErrorText(err))
+		if !c.usesBroken(src) {
+			c.p.add(node.Line, where, "%s", exprErrorText(err))
+		}
 		return program{src: src, line: node.Line}
 	}
 	return program{src: src, line: node.Line, prog: prog}
+}
+
+// checkType checks the type of a whole expression: want, or (for a
+// definition, want nil) any definite type. The error points at the
+// expression's start, as expr's own errors do.
+func checkType(prog *vm.Program, want reflect.Type) error {
+	got := prog.Node().Type()
+	msg := ""
+	switch {
+	case want != nil && got != want:
+		msg = fmt.Sprintf("expected %s, but the expression gives %s", typeName(want), typeName(got))
+	case want == nil && (got == nil || got.Kind() == reflect.Interface):
+		msg = "the expression has no definite type"
+	default:
+		return nil
+	}
+	fe := &file.Error{Location: file.Location{From: 0, To: 1}, Message: msg}
+	return fe.Bind(prog.Source())
 }
 
 func typeName(t reflect.Type) string {
@@ -432,6 +479,9 @@ func typeName(t reflect.Type) string {
 	case tPayoutItems:
 		return "a list of payout items"
 	}
+	if t.Kind() == reflect.Interface {
+		return "a value of no definite type"
+	}
 	return t.String()
 }
 
@@ -442,6 +492,37 @@ func exprErrorText(err error) string {
 		return fe.Error()
 	}
 	return err.Error()
+}
+
+// recheck type-checks src once more, from a clean slate. expr's operator
+// overloading types every call node on a first pass and, on its final pass,
+// does not look into a typed call's arguments again: without this, a typo
+// inside mul_half_up(amout, rate) would load and fail only when evaluated.
+func recheck(src string, opts []expr.Option) error {
+	config := conf.CreateNew()
+	for _, op := range opts {
+		op(config)
+	}
+	for name := range config.Disabled {
+		delete(config.Builtins, name)
+	}
+	tree, err := checker.ParseCheck(src, config)
+	if err != nil {
+		return err
+	}
+	ast.Walk(&tree.Node, untypeCalls{})
+	_, err = checker.Check(tree, config)
+	return err
+}
+
+// untypeCalls forgets the types of call nodes, so that the checker visits
+// their arguments.
+type untypeCalls struct{}
+
+func (untypeCalls) Visit(n *ast.Node) {
+	if call, ok := (*n).(*ast.CallNode); ok {
+		call.SetNature(nature.Nature{})
+	}
 }
 
 // checkExact rejects what expr would accept but is not exact: a float value
@@ -504,7 +585,8 @@ func (c *compiler) buildSegments(r *rule) []*segment {
 	return out
 }
 
-// valuesAt returns each parameter's value in force on day d.
+// valuesAt returns each parameter's value in force on day d, and whether
+// every parameter has one.
 func (r *rule) valuesAt(d models.Date) (map[string]any, bool) {
 	values := make(map[string]any, len(r.params))
 	for _, p := range r.params {
@@ -514,12 +596,11 @@ func (r *rule) valuesAt(d models.Date) (map[string]any, bool) {
 			}
 			return -1
 		})
-		if i == 0 {
-			return values, false
+		if i > 0 {
+			values[p.name] = p.values[i-1].value
 		}
-		values[p.name] = p.values[i-1].value
 	}
-	return values, true
+	return values, len(values) == len(r.params)
 }
 
 // bind returns the segment for a complete set of values, with the condition

@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 
+	"gopkg.in/yaml.v3"
+
 	"github.com/wenzhou-subsidy/subsidy/models"
 )
 
@@ -37,7 +39,7 @@ func Load(fsys fs.FS) (*Engine, error) {
 	}
 	var manifest manifestYAML
 	if err := decodeStrictYAML(manifestData, &manifest); err != nil {
-		list = append(list, LoadProblem{File: ManifestFile, Message: err.Error()})
+		list = append(list, yamlProblems(ManifestFile, "", err)...)
 	} else if manifest.Version == "" {
 		list = append(list, LoadProblem{File: ManifestFile, Message: "version is missing"})
 	}
@@ -61,15 +63,20 @@ func Load(fsys fs.FS) (*Engine, error) {
 			continue
 		}
 		digestFile(digest, name, data)
-		var ry ruleYAML
-		if err := decodeStrictYAML(data, &ry); err != nil {
-			list = append(list, LoadProblem{File: name, Message: err.Error()})
+		var root yaml.Node
+		if err := yaml.Unmarshal(data, &root); err != nil {
+			list = append(list, yamlProblems(name, "", err)...)
 			continue
 		}
-		c.p = problems{file: name, rule: ry.ID, list: &list}
+		var ry ruleYAML
+		if err := decodeStrictYAML(data, &ry); err != nil {
+			list = append(list, yamlProblems(name, (problems{root: &root}).scalar("id"), err)...)
+			continue
+		}
+		c.p = problems{file: name, rule: ry.ID, list: &list, root: &root}
 		r := c.compileRule(&ry, path.Base(name))
 		if prev, dup := e.byID[r.id]; dup && r.id != "" {
-			c.p.add(0, "", "id %q is also used by %s", r.id, prev.file)
+			c.p.add(c.p.line("id"), "", "id %q is also used by %s", r.id, prev.file)
 			continue
 		}
 		e.byID[r.id] = r

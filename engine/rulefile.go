@@ -53,7 +53,7 @@ func (c citationYAML) model() models.Citation {
 }
 
 type datedYAML struct {
-	From  string    `yaml:"from"`
+	From  yaml.Node `yaml:"from"`
 	Value yaml.Node `yaml:"value"`
 }
 

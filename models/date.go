@@ -105,8 +105,12 @@ func (d Date) MarshalJSON() ([]byte, error) {
 	return []byte(`"` + d.String() + `"`), nil
 }
 
-// UnmarshalJSON accepts a "YYYY-MM-DD" string.
+// UnmarshalJSON accepts a "YYYY-MM-DD" string; a JSON null leaves the date
+// unchanged (the zero Date marshals as null).
 func (d *Date) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		return nil
+	}
 	if len(b) < 2 || b[0] != '"' || b[len(b)-1] != '"' {
 		return fmt.Errorf("invalid date %s: want a \"YYYY-MM-DD\" string", b)
 	}

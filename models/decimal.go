@@ -2,6 +2,7 @@ package models
 
 import (
 	"fmt"
+	"math/bits"
 	"strconv"
 	"strings"
 )
@@ -59,20 +60,16 @@ func MustDecimal(s string) Decimal {
 	return d
 }
 
-// Cmp compares two decimals exactly.
+// Cmp compares two decimals exactly, on 128-bit products so that no scale
+// or size of coefficient can overflow.
 func (d Decimal) Cmp(o Decimal) int {
-	a, b := d.coef, o.coef
-	// Bring both to the larger scale; coefficients are small enough (inputs
-	// are bounded by parseFixed) that this cannot overflow.
-	if d.scale < o.scale {
-		a *= pow10[o.scale-d.scale]
-	} else if o.scale < d.scale {
-		b *= pow10[d.scale-o.scale]
-	}
+	// d.coef/10^d.scale vs o.coef/10^o.scale ⇔ d.coef·10^o.scale vs o.coef·10^d.scale.
+	ah, al := bits.Mul64(uint64(d.coef), uint64(pow10[o.scale]))
+	bh, bl := bits.Mul64(uint64(o.coef), uint64(pow10[d.scale]))
 	switch {
-	case a < b:
+	case ah < bh || ah == bh && al < bl:
 		return -1
-	case a > b:
+	case ah > bh || ah == bh && al > bl:
 		return 1
 	}
 	return 0

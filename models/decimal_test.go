@@ -275,3 +275,39 @@ func TestPercentJSON(t *testing.T) {
 		})
 	}
 }
+
+// TestDecimalCmpAcrossMaxScales compares decimals parsed with different
+// maxScale arguments: a whole number parsed with maxScale 0 may have 17
+// digits, and scaling it up by 10^6 to meet a six-decimal value must not
+// overflow.
+func TestDecimalCmpAcrossMaxScales(t *testing.T) {
+	tests := []struct {
+		a      string
+		aScale int
+		b      string
+		want   int
+	}{
+		{"12345678901234567", 0, "0.5", 1},
+		{"100000000000000", 2, "0.000001", 1},
+		// Regression: 18446744073709552 × 10^6 once wrapped around int64 to
+		// 384000, so that Cmp said 18446744073709552 < 0.500000.
+		{"18446744073709552", 0, "0.500000", 1},
+		// 27670116110564327 × 10^6 wraps to −424000.
+		{"27670116110564327", 0, "0.000001", 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.a+" vs "+tt.b, func(t *testing.T) {
+			a, err := models.ParseDecimal(tt.a, tt.aScale)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b := models.MustDecimal(tt.b)
+			if got := a.Cmp(b); got != tt.want {
+				t.Errorf("%s Cmp %s = %d, want %d", a, b, got, tt.want)
+			}
+			if got := b.Cmp(a); got != -tt.want {
+				t.Errorf("%s Cmp %s = %d, want %d", b, a, got, -tt.want)
+			}
+		})
+	}
+}

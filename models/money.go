@@ -85,11 +85,15 @@ func (m Money) MulRate(r Decimal) (Money, error) {
 	return Money{fen: q}, nil
 }
 
+// ErrBadFraction reports a pro-rata split by a non-positive whole or a
+// negative part.
+var ErrBadFraction = errors.New("the part must not be negative and the whole must be above zero")
+
 // MulFraction returns m × num / den rounded half-up to the fen; den must be
 // positive. It splits an amount pro rata without leaving integers.
 func (m Money) MulFraction(num, den Money) (Money, error) {
 	if den.fen <= 0 || num.fen < 0 {
-		return Money{}, fmt.Errorf("%s × %s / %s: %w", m, num, den, ErrOverflow)
+		return Money{}, fmt.Errorf("%s × %s / %s: %w", m, num, den, ErrBadFraction)
 	}
 	q, err := mulDivHalfUp(m.fen, num.fen, den.fen)
 	if err != nil {
@@ -111,12 +115,15 @@ func mulDivHalfUp(a, b, d int64) (int64, error) {
 		return 0, ErrOverflow
 	}
 	q, rem := bits.Div64(hi, lo, uint64(d))
-	// Round half up: compare 2·rem with d without overflowing.
-	if rem >= uint64(d)-rem {
-		q++
-	}
 	if q > 1<<63-1 {
 		return 0, ErrOverflow
+	}
+	// Round half up: compare 2·rem with d without overflowing.
+	if rem >= uint64(d)-rem {
+		if q == 1<<63-1 {
+			return 0, ErrOverflow
+		}
+		q++
 	}
 	if neg {
 		return -int64(q), nil
@@ -126,9 +133,10 @@ func mulDivHalfUp(a, b, d int64) (int64, error) {
 
 // String formats the amount with exactly two decimals: "1234.50", "-0.05".
 func (m Money) String() string {
-	n := m.fen
+	// In uint64 so that the smallest int64 has a magnitude too.
+	n := uint64(m.fen)
 	sign := ""
-	if n < 0 {
+	if m.fen < 0 {
 		sign = "-"
 		n = -n
 	}
@@ -213,7 +221,12 @@ func (m Money) MarshalJSON() ([]byte, error) {
 }
 
 // UnmarshalJSON accepts a JSON string or number with at most two decimals.
+// A JSON null leaves the amount unchanged, as encoding/json's convention
+// asks; the api decoder decides whether null is allowed.
 func (m *Money) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		return nil
+	}
 	v, err := ParseMoney(unquoteNumber(b))
 	if err != nil {
 		return err

@@ -120,8 +120,8 @@ func TestMoneyString(t *testing.T) {
 		{models.Fen(-123456), "-1234.56"},
 		{models.Yuan(-3), "-3.00"},
 		{models.Fen(math.MaxInt64), "92233720368547758.07"},
-		// BUG: String negates the fen count, which overflows for the
-		// smallest int64 and prints "--92233720368547758.-8".
+		// Regression: negating the smallest int64 once printed
+		// "--92233720368547758.-8".
 		{models.Fen(math.MinInt64), "-92233720368547758.08"},
 	}
 	for _, tt := range tests {
@@ -375,6 +375,7 @@ func TestMulOverflow(t *testing.T) {
 		name    string
 		mul     func() (models.Money, error)
 		wantErr string
+		wantIs  error // the sentinel the error wraps; ErrOverflow when nil
 	}{
 		{
 			name:    "MulRate result above int64",
@@ -405,25 +406,27 @@ func TestMulOverflow(t *testing.T) {
 			mul: func() (models.Money, error) {
 				return models.MustMoney("1.00").MulFraction(models.MustMoney("1.00"), models.Fen(0))
 			},
-			wantErr: "1.00 × 1.00 / 0.00: amount out of range",
+			wantErr: "1.00 × 1.00 / 0.00: the part must not be negative and the whole must be above zero",
+			wantIs:  models.ErrBadFraction,
 		},
 		{
 			name: "MulFraction negative denominator",
 			mul: func() (models.Money, error) {
 				return models.MustMoney("1.00").MulFraction(models.MustMoney("1.00"), models.Fen(-1))
 			},
-			wantErr: "1.00 × 1.00 / -0.01: amount out of range",
+			wantErr: "1.00 × 1.00 / -0.01: the part must not be negative and the whole must be above zero",
+			wantIs:  models.ErrBadFraction,
 		},
 		{
 			name: "MulFraction negative numerator",
 			mul: func() (models.Money, error) {
 				return models.MustMoney("1.00").MulFraction(models.Fen(-1), models.MustMoney("1.00"))
 			},
-			wantErr: "1.00 × -0.01 / 1.00: amount out of range",
+			wantErr: "1.00 × -0.01 / 1.00: the part must not be negative and the whole must be above zero",
+			wantIs:  models.ErrBadFraction,
 		},
-		// BUG: when the exact quotient is 2^64−1 and the remainder rounds
-		// up, mulDivHalfUp's q++ wraps the uint64 quotient to 0 before its
-		// range check, so these return 0.00 and no error.
+		// Regression: the exact quotient 2^64−1 rounding up once wrapped to
+		// 0.00 with no error.
 		// 31 × 1190112520884487201 = 2^65 − 1; / 2 = 2^64 − 1 remainder 1.
 		{
 			name: "MulFraction quotient 2^64-1 rounding up",
@@ -447,8 +450,12 @@ func TestMulOverflow(t *testing.T) {
 			if err == nil {
 				t.Fatalf("got %s, want error %q", got, tt.wantErr)
 			}
-			if !errors.Is(err, models.ErrOverflow) {
-				t.Errorf("error %v is not ErrOverflow", err)
+			wantIs := tt.wantIs
+			if wantIs == nil {
+				wantIs = models.ErrOverflow
+			}
+			if !errors.Is(err, wantIs) {
+				t.Errorf("error %v is not %v", err, wantIs)
 			}
 			if err.Error() != tt.wantErr {
 				t.Errorf("error:\n got %q\nwant %q", err, tt.wantErr)
