@@ -73,9 +73,9 @@ func malformed(f models.FieldError) error {
 func tidy(decoded, later []models.FieldError) []models.FieldError {
 	var missing, refused []string
 	for _, f := range decoded {
-		refused = append(refused, strings.TrimSuffix(f.Field, ".kind"))
-		if f.Code == "required" || f.Code == "not_null" || f.Code == "type" || f.Code == "subject_kind" {
-			missing = append(missing, strings.TrimSuffix(f.Field, ".kind"))
+		refused = append(refused, f.Field)
+		if f.Code == "required" || f.Code == "not_null" || f.Code == "type" {
+			missing = append(missing, f.Field)
 		}
 	}
 	seen := map[[2]string]bool{}
