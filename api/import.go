@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"regexp"
+	"strconv"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -169,10 +170,9 @@ func parseListDate(text string) (models.Date, error) {
 	if m == nil {
 		return models.Date{}, fmt.Errorf("invalid date %q", text)
 	}
-	var y, mo, d int
-	fmt.Sscan(m[1], &y)
-	fmt.Sscan(m[2], &mo)
-	fmt.Sscan(m[3], &d)
+	y, _ := strconv.Atoi(m[1])
+	mo, _ := strconv.Atoi(m[2])
+	d, _ := strconv.Atoi(m[3])
 	return models.NewDate(y, mo, d)
 }
 
