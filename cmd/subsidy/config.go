@@ -26,6 +26,9 @@ type Config struct {
 	// Demo loads the demo registry from testdata into an empty database and
 	// prints an admin and a finance key (SUBSIDY_DEMO=1).
 	Demo bool
+	// DemoFile is the demo registry (SUBSIDY_DEMO_FILE, default
+	// testdata/demo/registry.json, relative to the working directory).
+	DemoFile string
 	// Pprof exposes /debug/pprof on the API (SUBSIDY_PPROF=1); off by default.
 	Pprof bool
 	// ShutdownTimeout bounds how long serve waits for in-flight requests.

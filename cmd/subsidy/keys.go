@@ -2,10 +2,94 @@ package main
 
 import (
 	"context"
-	"errors"
+	"fmt"
 	"io"
+	"log/slog"
+	"slices"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/wenzhou-subsidy/subsidy/api"
+	"github.com/wenzhou-subsidy/subsidy/models"
 )
 
+// cliActor is who the audit trail names for changes made from the command line.
+var cliActor = models.Actor{KeyID: "cli", Role: models.RoleAdmin}
+
+// cmdKeys manages API keys: create prints a new key alone on its last line
+// (only its hash is stored, so it is shown once), list shows every key,
+// revoke revokes one.
 func cmdKeys(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
-	return errors.New("keys: not built yet")
+	if len(args) == 0 || !slices.Contains([]string{"create", "list", "revoke"}, args[0]) {
+		return usageError{fmt.Errorf("want keys create|list|revoke")}
+	}
+	verb := args[0]
+	fs := flagSet("keys "+verb, stdout)
+	db := fs.String("db", envOr(getenv, "SUBSIDY_DB", "subsidy.db"), "SQLite file or postgres:// URL (SUBSIDY_DB)")
+	role := fs.String("role", "", "role of the new key: "+strings.Join(models.Roles, ", "))
+	subject := fs.String("subject", "", "credit code (enterprise) or university code (university) the key is bound to")
+	label := fs.String("label", "", "a note on what the key is for")
+	if err := parseFlags(fs, args[1:]); err != nil {
+		return err
+	}
+	st, err := openStore(ctx, *db, slog.New(slog.DiscardHandler))
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+
+	switch verb {
+	case "create":
+		if err := api.CheckKeyRole(*role, *subject); err != nil {
+			return usageError{err}
+		}
+		key, secret, err := createKey(ctx, st, *role, *subject, *label)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "created key %s (role %s%s); it is shown only now:\n%s\n", key.ID, key.Role, subjectNote(key.Subject), secret)
+	case "list":
+		keys, err := st.ListKeys(ctx)
+		if err != nil {
+			return err
+		}
+		tw := tabwriter.NewWriter(stdout, 2, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "ID\tROLE\tSUBJECT\tLABEL\tCREATED\tREVOKED")
+		for _, k := range keys {
+			revoked := ""
+			if k.RevokedAt != nil {
+				revoked = k.RevokedAt.Format(time.RFC3339)
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", k.ID, k.Role, k.Subject, k.Label, k.CreatedAt.Format(time.RFC3339), revoked)
+		}
+		return tw.Flush()
+	case "revoke":
+		if fs.NArg() != 1 {
+			return usageError{fmt.Errorf("want the id of the key to revoke")}
+		}
+		key, err := st.RevokeKey(ctx, cliActor, fs.Arg(0))
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "revoked key %s (role %s%s)\n", key.ID, key.Role, subjectNote(key.Subject))
+	}
+	return nil
+}
+
+// createKey makes and stores a new key, returning its secret.
+func createKey(ctx context.Context, ks models.KeyStore, role, subject, label string) (models.APIKey, string, error) {
+	secret, key, hash := api.NewAPIKey(role, subject, label)
+	key, err := ks.CreateKey(ctx, cliActor, key, hash)
+	if err != nil {
+		return key, "", fmt.Errorf("create key: %w", err)
+	}
+	return key, secret, nil
+}
+
+func subjectNote(subject string) string {
+	if subject == "" {
+		return ""
+	}
+	return ", subject " + subject
 }

@@ -22,6 +22,7 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	fs.StringVar(&cfg.DB, "db", envOr(getenv, "SUBSIDY_DB", "subsidy.db"), "SQLite file or postgres:// URL (SUBSIDY_DB)")
 	fs.StringVar(&cfg.Rules, "rules", envOr(getenv, "SUBSIDY_RULES", ""), "rule directory instead of the embedded rules (SUBSIDY_RULES)")
 	fs.BoolVar(&cfg.Demo, "demo", getenv("SUBSIDY_DEMO") == "1", "load the demo registry into an empty database and print demo keys (SUBSIDY_DEMO=1)")
+	fs.StringVar(&cfg.DemoFile, "demo-file", envOr(getenv, "SUBSIDY_DEMO_FILE", "testdata/demo/registry.json"), "the demo registry --demo loads")
 	fs.BoolVar(&cfg.Pprof, "pprof", getenv("SUBSIDY_PPROF") == "1", "expose /debug/pprof (SUBSIDY_PPROF=1)")
 	fs.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", cfg.ShutdownTimeout, "how long to wait for in-flight requests on shutdown")
 	if err := parseFlags(fs, args); err != nil {
@@ -33,7 +34,17 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err != nil {
 		return err
 	}
-	srv, err := api.NewServer(logger, eng, nil, api.Options{Pprof: cfg.Pprof})
+	st, err := openStore(ctx, cfg.DB, logger)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if cfg.Demo {
+		if err := loadDemo(ctx, st, cfg.DemoFile, stdout); err != nil {
+			return err
+		}
+	}
+	srv, err := api.NewServer(logger, eng, st, api.Options{Pprof: cfg.Pprof})
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,350 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/wenzhou-subsidy/subsidy/api"
+	"github.com/wenzhou-subsidy/subsidy/models"
+	"github.com/wenzhou-subsidy/subsidy/store/storetest"
+)
+
+// runCmd runs the program with args and returns its exit code and output.
+func runCmd(t *testing.T, stdin string, env map[string]string, args ...string) (int, string, string) {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	getenv := func(k string) string { return env[k] }
+	code := run(t.Context(), args, getenv, strings.NewReader(stdin), &stdout, &stderr)
+	return code, stdout.String(), stderr.String()
+}
+
+func amounts(t *testing.T, out string) map[string]string {
+	t.Helper()
+	var resp models.EvaluateResponse
+	if err := json.Unmarshal([]byte(out), &resp); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	got := map[string]string{}
+	for _, r := range resp.Results {
+		got[r.Rule] = r.Amount.String()
+	}
+	return got
+}
+
+func TestEval(t *testing.T) {
+	code, out, errOut := runCmd(t, "", nil, "eval", "../../testdata/evaluate/enterprise-province.json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	if got := amounts(t, out); got["cert-grant"] != "200000.00" || got["surcharge-credit"] != "50000.00" {
+		t.Errorf("amounts %v", got)
+	}
+	// From stdin, in English.
+	body, _ := os.ReadFile("../../testdata/evaluate/university.json")
+	code, out, _ = runCmd(t, string(body), nil, "eval", "--lang", "en", "-")
+	if code != 0 || !strings.Contains(out, "city-owned public university") || amounts(t, out)["donation-match"] != "1500000.00" {
+		t.Errorf("exit %d: %s", code, out)
+	}
+}
+
+// TestEvalBadInput: bad input prints the API's problem document on stderr
+// and exits 2.
+func TestEvalBadInput(t *testing.T) {
+	code, out, errOut := runCmd(t, "", nil, "eval", "../../testdata/evaluate/bad-input.json")
+	if code != 2 || out != "" {
+		t.Fatalf("exit %d, stdout %q", code, out)
+	}
+	var p api.Problem
+	if err := json.Unmarshal([]byte(errOut), &p); err != nil {
+		t.Fatalf("%v: %s", err, errOut)
+	}
+	if p.Status != 400 || len(p.Errors) != 13 || p.Type != "urn:subsidy:problem:invalid" {
+		t.Errorf("problem %+v", p)
+	}
+	if code, _, errOut := runCmd(t, `{"subject":`, nil, "eval"); code != 2 || !strings.Contains(errOut, `"status": 400`) {
+		t.Errorf("malformed JSON: exit %d, %s", code, errOut)
+	}
+	if code, _, _ := runCmd(t, "", nil, "eval", "no-such-file.json"); code != 2 {
+		t.Errorf("missing file: exit %d", code)
+	}
+}
+
+// TestPolicyChangeIsARuleFileEdit: raising the provincial grant to 30万 is an
+// edit to one rule file, picked up with --rules and no Go change.
+func TestPolicyChangeIsARuleFileEdit(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.CopyFS(dir, os.DirFS("../../rules")); err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(dir, "cert-grant.yaml")
+	text, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	edited := bytes.Replace(text, []byte(`province: "200000.00"`), []byte(`province: "300000.00"`), 1)
+	if bytes.Equal(edited, text) {
+		t.Fatal("the provincial amount is not where the test expects it")
+	}
+	if err := os.WriteFile(file, edited, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := runCmd(t, "", nil, "eval", "--rules", dir, "../../testdata/evaluate/enterprise-province.json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	if got := amounts(t, out)["cert-grant"]; got != "300000.00" {
+		t.Errorf("cert-grant with the edited rules = %s, want 300000.00", got)
+	}
+	// The shipped rules are unchanged, and the ruleset digest tells the two apart.
+	_, shipped, _ := runCmd(t, "", nil, "eval", "../../testdata/evaluate/enterprise-province.json")
+	if amounts(t, shipped)["cert-grant"] != "200000.00" || strings.Contains(shipped, digestOf(t, out)) {
+		t.Error("the shipped rules changed, or the digests agree")
+	}
+	// A broken edit fails the load with the file and line.
+	if err := os.WriteFile(file, bytes.Replace(text, []byte(`province: "200000.00"`), []byte(`province: "200000.001"`), 1), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errOut = runCmd(t, "", nil, "rules", "--rules", dir)
+	if code != 1 || !strings.Contains(errOut, "cert-grant.yaml:") || !strings.Contains(errOut, "more than 2 decimals") {
+		t.Errorf("broken rules: exit %d: %s", code, errOut)
+	}
+}
+
+func digestOf(t *testing.T, out string) string {
+	var resp models.EvaluateResponse
+	if err := json.Unmarshal([]byte(out), &resp); err != nil {
+		t.Fatal(err)
+	}
+	return resp.Ruleset.Digest
+}
+
+func TestRulesAndTestCommands(t *testing.T) {
+	code, out, _ := runCmd(t, "", nil, "rules", "--as-of", "2025-06-30")
+	for _, want := range []string{"cert-grant", "surcharge-credit", "donation-match", "surcharge-credit.rate", `"0.30"`, "温发改社〔2024〕172号"} {
+		if code != 0 || !strings.Contains(out, want) {
+			t.Errorf("rules output lacks %q (exit %d)", want, code)
+		}
+	}
+	code, out, _ = runCmd(t, "", nil, "test")
+	if code != 0 || !strings.Contains(out, " 0 failed") {
+		t.Errorf("test: exit %d\n%s", code, out)
+	}
+	// A failing case exits 1 and says which.
+	dir := t.TempDir()
+	if err := os.CopyFS(dir, os.DirFS("../../rules")); err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(dir, "donation-match.yaml")
+	text, _ := os.ReadFile(file)
+	os.WriteFile(file, bytes.Replace(text, []byte(`value: "0.5"`), []byte(`value: "0.6"`), 1), 0o644)
+	code, out, _ = runCmd(t, "", nil, "test", dir)
+	if code != 1 || !strings.Contains(out, "FAIL donation-match") {
+		t.Errorf("test with a changed ratio: exit %d\n%s", code, out)
+	}
+	if code, _, _ := runCmd(t, "", nil, "nope"); code != 2 {
+		t.Errorf("unknown command: exit %d", code)
+	}
+}
+
+// freeAddr returns a free loopback address.
+func freeAddr(t *testing.T) string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// serve starts `subsidy serve` and waits until /healthz answers 200.
+func serve(t *testing.T, env map[string]string, args ...string) (base string, stdout *syncBuffer, stop func() error) {
+	t.Helper()
+	addr := freeAddr(t)
+	ctx, cancel := context.WithCancel(t.Context())
+	stdout = &syncBuffer{}
+	done := make(chan int, 1)
+	go func() {
+		done <- run(ctx, append([]string{"serve", "--addr", addr}, args...), func(k string) string { return env[k] }, nil, stdout, io.Discard)
+	}()
+	base = "http://" + addr
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		resp, err := http.Get(base + "/healthz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				break
+			}
+		}
+		select {
+		case code := <-done:
+			cancel()
+			t.Fatalf("serve exited %d before it was ready: %s", code, stdout.String())
+		default:
+		}
+		if time.Now().After(deadline) {
+			cancel()
+			t.Fatal("serve did not become ready")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	return base, stdout, func() error {
+		cancel()
+		if code := <-done; code != 0 {
+			return fmt.Errorf("serve exited %d", code)
+		}
+		return nil
+	}
+}
+
+// TestServeEndToEnd starts the binary's serve on a free port with the demo
+// registry, uses it as a finance officer would, stops it, starts it again on
+// the same database and finds everything still there.
+func TestServeEndToEnd(t *testing.T) {
+	for _, kind := range storetest.Kinds(t) {
+		t.Run(kind, func(t *testing.T) {
+			dsn := storetest.DSN(t, kind)
+			env := map[string]string{"SUBSIDY_DB": dsn}
+			base, out, stop := serve(t, env, "--demo", "--demo-file", "../../testdata/demo/registry.json")
+			admin, finance := demoKeys(t, out.String())
+
+			body, _ := os.ReadFile("../../testdata/evaluate/enterprise-province.json")
+			resp, err := http.Post(base+"/v1/evaluate", "application/json", bytes.NewReader(body))
+			if err != nil || resp.StatusCode != 200 {
+				t.Fatalf("evaluate: %v %v", err, resp)
+			}
+			resp.Body.Close()
+
+			run := call(t, finance, "POST", base+"/v1/payout-runs", `{"as_of":"2025-06-30","grant_year":2025}`, 201)
+			var answer struct {
+				Run models.PayoutRun `json:"run"`
+			}
+			json.Unmarshal(run, &answer)
+			// testdata/demo/README.md gives the figures of this run.
+			if answer.Run.CreatedCount != 6 || answer.Run.CreatedTotal.String() != "2500000.00" {
+				t.Errorf("demo run: %+v", answer.Run)
+			}
+			if err := stop(); err != nil {
+				t.Fatal(err)
+			}
+
+			// Restart on the same database: the data and the keys survive;
+			// the demo registry is not loaded twice.
+			base, out, stop = serve(t, env, "--demo", "--demo-file", "../../testdata/demo/registry.json")
+			if strings.Contains(out.String(), "loaded the demo registry") {
+				t.Error("the demo registry was loaded into a database that had one")
+			}
+			call(t, admin, "GET", base+"/v1/payouts?limit=1000", "", 401) // the old demo keys are revoked
+			_, finance = demoKeys(t, out.String())
+			var payouts struct {
+				Payouts []models.Payout `json:"payouts"`
+			}
+			json.Unmarshal(call(t, finance, "GET", base+"/v1/payouts?limit=1000", "", 200), &payouts)
+			if len(payouts.Payouts) != 6 {
+				t.Errorf("%d payouts after the restart, want 6", len(payouts.Payouts))
+			}
+			if err := stop(); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+}
+
+// TestKeysCommand creates, lists and revokes keys on a database.
+func TestKeysCommand(t *testing.T) {
+	db := storetest.DSN(t, storetest.SQLite)
+	code, out, errOut := runCmd(t, "", nil, "keys", "create", "--db", db, "--role", "enterprise", "--subject", "91330382MA2AB3C47E", "--label", "示例")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	secret := lines[len(lines)-1]
+	if !strings.HasPrefix(secret, "sk_") || strings.Contains(secret, " ") {
+		t.Errorf("the key is not alone on the last line: %q", out)
+	}
+	code, out, _ = runCmd(t, "", map[string]string{"SUBSIDY_DB": db}, "keys", "list")
+	if code != 0 || !strings.Contains(out, "enterprise") || !strings.Contains(out, "91330382MA2AB3C47E") || strings.Contains(out, secret) {
+		t.Errorf("list: exit %d\n%s", code, out)
+	}
+	id := strings.Fields(strings.Split(out, "\n")[1])[0]
+	if code, out, _ = runCmd(t, "", nil, "keys", "revoke", "--db", db, id); code != 0 || !strings.Contains(out, "revoked key "+id) {
+		t.Errorf("revoke: exit %d %s", code, out)
+	}
+	for _, bad := range [][]string{
+		{"keys", "create", "--db", db, "--role", "root"},
+		{"keys", "create", "--db", db, "--role", "enterprise"},
+		{"keys", "create", "--db", db, "--role", "enterprise", "--subject", "91330382MA2AB3C47F"},
+		{"keys", "create", "--db", db, "--role", "finance", "--subject", "x"},
+		{"keys", "revoke", "--db", db},
+		{"keys"},
+	} {
+		if code, _, _ := runCmd(t, "", nil, bad...); code != 2 {
+			t.Errorf("%v: exit %d, want 2", bad, code)
+		}
+	}
+	if code, _, _ := runCmd(t, "", nil, "keys", "revoke", "--db", db, "key_nope"); code != 1 {
+		t.Errorf("revoking an unknown key: exit %d", code)
+	}
+}
+
+// demoKeys finds the admin and finance keys serve --demo printed.
+func demoKeys(t *testing.T, out string) (admin, finance string) {
+	t.Helper()
+	for _, line := range strings.Split(out, "\n") {
+		if k, ok := strings.CutPrefix(line, "subsidy: demo admin key: "); ok {
+			admin = k
+		}
+		if k, ok := strings.CutPrefix(line, "subsidy: demo finance key: "); ok {
+			finance = k
+		}
+	}
+	if admin == "" || finance == "" {
+		t.Fatalf("no demo keys in:\n%s", out)
+	}
+	return admin, finance
+}
+
+func call(t *testing.T, key, method, url, body string, want int) []byte {
+	t.Helper()
+	req, _ := http.NewRequest(method, url, strings.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+key)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != want {
+		t.Fatalf("%s %s: %d, want %d: %s", method, url, resp.StatusCode, want, b)
+	}
+	return b
+}
+
+// syncBuffer collects serve's output while the test reads it.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
