@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -347,4 +348,46 @@ func (b *syncBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()
+}
+
+// TestGracefulShutdown: a request in flight when SIGINT/SIGTERM arrives
+// (the context is cancelled) is finished and answered before serve returns.
+func TestGracefulShutdown(t *testing.T) {
+	env := map[string]string{"SUBSIDY_DB": storetest.DSN(t, storetest.SQLite)}
+	base, _, stop := serve(t, env)
+	body, _ := os.ReadFile("../../testdata/evaluate/university.json")
+	conn, err := net.Dial("tcp", strings.TrimPrefix(base, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	// Send the headers and half the body: the request is now in flight.
+	fmt.Fprintf(conn, "POST /v1/evaluate HTTP/1.1\r\nHost: test\r\nContent-Length: %d\r\n\r\n", len(body))
+	conn.Write(body[:len(body)/2])
+	time.Sleep(100 * time.Millisecond)
+
+	stopped := make(chan error, 1)
+	go func() { stopped <- stop() }()
+	time.Sleep(200 * time.Millisecond)
+	select {
+	case err := <-stopped:
+		t.Fatalf("serve returned before the request in flight finished: %v", err)
+	default:
+	}
+	// New connections are refused while it drains.
+	if _, err := http.Get(base + "/healthz"); err == nil {
+		t.Error("serve accepted a new request while shutting down")
+	}
+	conn.Write(body[len(body)/2:])
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.StatusCode != 200 {
+		t.Errorf("the request in flight got %d", resp.StatusCode)
+	}
+	resp.Body.Close()
+	if err := <-stopped; err != nil {
+		t.Fatal(err)
+	}
 }
