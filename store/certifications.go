@@ -1,0 +1,285 @@
+package store
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/wenzhou-subsidy/subsidy/models"
+)
+
+// Certifications (产教融合型企业认定) of registered enterprises, and the import
+// of published certification lists.
+
+type certRow struct {
+	ID          int64 `gorm:"primaryKey"`
+	CreditCode  string
+	Level       string
+	CertifiedOn date
+	RevokedOn   date
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+}
+
+func (certRow) TableName() string { return "certifications" }
+
+func (r certRow) model() models.CertificationRecord {
+	return models.CertificationRecord{
+		ID:          r.ID,
+		CreditCode:  r.CreditCode,
+		Level:       r.Level,
+		CertifiedOn: r.CertifiedOn.Date,
+		RevokedOn:   r.RevokedOn.ptr(),
+		CreatedAt:   r.CreatedAt.UTC(),
+		UpdatedAt:   r.UpdatedAt.UTC(),
+	}
+}
+
+func (r certRow) certification() models.Certification {
+	return models.Certification{Level: r.Level, CertifiedOn: r.CertifiedOn.Date, RevokedOn: r.RevokedOn.ptr()}
+}
+
+func checkCertification(prefix string, level string, certified models.Date, revoked *models.Date) *models.Error {
+	switch {
+	case !slices.Contains(models.Levels, level):
+		return invalid(prefix+"level", "oneof", strings.Join(models.Levels, ", "))
+	case certified.IsZero():
+		return invalid(prefix+"certified_on", "required")
+	case revoked != nil && !revoked.IsZero() && revoked.Before(certified):
+		return invalid(prefix+"revoked_on", "revoked_before")
+	}
+	return nil
+}
+
+func certNotFound(id int64, code string) *models.Error {
+	return notFound("企业 %[2]s 的认定记录 %[1]d", "certification %[1]d of enterprise %[2]s", id, code)
+}
+
+var certConflict = models.Conflict("该企业同一等级、同一认定日期的认定已有记录", "this certification (same level and date) is already recorded for the enterprise")
+
+// AddCertification records a certification of a registered enterprise.
+func (s *Store) AddCertification(ctx context.Context, actor models.Actor, c models.CertificationRecord) (models.CertificationRecord, error) {
+	if c.CreditCode == "" {
+		return models.CertificationRecord{}, invalid("credit_code", "required")
+	}
+	if err := checkCertification("", c.Level, c.CertifiedOn, c.RevokedOn); err != nil {
+		return models.CertificationRecord{}, err
+	}
+	now := s.now()
+	var out models.CertificationRecord
+	err := s.inTx(ctx, func(tx *gorm.DB) error {
+		row := certRow{
+			CreditCode:  c.CreditCode,
+			Level:       c.Level,
+			CertifiedOn: date{c.CertifiedOn},
+			RevokedOn:   optDate(c.RevokedOn),
+			CreatedAt:   now,
+			UpdatedAt:   now,
+		}
+		if err := tx.Create(&row).Error; err != nil {
+			return err
+		}
+		out = row.model()
+		return s.audit(tx, actor, actionCreate, entityCertification, strconv.FormatInt(row.ID, 10), nil, out)
+	})
+	if err != nil {
+		return models.CertificationRecord{}, translate(err, meaning{
+			op:       "add certification of " + c.CreditCode,
+			parent:   enterpriseNotFound(c.CreditCode),
+			conflict: certConflict,
+		})
+	}
+	return out, nil
+}
+
+// UpdateCertification corrects a certification's level and dates.
+func (s *Store) UpdateCertification(ctx context.Context, actor models.Actor, c models.CertificationRecord) (models.CertificationRecord, error) {
+	if err := checkCertification("", c.Level, c.CertifiedOn, c.RevokedOn); err != nil {
+		return models.CertificationRecord{}, err
+	}
+	var out models.CertificationRecord
+	err := s.inTx(ctx, func(tx *gorm.DB) error {
+		var old certRow
+		if err := forUpdate(tx).Where("id = ? AND credit_code = ?", c.ID, c.CreditCode).Take(&old).Error; err != nil {
+			return err
+		}
+		row := old
+		row.Level, row.CertifiedOn, row.RevokedOn, row.UpdatedAt = c.Level, date{c.CertifiedOn}, optDate(c.RevokedOn), s.now()
+		err := tx.Model(&certRow{}).Where("id = ?", row.ID).Updates(map[string]any{
+			"level":        row.Level,
+			"certified_on": row.CertifiedOn,
+			"revoked_on":   row.RevokedOn,
+			"updated_at":   row.UpdatedAt,
+		}).Error
+		if err != nil {
+			return err
+		}
+		out = row.model()
+		return s.audit(tx, actor, actionUpdate, entityCertification, strconv.FormatInt(row.ID, 10), old.model(), out)
+	})
+	if err != nil {
+		return models.CertificationRecord{}, translate(err, meaning{
+			op:       fmt.Sprintf("update certification %d of %s", c.ID, c.CreditCode),
+			notFound: certNotFound(c.ID, c.CreditCode),
+			conflict: certConflict,
+		})
+	}
+	return out, nil
+}
+
+// ListCertifications lists an enterprise's certifications by date; NotFound
+// when the enterprise is not registered.
+func (s *Store) ListCertifications(ctx context.Context, creditCode string) ([]models.CertificationRecord, error) {
+	var rows []certRow
+	err := s.listOf(ctx, "enterprises", "credit_code", creditCode, enterpriseNotFound(creditCode), func(db *gorm.DB) error {
+		return db.Where("credit_code = ?", creditCode).Order("certified_on, id").Find(&rows).Error
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]models.CertificationRecord, len(rows))
+	for i, r := range rows {
+		out[i] = r.model()
+	}
+	return out, nil
+}
+
+// ImportCertifications applies a whole certification list in one
+// transaction (see models.RegistryStore). Every bad row is reported at once
+// and nothing is applied. An enterprise already registered keeps its name
+// and region. Each enterprise and certification created is audited with the
+// action "import".
+func (s *Store) ImportCertifications(ctx context.Context, actor models.Actor, rows []models.CertificationImport) (models.ImportSummary, error) {
+	var bad []models.FieldError
+	for i, r := range rows {
+		prefix := fmt.Sprintf("rows[%d].", i)
+		if r.CreditCode == "" {
+			bad = append(bad, models.Field(prefix+"credit_code", "required"))
+		}
+		if e := checkCertification(prefix, r.Level, r.CertifiedOn, nil); e != nil {
+			bad = append(bad, e.Fields...)
+		}
+	}
+	if len(bad) > 0 {
+		return models.ImportSummary{}, models.InvalidInput(bad...)
+	}
+
+	var out models.ImportSummary
+	err := s.inTx(ctx, func(tx *gorm.DB) error {
+		sum := models.ImportSummary{Rows: len(rows)}
+		codes := make([]string, 0, len(rows))
+		for _, r := range rows {
+			codes = append(codes, r.CreditCode)
+		}
+		codes = uniqueSorted(codes)
+
+		// What is registered already, read once for the whole list.
+		registered := map[string]bool{}
+		type certKey struct {
+			code, level string
+			on          models.Date
+		}
+		recorded := map[certKey]bool{}
+		for _, chunk := range chunks(codes, inListChunk) {
+			var have []string
+			if err := tx.Model(&enterpriseRow{}).Where("credit_code IN ?", chunk).Pluck("credit_code", &have).Error; err != nil {
+				return err
+			}
+			for _, c := range have {
+				registered[c] = true
+			}
+			var certs []certRow
+			if err := tx.Select("credit_code", "level", "certified_on").Where("credit_code IN ?", chunk).Find(&certs).Error; err != nil {
+				return err
+			}
+			for _, c := range certs {
+				recorded[certKey{c.CreditCode, c.Level, c.CertifiedOn.Date}] = true
+			}
+		}
+
+		now := s.now()
+		var newEnterprises []enterpriseRow
+		var newCerts []certRow
+		for _, r := range rows {
+			if !registered[r.CreditCode] {
+				registered[r.CreditCode] = true
+				newEnterprises = append(newEnterprises, enterpriseRow{
+					CreditCode: r.CreditCode, Name: r.Name, Region: r.Region, CreatedAt: now, UpdatedAt: now,
+				})
+			}
+			k := certKey{r.CreditCode, r.Level, r.CertifiedOn}
+			if recorded[k] {
+				sum.Duplicates++
+				continue
+			}
+			recorded[k] = true
+			newCerts = append(newCerts, certRow{
+				CreditCode: r.CreditCode, Level: r.Level, CertifiedOn: date{r.CertifiedOn}, CreatedAt: now, UpdatedAt: now,
+			})
+		}
+
+		// Inserted in key order, so that two imports of overlapping lists
+		// on PostgreSQL wait for each other instead of deadlocking.
+		slices.SortFunc(newEnterprises, func(a, b enterpriseRow) int { return strings.Compare(a.CreditCode, b.CreditCode) })
+		slices.SortFunc(newCerts, func(a, b certRow) int {
+			return cmp.Or(strings.Compare(a.CreditCode, b.CreditCode), strings.Compare(a.Level, b.Level), a.CertifiedOn.Cmp(b.CertifiedOn.Date))
+		})
+
+		var audits []auditRow
+		if len(newEnterprises) > 0 {
+			if err := tx.CreateInBatches(&newEnterprises, insertBatch).Error; err != nil {
+				return raced(err)
+			}
+			for _, e := range newEnterprises {
+				rec, err := e.model()
+				if err != nil {
+					return err
+				}
+				a, err := s.auditRecord(actor, actionImport, entityEnterprise, e.CreditCode, nil, rec)
+				if err != nil {
+					return err
+				}
+				audits = append(audits, a)
+			}
+		}
+		if len(newCerts) > 0 {
+			if err := tx.CreateInBatches(&newCerts, insertBatch).Error; err != nil {
+				return raced(err)
+			}
+			for _, c := range newCerts {
+				a, err := s.auditRecord(actor, actionImport, entityCertification, strconv.FormatInt(c.ID, 10), nil, c.model())
+				if err != nil {
+					return err
+				}
+				audits = append(audits, a)
+			}
+		}
+		if len(audits) > 0 {
+			if err := tx.CreateInBatches(&audits, insertBatch).Error; err != nil {
+				return err
+			}
+		}
+		sum.EnterprisesCreated, sum.CertificationsCreated = len(newEnterprises), len(newCerts)
+		out = sum
+		return nil
+	})
+	if err != nil {
+		return models.ImportSummary{}, translate(err, meaning{op: fmt.Sprintf("import %d certifications", len(rows))})
+	}
+	return out, nil
+}
+
+// raced marks a unique violation on rows this transaction had just found
+// missing: a concurrent writer added them, and a second attempt will see them.
+func raced(err error) error {
+	if isUnique(err) {
+		return fmt.Errorf("%w: %w", errRaced, err)
+	}
+	return err
+}

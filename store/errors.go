@@ -1,0 +1,167 @@
+package store
+
+import (
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/mattn/go-sqlite3"
+	"gorm.io/gorm"
+
+	"github.com/wenzhou-subsidy/subsidy/models"
+)
+
+// This file is the one place where driver errors become models errors.
+
+// failure classifies a database error.
+type failure int
+
+const (
+	failOther      failure = iota
+	failNotFound           // no row
+	failUnique             // unique or primary key violation
+	failForeignKey         // the referenced row does not exist
+	failCheck              // a CHECK or NOT NULL constraint
+	failRace               // lost a race; running the transaction again can succeed
+	failBusy               // the database stayed locked past the busy timeout
+)
+
+// PostgreSQL SQLSTATE codes (https://www.postgresql.org/docs/current/errcodes-appendix.html).
+const (
+	pgUniqueViolation      = "23505"
+	pgForeignKeyViolation  = "23503"
+	pgCheckViolation       = "23514"
+	pgNotNullViolation     = "23502"
+	pgSerializationFailure = "40001"
+	pgDeadlockDetected     = "40P01"
+)
+
+// errRaced marks an error that a fresh attempt of the transaction can get
+// past, such as a payout key another run recorded first.
+var errRaced = errors.New("lost a race with a concurrent transaction")
+
+func classify(err error) failure {
+	if errors.Is(err, errRaced) {
+		return failRace
+	}
+	if errors.Is(err, gorm.ErrRecordNotFound) || errors.Is(err, sql.ErrNoRows) {
+		return failNotFound
+	}
+	var lite sqlite3.Error
+	if errors.As(err, &lite) && (lite.Code == sqlite3.ErrBusy || lite.Code == sqlite3.ErrLocked) {
+		return failBusy
+	}
+	if errors.As(err, &lite) && lite.Code == sqlite3.ErrConstraint {
+		switch lite.ExtendedCode {
+		case sqlite3.ErrConstraintUnique, sqlite3.ErrConstraintPrimaryKey:
+			return failUnique
+		case sqlite3.ErrConstraintForeignKey:
+			return failForeignKey
+		case sqlite3.ErrConstraintCheck, sqlite3.ErrConstraintNotNull:
+			return failCheck
+		}
+	}
+	var pg *pgconn.PgError
+	if errors.As(err, &pg) {
+		switch pg.Code {
+		case pgUniqueViolation:
+			return failUnique
+		case pgForeignKeyViolation:
+			return failForeignKey
+		case pgCheckViolation, pgNotNullViolation:
+			return failCheck
+		case pgSerializationFailure, pgDeadlockDetected:
+			return failRace
+		}
+	}
+	return failOther
+}
+
+// retryable reports whether running the transaction again may succeed.
+func retryable(err error) bool { return classify(err) == failRace }
+
+// isUnique reports whether err is a unique or primary key violation.
+func isUnique(err error) bool { return classify(err) == failUnique }
+
+// meaning says what an operation's failures mean to its caller.
+type meaning struct {
+	op       string        // what was being done, for internal errors: "put enterprise 9133…"
+	notFound *models.Error // the record itself is missing
+	parent   *models.Error // a record it refers to is missing (foreign key)
+	conflict *models.Error // it clashes with a record already there (unique)
+}
+
+// translate turns a database error into the models error it means, keeping
+// the driver error as the cause for logs. An *models.Error passes through
+// unchanged; anything unexpected is wrapped with the operation and is an
+// internal error.
+func translate(err error, m meaning) error {
+	if err == nil {
+		return nil
+	}
+	var me *models.Error
+	if errors.As(err, &me) {
+		return err
+	}
+	var out *models.Error
+	switch classify(err) {
+	case failNotFound:
+		out = m.notFound
+	case failForeignKey:
+		out = m.parent
+	case failUnique:
+		out = m.conflict
+	case failRace, failBusy:
+		out = models.Errorf(models.CodeUnavailable, "数据库正忙于并发的修改，请稍后重试", "the database is busy with concurrent changes; retry")
+	case failCheck:
+		out = models.Errorf(models.CodeInvalid, "记录不符合数据库约束：%s", "the record breaks a database constraint: %s", constraintOf(err))
+	}
+	if out == nil {
+		return fmt.Errorf("%s: %w", m.op, err)
+	}
+	cp := *out
+	cp.Err = err
+	return &cp
+}
+
+// constraintOf names the constraint a driver error reports, for messages.
+func constraintOf(err error) string {
+	var pg *pgconn.PgError
+	if errors.As(err, &pg) && pg.ConstraintName != "" {
+		return pg.ConstraintName
+	}
+	var lite sqlite3.Error
+	if errors.As(err, &lite) {
+		return lite.Error()
+	}
+	return "unknown"
+}
+
+// notFound builds the NotFound error for a record; zh and en describe it
+// ("企业 %s", "enterprise %s").
+func notFound(zh, en string, args ...any) *models.Error {
+	return models.Errorf(models.CodeNotFound, "未找到"+zh, en+" not found", args...)
+}
+
+// invalid builds the CodeInvalid error for one bad field.
+func invalid(field, code string, args ...any) *models.Error {
+	return models.InvalidInput(models.Field(field, code, args...))
+}
+
+// Not-found errors of the records other records refer to.
+func enterpriseNotFound(code string) *models.Error {
+	return notFound("企业 %s", "enterprise %s", code)
+}
+
+func universityNotFound(code string) *models.Error {
+	return notFound("高校 %s", "university %s", code)
+}
+
+func runNotFound(id int64) *models.Error {
+	return notFound("发放批次 %d", "payout run %d", id)
+}
+
+func payoutNotFound(id int64) *models.Error {
+	return notFound("补助发放记录 %d", "payout %d", id)
+}

@@ -1,0 +1,122 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"github.com/wenzhou-subsidy/subsidy/models"
+)
+
+// Idempotency records are not part of the audit trail: they are the
+// server's memory of answers, not changes to the service's records.
+
+const (
+	idemInProgress = "in_progress"
+	idemDone       = "done"
+)
+
+type idemRow struct {
+	KeyID       string `gorm:"primaryKey"`
+	IdemKey     string `gorm:"primaryKey"`
+	Fingerprint string
+	State       string
+	Status      int
+	ContentType string
+	Body        []byte
+	CreatedAt   time.Time
+}
+
+func (idemRow) TableName() string { return "idempotency_keys" }
+
+var (
+	idemReused = models.Conflict(
+		"该 Idempotency-Key 已用于另一个不同的请求",
+		"this Idempotency-Key was already used for a different request")
+	idemBusy = models.Conflict(
+		"使用该 Idempotency-Key 的请求仍在处理中，请稍后重试",
+		"a request with this Idempotency-Key is still being processed; retry later")
+)
+
+// BeginIdempotent reserves (keyID, idemKey) for a request with the given
+// fingerprint and returns nil, or returns the stored answer of the same
+// request; a pair still reserved, or used for another request, is a
+// Conflict. The reservation is a single INSERT … ON CONFLICT DO NOTHING, so
+// of concurrent identical requests exactly one goes ahead.
+func (s *Store) BeginIdempotent(ctx context.Context, keyID, idemKey, fingerprint string) (*models.IdempotentResponse, error) {
+	if idemKey == "" {
+		return nil, invalid("Idempotency-Key", "required")
+	}
+	db := s.db.WithContext(ctx)
+	m := meaning{op: "begin idempotent request " + idemKey}
+	// A pair released between our insert and our read is tried again.
+	for range 3 {
+		row := idemRow{KeyID: keyID, IdemKey: idemKey, Fingerprint: fingerprint, State: idemInProgress, CreatedAt: s.now()}
+		var reserved bool
+		err := s.write(ctx, func() (err error) {
+			reserved, err = insertNew(db, &row)
+			return err
+		})
+		if err != nil {
+			return nil, translate(err, m)
+		}
+		if reserved {
+			return nil, nil
+		}
+		var cur idemRow
+		res := db.Where("key_id = ? AND idem_key = ?", keyID, idemKey).Limit(1).Find(&cur)
+		if res.Error != nil {
+			return nil, translate(res.Error, m)
+		}
+		switch {
+		case res.RowsAffected == 0:
+			continue
+		case cur.Fingerprint != fingerprint:
+			return nil, idemReused
+		case cur.State != idemDone:
+			return nil, idemBusy
+		}
+		return &models.IdempotentResponse{Status: cur.Status, ContentType: cur.ContentType, Body: cur.Body}, nil
+	}
+	return nil, idemBusy
+}
+
+// FinishIdempotent stores the answer of a reserved pair: NotFound when it is
+// not reserved, a Conflict when it was answered already.
+func (s *Store) FinishIdempotent(ctx context.Context, keyID, idemKey string, resp models.IdempotentResponse) error {
+	db := s.db.WithContext(ctx)
+	m := meaning{op: "finish idempotent request " + idemKey, notFound: notFound("Idempotency-Key %s 的预留", "reservation of Idempotency-Key %s", idemKey)}
+	body := resp.Body
+	if body == nil {
+		body = []byte{}
+	}
+	var finished int64
+	err := s.write(ctx, func() error {
+		res := db.Model(&idemRow{}).
+			Where("key_id = ? AND idem_key = ? AND state = ?", keyID, idemKey, idemInProgress).
+			Updates(map[string]any{"state": idemDone, "status": resp.Status, "content_type": resp.ContentType, "body": body})
+		finished = res.RowsAffected
+		return res.Error
+	})
+	if err != nil {
+		return translate(err, m)
+	}
+	if finished == 1 {
+		return nil
+	}
+	var cur idemRow
+	if err := db.Where("key_id = ? AND idem_key = ?", keyID, idemKey).Take(&cur).Error; err != nil {
+		return translate(err, m)
+	}
+	return models.Conflict("该 Idempotency-Key 的请求已有应答", "the request with this Idempotency-Key was already answered")
+}
+
+// AbortIdempotent releases a reserved, unanswered pair so that a retry can
+// run. A pair that is answered, or not there, is left alone.
+func (s *Store) AbortIdempotent(ctx context.Context, keyID, idemKey string) error {
+	err := s.write(ctx, func() error {
+		return s.db.WithContext(ctx).
+			Where("key_id = ? AND idem_key = ? AND state = ?", keyID, idemKey, idemInProgress).
+			Delete(&idemRow{}).Error
+	})
+	return translate(err, meaning{op: "abort idempotent request " + idemKey})
+}

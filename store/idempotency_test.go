@@ -1,0 +1,86 @@
+package store_test
+
+import (
+	"sync"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/wenzhou-subsidy/subsidy/models"
+	"github.com/wenzhou-subsidy/subsidy/store"
+)
+
+func TestIdempotency(t *testing.T) {
+	eachKind(t, func(t *testing.T, s *store.Store) {
+		answer := models.IdempotentResponse{Status: 201, ContentType: "application/json", Body: []byte(`{"id":7}`)}
+		begin := func(key, idem, fp string) (*models.IdempotentResponse, error) {
+			return s.BeginIdempotent(ctxT(), key, idem, fp)
+		}
+		// In order: each step sees what the ones before it left.
+		for _, tc := range []struct {
+			name string
+			do   func() (*models.IdempotentResponse, error)
+			want *models.IdempotentResponse
+			code models.ErrorCode
+		}{
+			{"first request reserves", func() (*models.IdempotentResponse, error) { return begin("k1", "a", "fp1") }, nil, ""},
+			{"a retry while in progress", func() (*models.IdempotentResponse, error) { return begin("k1", "a", "fp1") }, nil, models.CodeConflict},
+			{"finish", func() (*models.IdempotentResponse, error) { return nil, s.FinishIdempotent(ctxT(), "k1", "a", answer) }, nil, ""},
+			{"a retry replays the answer", func() (*models.IdempotentResponse, error) { return begin("k1", "a", "fp1") }, &answer, ""},
+			{"another request with the key", func() (*models.IdempotentResponse, error) { return begin("k1", "a", "fp2") }, nil, models.CodeConflict},
+			{"finish twice", func() (*models.IdempotentResponse, error) { return nil, s.FinishIdempotent(ctxT(), "k1", "a", answer) }, nil, models.CodeConflict},
+			{"abort an answered pair: no-op", func() (*models.IdempotentResponse, error) { return nil, s.AbortIdempotent(ctxT(), "k1", "a") }, nil, ""},
+			{"still replays", func() (*models.IdempotentResponse, error) { return begin("k1", "a", "fp1") }, &answer, ""},
+			{"the same Idempotency-Key of another API key", func() (*models.IdempotentResponse, error) { return begin("k2", "a", "fp9") }, nil, ""},
+			{"reserve b", func() (*models.IdempotentResponse, error) { return begin("k1", "b", "fp1") }, nil, ""},
+			{"abort b", func() (*models.IdempotentResponse, error) { return nil, s.AbortIdempotent(ctxT(), "k1", "b") }, nil, ""},
+			{"b can run again", func() (*models.IdempotentResponse, error) { return begin("k1", "b", "fp1") }, nil, ""},
+			{"finish an unreserved pair", func() (*models.IdempotentResponse, error) {
+				return nil, s.FinishIdempotent(ctxT(), "k1", "zzz", answer)
+			}, nil, models.CodeNotFound},
+			{"abort an unreserved pair: no-op", func() (*models.IdempotentResponse, error) { return nil, s.AbortIdempotent(ctxT(), "k1", "zzz") }, nil, ""},
+			{"no Idempotency-Key", func() (*models.IdempotentResponse, error) { return begin("k1", "", "fp1") }, nil, models.CodeInvalid},
+		} {
+			got, err := tc.do()
+			if tc.code != "" {
+				wantCode(t, err, tc.code)
+			} else if err != nil {
+				t.Fatalf("%s: %v", tc.name, err)
+			}
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Fatalf("%s (-want +got):\n%s", tc.name, diff)
+			}
+		}
+	})
+}
+
+// Of sixteen identical requests at once, one runs; the others are told it
+// is in progress.
+func TestIdempotencyConcurrent(t *testing.T) {
+	eachKind(t, func(t *testing.T, s *store.Store) {
+		const requests = 16
+		outcomes := make([]models.ErrorCode, requests)
+		var wg sync.WaitGroup
+		for i := range requests {
+			wg.Go(func() {
+				resp, err := s.BeginIdempotent(ctxT(), "k1", "same", "fp")
+				switch {
+				case err != nil:
+					outcomes[i] = models.CodeOf(err)
+				case resp == nil:
+					outcomes[i] = "reserved"
+				default:
+					outcomes[i] = "replayed"
+				}
+			})
+		}
+		wg.Wait()
+		count := map[models.ErrorCode]int{}
+		for _, o := range outcomes {
+			count[o]++
+		}
+		if diff := cmp.Diff(map[models.ErrorCode]int{"reserved": 1, models.CodeConflict: requests - 1}, count); diff != "" {
+			t.Errorf("outcomes (-want +got):\n%s", diff)
+		}
+	})
+}

@@ -1,0 +1,322 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"gorm.io/gorm"
+)
+
+// The schema is built by an ordered list of migrations, each applied once,
+// in its own transaction, and recorded in schema_migrations. A migration is
+// never edited once released: a change is a new migration at the end.
+//
+// Column types are written once for both databases with placeholders:
+//
+//	{{id}}    an auto-numbered primary key that never reuses a number
+//	{{time}}  an instant (stored in UTC)
+//	{{date}}  a civil date: TEXT 'YYYY-MM-DD' on SQLite, DATE on PostgreSQL
+//	{{json}}  a JSON document: TEXT on SQLite, JSON on PostgreSQL (validated,
+//	          kept byte for byte, unlike JSONB, so a decision reads back as
+//	          it was written)
+//	{{bytes}} raw bytes
+//
+// Money is always BIGINT fen, never a floating-point type.
+type migration struct {
+	version int
+	name    string
+	sql     string // statements, each ending with ";" at the end of a line
+}
+
+var migrations = []migration{
+	{1, "api keys and the audit trail", `
+CREATE TABLE api_keys (
+	id          TEXT PRIMARY KEY,
+	secret_hash TEXT NOT NULL UNIQUE,
+	role        TEXT NOT NULL CHECK (role IN ('admin', 'finance', 'tax', 'enterprise', 'university')),
+	subject     TEXT NOT NULL DEFAULT '',
+	label       TEXT NOT NULL DEFAULT '',
+	created_at  {{time}} NOT NULL,
+	revoked_at  {{time}},
+	-- a subject key (enterprise, university) names its subject; no other key does
+	CHECK ((role IN ('enterprise', 'university')) = (subject <> ''))
+);
+
+CREATE TABLE audit_log (
+	id          {{id}},
+	at          {{time}} NOT NULL,
+	key_id      TEXT NOT NULL DEFAULT '',
+	role        TEXT NOT NULL DEFAULT '',
+	request_id  TEXT NOT NULL DEFAULT '',
+	action      TEXT NOT NULL,
+	entity      TEXT NOT NULL,
+	entity_id   TEXT NOT NULL,
+	before_json {{json}},
+	after_json  {{json}}
+);
+CREATE INDEX audit_log_entity ON audit_log (entity, entity_id, id);
+CREATE INDEX audit_log_key ON audit_log (key_id, id);
+`},
+	{2, "registry: enterprises, certifications, credit years, universities, donations", `
+CREATE TABLE enterprises (
+	credit_code           TEXT PRIMARY KEY,
+	name                  TEXT NOT NULL CHECK (length(name) BETWEEN 1 AND 200),
+	region                TEXT NOT NULL,
+	-- the group parent (集团企业), '' for none; it need not be registered
+	parent_code           TEXT NOT NULL DEFAULT '',
+	parent_ownership_pct  TEXT NOT NULL DEFAULT '',
+	parent_actual_control BOOLEAN NOT NULL DEFAULT FALSE,
+	credit_carry_in       BIGINT NOT NULL DEFAULT 0 CHECK (credit_carry_in >= 0),
+	created_at            {{time}} NOT NULL,
+	updated_at            {{time}} NOT NULL,
+	CHECK (parent_code <> credit_code)
+);
+CREATE INDEX enterprises_region ON enterprises (region, credit_code);
+CREATE INDEX enterprises_parent ON enterprises (parent_code, credit_code);
+
+CREATE TABLE certifications (
+	id           {{id}},
+	credit_code  TEXT NOT NULL REFERENCES enterprises (credit_code),
+	level        TEXT NOT NULL CHECK (level IN ('city', 'province', 'national')),
+	certified_on {{date}} NOT NULL,
+	revoked_on   {{date}},
+	created_at   {{time}} NOT NULL,
+	updated_at   {{time}} NOT NULL,
+	-- one published certification is recorded once; imports count repeats as duplicates
+	CONSTRAINT certifications_once UNIQUE (credit_code, level, certified_on),
+	CHECK (revoked_on IS NULL OR revoked_on >= certified_on)
+);
+
+CREATE TABLE credit_years (
+	credit_code               TEXT NOT NULL REFERENCES enterprises (credit_code),
+	year                      INTEGER NOT NULL,
+	investment                BIGINT NOT NULL CHECK (investment >= 0),
+	fiscal_subsidy            BIGINT NOT NULL CHECK (fiscal_subsidy >= 0),
+	withdrawn                 BIGINT NOT NULL CHECK (withdrawn >= 0),
+	education_surcharge       BIGINT NOT NULL CHECK (education_surcharge >= 0),
+	local_education_surcharge BIGINT NOT NULL CHECK (local_education_surcharge >= 0),
+	updated_at                {{time}} NOT NULL,
+	PRIMARY KEY (credit_code, year)
+);
+
+CREATE TABLE universities (
+	code        TEXT PRIMARY KEY,
+	name        TEXT NOT NULL CHECK (length(name) BETWEEN 1 AND 200),
+	ownership   TEXT NOT NULL CHECK (ownership IN ('public', 'private')),
+	affiliation TEXT NOT NULL CHECK (affiliation IN ('city', 'province', 'central', 'other')),
+	created_at  {{time}} NOT NULL,
+	updated_at  {{time}} NOT NULL
+);
+
+CREATE TABLE donations (
+	id              {{id}},
+	university_code TEXT NOT NULL REFERENCES universities (code),
+	amount          BIGINT NOT NULL CHECK (amount >= 0),
+	form            TEXT NOT NULL CHECK (form IN ('cash', 'in_kind', 'equity', 'other')),
+	via_foundation  BOOLEAN NOT NULL,
+	arrived_on      {{date}},
+	created_at      {{time}} NOT NULL,
+	updated_at      {{time}} NOT NULL
+);
+CREATE INDEX donations_university ON donations (university_code, id);
+`},
+	{3, "payout runs and payouts", `
+CREATE TABLE payout_runs (
+	id              {{id}},
+	as_of           {{date}} NOT NULL,
+	rules           {{json}} NOT NULL,
+	grant_year      INTEGER NOT NULL DEFAULT 0,
+	ruleset_version TEXT NOT NULL DEFAULT '',
+	ruleset_digest  TEXT NOT NULL DEFAULT '',
+	screened        INTEGER NOT NULL DEFAULT 0,
+	created_count   INTEGER NOT NULL DEFAULT 0,
+	created_total   BIGINT NOT NULL DEFAULT 0,
+	-- who started the run, for the audit entry of FinishRun (which has no actor)
+	key_id          TEXT NOT NULL DEFAULT '',
+	key_role        TEXT NOT NULL DEFAULT '',
+	request_id      TEXT NOT NULL DEFAULT '',
+	started_at      {{time}} NOT NULL,
+	finished_at     {{time}}
+);
+
+CREATE TABLE payouts (
+	id              {{id}},
+	run_id          BIGINT NOT NULL REFERENCES payout_runs (id),
+	rule            TEXT NOT NULL,
+	subject         TEXT NOT NULL,
+	subject_name    TEXT NOT NULL DEFAULT '',
+	level           TEXT NOT NULL DEFAULT '' CHECK (level IN ('', 'city', 'province', 'national')),
+	grant_year      INTEGER NOT NULL DEFAULT 0,
+	seq             INTEGER NOT NULL CHECK (seq >= 1),
+	amount          BIGINT NOT NULL CHECK (amount > 0),
+	status          TEXT NOT NULL CHECK (status IN ('pending', 'approved', 'paid', 'rejected')),
+	payer_code      TEXT NOT NULL,
+	payer_name      TEXT NOT NULL,
+	ruleset_version TEXT NOT NULL DEFAULT '',
+	ruleset_digest  TEXT NOT NULL DEFAULT '',
+	reason          TEXT NOT NULL DEFAULT '',
+	decision        {{json}},
+	created_at      {{time}} NOT NULL,
+	approved_at     {{time}},
+	paid_at         {{time}},
+	rejected_at     {{time}},
+	-- Two runs that both read "nothing recorded yet" both try seq = max + 1:
+	-- one of them fails here and records nothing.
+	CONSTRAINT payouts_key UNIQUE (rule, subject, level, grant_year, seq),
+	CHECK (status <> 'rejected' OR reason <> '')
+);
+-- A certification grant is paid once per enterprise and level, ever, whatever
+-- the grant year.
+CREATE UNIQUE INDEX payouts_level_once ON payouts (rule, subject, level) WHERE level <> '';
+CREATE INDEX payouts_subject ON payouts (subject, level);
+CREATE INDEX payouts_status ON payouts (status, id);
+CREATE INDEX payouts_run ON payouts (run_id, id);
+`},
+	{4, "credit verifications", `
+CREATE TABLE credit_verifications (
+	id              {{id}},
+	credit_code     TEXT NOT NULL REFERENCES enterprises (credit_code),
+	year            INTEGER NOT NULL,
+	claimed_offset  BIGINT NOT NULL CHECK (claimed_offset >= 0),
+	allowed_offset  BIGINT NOT NULL,
+	difference      BIGINT NOT NULL,
+	verdict         TEXT NOT NULL CHECK (verdict IN ('match', 'over_claimed', 'under_claimed')),
+	ledger_row      {{json}} NOT NULL,
+	as_of           {{date}},
+	ruleset_version TEXT NOT NULL DEFAULT '',
+	ruleset_digest  TEXT NOT NULL DEFAULT '',
+	key_id          TEXT NOT NULL DEFAULT '',
+	created_at      {{time}} NOT NULL
+);
+CREATE INDEX credit_verifications_code ON credit_verifications (credit_code, id);
+`},
+	{5, "idempotency keys", `
+CREATE TABLE idempotency_keys (
+	key_id       TEXT NOT NULL,
+	idem_key     TEXT NOT NULL,
+	fingerprint  TEXT NOT NULL,
+	state        TEXT NOT NULL CHECK (state IN ('in_progress', 'done')),
+	status       INTEGER NOT NULL DEFAULT 0,
+	content_type TEXT NOT NULL DEFAULT '',
+	body         {{bytes}},
+	created_at   {{time}} NOT NULL,
+	PRIMARY KEY (key_id, idem_key)
+);
+`},
+}
+
+// ddl writes the placeholders of a migration for the dialect.
+func (d dialect) ddl(sql string) string {
+	if d == dialectPostgres {
+		return strings.NewReplacer(
+			"{{id}}", "BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY",
+			"{{time}}", "TIMESTAMPTZ",
+			"{{date}}", "DATE",
+			"{{json}}", "JSON",
+			"{{bytes}}", "BYTEA",
+		).Replace(sql)
+	}
+	return strings.NewReplacer(
+		// AUTOINCREMENT: a number is never handed out twice, even after the
+		// highest row is gone, so an id quoted in a letter stays unique.
+		"{{id}}", "INTEGER PRIMARY KEY AUTOINCREMENT",
+		"{{time}}", "TIMESTAMP",
+		"{{date}}", "TEXT",
+		"{{json}}", "TEXT",
+		"{{bytes}}", "BLOB",
+	).Replace(sql)
+}
+
+// statements splits a migration into its statements.
+func statements(sql string) []string {
+	var out []string
+	for _, stmt := range strings.Split(sql, ";\n") {
+		if stmt = strings.TrimSpace(stmt); stmt != "" {
+			out = append(out, stmt)
+		}
+	}
+	return out
+}
+
+// migrate applies the migrations the database has not seen yet. Several
+// processes may open one database at once: on SQLite the write lock taken
+// at BEGIN serializes them, on PostgreSQL an advisory lock per schema does;
+// either way each migration is checked again inside its transaction.
+func (s *Store) migrate(ctx context.Context) error {
+	db := s.db.WithContext(ctx)
+	err := db.Transaction(func(tx *gorm.DB) error {
+		if err := s.lockMigrations(tx); err != nil {
+			return err
+		}
+		return tx.Exec(s.dialect.ddl(`CREATE TABLE IF NOT EXISTS schema_migrations (
+	version    INTEGER PRIMARY KEY,
+	name       TEXT NOT NULL,
+	applied_at {{time}} NOT NULL
+)`)).Error
+	})
+	if err != nil {
+		return fmt.Errorf("migrate: create schema_migrations: %w", err)
+	}
+
+	var newest int
+	if err := db.Raw(`SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&newest).Error; err != nil {
+		return fmt.Errorf("migrate: read schema version: %w", err)
+	}
+	if latest := migrations[len(migrations)-1].version; newest > latest {
+		return fmt.Errorf("migrate: the database has schema version %d, newer than this program's %d: run a newer subsidy", newest, latest)
+	}
+
+	for _, m := range migrations {
+		if m.version <= newest {
+			continue
+		}
+		applied := false
+		err := db.Transaction(func(tx *gorm.DB) error {
+			if err := s.lockMigrations(tx); err != nil {
+				return err
+			}
+			var n int64
+			if err := tx.Raw(`SELECT COUNT(*) FROM schema_migrations WHERE version = ?`, m.version).Scan(&n).Error; err != nil {
+				return err
+			}
+			if n > 0 {
+				return nil // another process applied it meanwhile
+			}
+			for _, stmt := range statements(s.dialect.ddl(m.sql)) {
+				if err := tx.Exec(stmt).Error; err != nil {
+					return err
+				}
+			}
+			applied = true
+			return tx.Exec(`INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`,
+				m.version, m.name, s.now()).Error
+		})
+		if err != nil {
+			return fmt.Errorf("migrate: %d %s: %w", m.version, m.name, err)
+		}
+		if applied {
+			s.log.InfoContext(ctx, "store: applied migration", "version", m.version, "name", m.name, "db", s.dialect.String())
+		}
+	}
+	return nil
+}
+
+// lockMigrations keeps concurrent migrators of one PostgreSQL schema apart
+// until the transaction ends. (SQLite transactions here already hold the
+// database's write lock from BEGIN.)
+func (s *Store) lockMigrations(tx *gorm.DB) error {
+	if s.dialect != dialectPostgres {
+		return nil
+	}
+	return tx.Exec(`SELECT pg_advisory_xact_lock(hashtext('subsidy schema_migrations ' || current_schema()))`).Error
+}
+
+// SchemaVersion returns the version of the newest migration applied.
+func (s *Store) SchemaVersion(ctx context.Context) (int, error) {
+	var v int
+	if err := s.db.WithContext(ctx).Raw(`SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&v).Error; err != nil {
+		return 0, fmt.Errorf("read schema version: %w", err)
+	}
+	return v, nil
+}

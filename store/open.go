@@ -1,0 +1,301 @@
+// Package store keeps the service's records in SQLite (the embedded default)
+// or PostgreSQL through gorm, implementing the interfaces of models.
+//
+// It is the only package that imports gorm or a database driver; it never
+// imports api, engine or cmd. Integrity that matters for public money (one
+// certification grant per level, never paying a key beyond its total,
+// payout transitions) is enforced by the database's constraints and
+// conditional updates, not by callers taking turns.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"gorm.io/driver/postgres"
+	"gorm.io/driver/sqlite"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+
+	"github.com/wenzhou-subsidy/subsidy/models"
+)
+
+// Options tune a Store.
+type Options struct {
+	// Now is the store's clock (default time.Now); every time it records is
+	// Now() in UTC, to the microsecond (what PostgreSQL keeps).
+	Now func() time.Time
+	// Logger receives migrations, retries and slow statements (default: none).
+	Logger *slog.Logger
+	// MaxOpenConns bounds the connection pool (default 8 for SQLite, 10 for
+	// PostgreSQL).
+	MaxOpenConns int
+}
+
+// Store implements models.Store.
+type Store struct {
+	db      *gorm.DB
+	sqlDB   *sql.DB
+	dialect dialect
+	clock   func() time.Time
+	log     *slog.Logger
+	// tempDir is removed on Close: it holds the file behind a ":memory:" DSN.
+	tempDir string
+	// writers admits one write transaction at a time on SQLite (nil on
+	// PostgreSQL). SQLite has one writer anyway; queueing here, in order
+	// and without a deadline, is fairer and faster than every connection
+	// polling the database lock, and keeps the busy timeout for other
+	// processes sharing the file (say, "subsidy keys create" while serving).
+	writers chan struct{}
+}
+
+var _ models.Store = (*Store)(nil)
+
+// dialect is the database behind a Store, for the few places whose SQL differs.
+type dialect int
+
+const (
+	dialectSQLite dialect = iota
+	dialectPostgres
+)
+
+func (d dialect) String() string {
+	if d == dialectPostgres {
+		return "postgres"
+	}
+	return "sqlite"
+}
+
+// slowStatement is how long a statement may take before it is logged.
+const slowStatement = time.Second
+
+// sqliteBusyTimeout is how long a SQLite writer waits for the write lock
+// while another process holds it, before giving up. (Writers of one process
+// queue in Store.write first.) Every transaction takes the lock at BEGIN
+// (_txlock=immediate), so writers wait for each other instead of failing.
+const sqliteBusyTimeout = 10 * time.Second
+
+// Open opens the database named by dsn and brings its schema up to date.
+// dsn is a postgres:// or postgresql:// URL, or else a SQLite file path
+// (created if missing). ":memory:" (or any DSN starting with it) opens a
+// private database in a temporary file removed on Close: a real in-memory
+// SQLite database is per connection, and the pool holds several.
+func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
+	s := &Store{clock: opts.Now, log: opts.Logger}
+	if s.clock == nil {
+		s.clock = time.Now
+	}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+
+	var dialector gorm.Dialector
+	maxConns := opts.MaxOpenConns
+	switch {
+	case strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://"):
+		s.dialect = dialectPostgres
+		pgDSN, err := postgresDSN(dsn)
+		if err != nil {
+			return nil, err
+		}
+		dialector = postgres.Open(pgDSN)
+		if maxConns <= 0 {
+			maxConns = 10
+		}
+	default:
+		s.dialect = dialectSQLite
+		s.writers = make(chan struct{}, 1)
+		path := dsn
+		if path == "" {
+			path = "subsidy.db"
+		}
+		if strings.HasPrefix(path, ":memory:") {
+			dir, err := os.MkdirTemp("", "subsidy-store-")
+			if err != nil {
+				return nil, fmt.Errorf("open store: temporary database: %w", err)
+			}
+			s.tempDir = dir
+			path = filepath.Join(dir, "subsidy.db")
+		}
+		dialector = sqlite.Open(sqliteDSN(path))
+		if maxConns <= 0 {
+			maxConns = 8
+		}
+	}
+
+	db, err := gorm.Open(dialector, &gorm.Config{
+		// Writes here are explicit transactions or single statements;
+		// gorm need not wrap each statement in a transaction of its own.
+		SkipDefaultTransaction: true,
+		NowFunc:                s.now,
+		Logger:                 gormLogger{log: s.log},
+	})
+	if err != nil {
+		s.removeTemp()
+		return nil, fmt.Errorf("open %s database: %w", s.dialect, err)
+	}
+	s.db = db
+	if s.sqlDB, err = db.DB(); err != nil {
+		s.removeTemp()
+		return nil, fmt.Errorf("open %s database: %w", s.dialect, err)
+	}
+	s.sqlDB.SetMaxOpenConns(maxConns)
+	s.sqlDB.SetMaxIdleConns(maxConns)
+	s.sqlDB.SetConnMaxIdleTime(5 * time.Minute)
+
+	if err := s.Ping(ctx); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("open %s database: %w", s.dialect, err)
+	}
+	if err := s.migrate(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// sqliteDSN adds mattn/go-sqlite3's connection settings to a file path:
+// write-ahead logging so readers never wait for the writer, a generous busy
+// timeout, foreign keys (off by default in SQLite) and transactions that take
+// the write lock at BEGIN, so that two writers queue instead of one failing
+// with SQLITE_BUSY when it tries to upgrade a read lock.
+func sqliteDSN(path string) string {
+	sep := "?"
+	if strings.Contains(path, "?") {
+		sep = "&"
+	}
+	return path + sep + fmt.Sprintf("_journal_mode=WAL&_busy_timeout=%d&_foreign_keys=1&_txlock=immediate",
+		sqliteBusyTimeout.Milliseconds())
+}
+
+// postgresDSN asks PostgreSQL to plan every statement for its actual
+// parameters (plan_cache_mode=force_custom_plan) unless the URL says
+// otherwise. pgx prepares and reuses statements, and after a few runs
+// PostgreSQL may switch a statement to a generic plan; for the store's
+// IN lists of a thousand codes a generic plan compares every row with every
+// code (no hashing of the list) and a screening chunk goes from milliseconds
+// to seconds.
+func postgresDSN(dsn string) (string, error) {
+	u, err := url.Parse(dsn)
+	if err != nil {
+		return "", fmt.Errorf("open postgres: invalid URL: %w", err)
+	}
+	q := u.Query()
+	if !q.Has("plan_cache_mode") {
+		q.Set("plan_cache_mode", "force_custom_plan")
+		u.RawQuery = q.Encode()
+	}
+	return u.String(), nil
+}
+
+// Dialect names the database: "sqlite" or "postgres".
+func (s *Store) Dialect() string { return s.dialect.String() }
+
+// Ping checks the database answers.
+func (s *Store) Ping(ctx context.Context) error {
+	if err := s.sqlDB.PingContext(ctx); err != nil {
+		return fmt.Errorf("ping %s: %w", s.dialect, err)
+	}
+	return nil
+}
+
+// Close releases the database.
+func (s *Store) Close() error {
+	err := s.sqlDB.Close()
+	s.removeTemp()
+	return err
+}
+
+func (s *Store) removeTemp() {
+	if s.tempDir != "" {
+		os.RemoveAll(s.tempDir)
+		s.tempDir = ""
+	}
+}
+
+// now is the store's clock in UTC, truncated to the microsecond so that a
+// time reads back the same from either database.
+func (s *Store) now() time.Time {
+	return s.clock().UTC().Truncate(time.Microsecond)
+}
+
+// maxTxAttempts bounds how often a transaction is tried when it loses a
+// race (a serialization failure or deadlock on PostgreSQL, or rows a
+// concurrent transaction inserted first). Every lost race means another
+// transaction committed, so retries make progress.
+const maxTxAttempts = 8
+
+// inTx runs fn in a write transaction, trying it again when it lost a race
+// that another attempt can win. fn must not keep state across attempts.
+func (s *Store) inTx(ctx context.Context, fn func(tx *gorm.DB) error) error {
+	return s.inTxAttempts(ctx, maxTxAttempts, fn)
+}
+
+func (s *Store) inTxAttempts(ctx context.Context, attempts int, fn func(tx *gorm.DB) error) error {
+	for attempt := 1; ; attempt++ {
+		err := s.write(ctx, func() error { return s.db.WithContext(ctx).Transaction(fn) })
+		if err == nil || attempt >= attempts || !retryable(err) || ctx.Err() != nil {
+			return err
+		}
+		s.log.DebugContext(ctx, "store: retrying transaction", "attempt", attempt, "err", err)
+		// A short, growing, jittered pause lets the winner finish and the
+		// losers spread out.
+		pause := time.Millisecond + rand.N(time.Duration(attempt)*2*time.Millisecond)
+		select {
+		case <-time.After(pause):
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
+// write runs a write (a transaction or a single statement) when this
+// process's turn to write on SQLite comes; on PostgreSQL, at once.
+func (s *Store) write(ctx context.Context, do func() error) error {
+	if s.writers == nil {
+		return do()
+	}
+	select {
+	case s.writers <- struct{}{}:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	defer func() { <-s.writers }()
+	return do()
+}
+
+// gormLogger reports slow statements to slog. Failed statements are not
+// logged here: the store returns them, translated, and expected failures
+// (a unique violation that means "already recorded") are not news.
+// Statements are logged without their parameters, which may hold key hashes.
+type gormLogger struct{ log *slog.Logger }
+
+func (l gormLogger) LogMode(logger.LogLevel) logger.Interface { return l }
+func (l gormLogger) Info(context.Context, string, ...any)     {}
+func (l gormLogger) Warn(ctx context.Context, msg string, args ...any) {
+	l.log.WarnContext(ctx, "gorm: "+fmt.Sprintf(msg, args...))
+}
+func (l gormLogger) Error(ctx context.Context, msg string, args ...any) {
+	l.log.ErrorContext(ctx, "gorm: "+fmt.Sprintf(msg, args...))
+}
+
+func (l gormLogger) Trace(ctx context.Context, begin time.Time, fc func() (string, int64), err error) {
+	if elapsed := time.Since(begin); elapsed > slowStatement && !errors.Is(err, context.Canceled) {
+		sql, rows := fc()
+		l.log.WarnContext(ctx, "store: slow statement", "duration", elapsed, "sql", sql, "rows", rows)
+	}
+}
+
+// ParamsFilter keeps parameters out of logged SQL.
+func (l gormLogger) ParamsFilter(_ context.Context, sql string, _ ...any) (string, []any) {
+	return sql, nil
+}

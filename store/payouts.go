@@ -1,0 +1,534 @@
+package store
+
+import (
+	"cmp"
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/wenzhou-subsidy/subsidy/models"
+)
+
+type runRow struct {
+	ID             int64 `gorm:"primaryKey"`
+	AsOf           date
+	Rules          jsonText
+	GrantYear      int
+	RulesetVersion string
+	RulesetDigest  string
+	Screened       int
+	CreatedCount   int
+	CreatedTotal   int64
+	KeyID          string
+	KeyRole        string
+	RequestID      string
+	StartedAt      time.Time
+	FinishedAt     *time.Time
+}
+
+func (runRow) TableName() string { return "payout_runs" }
+
+func (r runRow) model() (models.PayoutRun, error) {
+	run := models.PayoutRun{
+		ID:             r.ID,
+		AsOf:           r.AsOf.Date,
+		GrantYear:      r.GrantYear,
+		RulesetVersion: r.RulesetVersion,
+		RulesetDigest:  r.RulesetDigest,
+		Screened:       r.Screened,
+		CreatedCount:   r.CreatedCount,
+		CreatedTotal:   models.Fen(r.CreatedTotal),
+		KeyID:          r.KeyID,
+		StartedAt:      r.StartedAt.UTC(),
+	}
+	if r.FinishedAt != nil {
+		run.FinishedAt = r.FinishedAt.UTC()
+	}
+	if err := json.Unmarshal(r.Rules, &run.Rules); err != nil {
+		return models.PayoutRun{}, fmt.Errorf("payout run %d: rules: %w", r.ID, err)
+	}
+	return run, nil
+}
+
+type payoutRow struct {
+	ID             int64 `gorm:"primaryKey"`
+	RunID          int64
+	Rule           string
+	Subject        string
+	SubjectName    string
+	Level          string
+	GrantYear      int
+	Seq            int
+	Amount         int64
+	Status         string
+	PayerCode      string
+	PayerName      string
+	RulesetVersion string
+	RulesetDigest  string
+	Reason         string
+	Decision       jsonText
+	CreatedAt      time.Time
+	ApprovedAt     *time.Time
+	PaidAt         *time.Time
+	RejectedAt     *time.Time
+}
+
+func (payoutRow) TableName() string { return "payouts" }
+
+func (r payoutRow) model() models.Payout {
+	return models.Payout{
+		ID:             r.ID,
+		RunID:          r.RunID,
+		Rule:           r.Rule,
+		Subject:        r.Subject,
+		SubjectName:    r.SubjectName,
+		Level:          r.Level,
+		GrantYear:      r.GrantYear,
+		Seq:            r.Seq,
+		Amount:         models.Fen(r.Amount),
+		Status:         r.Status,
+		Payer:          models.Payer{Code: r.PayerCode, Name: r.PayerName},
+		RulesetVersion: r.RulesetVersion,
+		RulesetDigest:  r.RulesetDigest,
+		Reason:         r.Reason,
+		Decision:       json.RawMessage(r.Decision),
+		CreatedAt:      r.CreatedAt.UTC(),
+		ApprovedAt:     utc(r.ApprovedAt),
+		PaidAt:         utc(r.PaidAt),
+		RejectedAt:     utc(r.RejectedAt),
+	}
+}
+
+// ---- runs ----
+
+// CreateRun records the start of a payout run; ID, StartedAt and KeyID (the
+// actor's) are set.
+func (s *Store) CreateRun(ctx context.Context, actor models.Actor, run models.PayoutRun) (models.PayoutRun, error) {
+	if run.AsOf.IsZero() {
+		return models.PayoutRun{}, invalid("as_of", "required")
+	}
+	rules := run.Rules
+	if rules == nil {
+		rules = []string{}
+	}
+	rulesJSON, err := json.Marshal(rules)
+	if err != nil {
+		return models.PayoutRun{}, fmt.Errorf("create payout run: %w", err)
+	}
+	var out models.PayoutRun
+	err = s.inTx(ctx, func(tx *gorm.DB) error {
+		row := runRow{
+			AsOf:           date{run.AsOf},
+			Rules:          rulesJSON,
+			GrantYear:      run.GrantYear,
+			RulesetVersion: run.RulesetVersion,
+			RulesetDigest:  run.RulesetDigest,
+			KeyID:          actor.KeyID,
+			KeyRole:        actor.Role,
+			RequestID:      actor.RequestID,
+			StartedAt:      s.now(),
+		}
+		if err := tx.Create(&row).Error; err != nil {
+			return err
+		}
+		var err error
+		if out, err = row.model(); err != nil {
+			return err
+		}
+		return s.audit(tx, actor, actionRun, entityPayoutRun, strconv.FormatInt(row.ID, 10), nil, out)
+	})
+	if err != nil {
+		return models.PayoutRun{}, translate(err, meaning{op: "create payout run"})
+	}
+	return out, nil
+}
+
+// FinishRun records a run's counts (Screened, CreatedCount, CreatedTotal)
+// and FinishedAt. FinishRun has no actor: its audit entry names the key
+// that started the run.
+func (s *Store) FinishRun(ctx context.Context, run models.PayoutRun) (models.PayoutRun, error) {
+	var out models.PayoutRun
+	err := s.inTx(ctx, func(tx *gorm.DB) error {
+		var old runRow
+		if err := forUpdate(tx).Where("id = ?", run.ID).Take(&old).Error; err != nil {
+			return err
+		}
+		row := old
+		now := s.now()
+		row.Screened, row.CreatedCount, row.CreatedTotal, row.FinishedAt = run.Screened, run.CreatedCount, run.CreatedTotal.Fen(), &now
+		err := tx.Model(&runRow{}).Where("id = ?", run.ID).Updates(map[string]any{
+			"screened":      row.Screened,
+			"created_count": row.CreatedCount,
+			"created_total": row.CreatedTotal,
+			"finished_at":   now,
+		}).Error
+		if err != nil {
+			return err
+		}
+		before, err := old.model()
+		if err != nil {
+			return err
+		}
+		if out, err = row.model(); err != nil {
+			return err
+		}
+		starter := models.Actor{KeyID: old.KeyID, Role: old.KeyRole, RequestID: old.RequestID}
+		return s.audit(tx, starter, actionRun, entityPayoutRun, strconv.FormatInt(row.ID, 10), before, out)
+	})
+	if err != nil {
+		return models.PayoutRun{}, translate(err, meaning{op: fmt.Sprintf("finish payout run %d", run.ID), notFound: runNotFound(run.ID)})
+	}
+	return out, nil
+}
+
+// GetRun returns a payout run.
+func (s *Store) GetRun(ctx context.Context, id int64) (models.PayoutRun, error) {
+	var row runRow
+	if err := s.db.WithContext(ctx).Where("id = ?", id).Take(&row).Error; err != nil {
+		return models.PayoutRun{}, translate(err, meaning{op: fmt.Sprintf("get payout run %d", id), notFound: runNotFound(id)})
+	}
+	return row.model()
+}
+
+// ---- recording payouts ----
+
+// payoutChunk is how many candidates one transaction of RecordPayouts
+// handles: large enough that a run of tens of thousands takes a few dozen
+// transactions, small enough that no transaction holds the write lock (or,
+// on PostgreSQL, row locks) for long.
+const payoutChunk = 1000
+
+// recordAttempts bounds the attempts of one chunk of RecordPayouts. A
+// chunk loses a race only when a concurrent call committed a payout for one
+// of its keys, which can happen only as often as concurrent calls raise a
+// key's total, so the bound is generous.
+const recordAttempts = 32
+
+// limitKey is what a payout's amount is limited by: a certification grant
+// (level set) is paid once per rule, subject and level whatever the grant
+// year (the partial unique index payouts_level_once); any other payout key
+// may be paid in several parts (seq) up to its Total.
+type limitKey struct {
+	rule, subject, level string
+	grantYear            int
+}
+
+func limitOf(rule, subject, level string, grantYear int) limitKey {
+	if level != "" {
+		grantYear = 0
+	}
+	return limitKey{rule, subject, level, grantYear}
+}
+
+// recordedSum is what is already recorded for one limit key.
+type recordedSum struct {
+	Count  int64 // payouts
+	Sum    int64 // fen
+	MaxSeq int
+}
+
+// RecordPayouts records, for each candidate, a pending payout of its Total
+// less what is already recorded for its key in any status, when that is
+// above zero; a certification grant (Level set) is recorded at most once per
+// rule, subject and level, ever, whatever its Total or grant year.
+//
+// Candidates are handled in key order, payoutChunk at a time, each chunk in
+// one transaction that reads what its keys have recorded and inserts the
+// differences with seq = the key's highest seq + 1. Two concurrent runs that
+// read the same state insert the same seq; the unique constraints let one of
+// them in and fail the other, whose transaction then runs again and finds
+// the key recorded. So no key is ever recorded beyond its Total, whatever
+// the callers do. On SQLite the transactions take turns anyway (one writer
+// at a time, the write lock taken at BEGIN), so the read is never stale; on
+// PostgreSQL the second insert waits for the first transaction and fails
+// when it commits. Handling keys in one order means two chunks never wait
+// for each other in a cycle.
+//
+// The payouts created are returned in id order, without their decisions
+// (the caller has them). If a chunk fails, the chunks before it stay
+// recorded: running the same candidates again records only the rest.
+func (s *Store) RecordPayouts(ctx context.Context, actor models.Actor, runID int64, cands []models.PayoutCandidate) ([]models.Payout, error) {
+	var bad []models.FieldError
+	for i, c := range cands {
+		prefix := fmt.Sprintf("candidates[%d].", i)
+		if c.Rule == "" {
+			bad = append(bad, models.Field(prefix+"rule", "required"))
+		}
+		if c.Subject == "" {
+			bad = append(bad, models.Field(prefix+"subject", "required"))
+		}
+		if c.Level != "" && !slices.Contains(models.Levels, c.Level) {
+			bad = append(bad, models.Field(prefix+"level", "oneof", strings.Join(models.Levels, ", ")))
+		}
+		if c.Total.IsNegative() {
+			bad = append(bad, models.Field(prefix+"total", "money", c.Total.String()))
+		}
+		if len(c.Decision) > 0 && !json.Valid(c.Decision) {
+			bad = append(bad, models.Field(prefix+"decision", "json", "invalid JSON"))
+		}
+	}
+	if len(bad) > 0 {
+		return nil, models.InvalidInput(bad...)
+	}
+
+	sorted := slices.Clone(cands)
+	slices.SortStableFunc(sorted, func(a, b models.PayoutCandidate) int {
+		return cmp.Or(
+			strings.Compare(a.Rule, b.Rule),
+			strings.Compare(a.Subject, b.Subject),
+			strings.Compare(a.Level, b.Level),
+			cmp.Compare(a.GrantYear, b.GrantYear),
+		)
+	})
+
+	var created []models.Payout
+	for _, chunk := range chunks(sorted, payoutChunk) {
+		var got []models.Payout
+		err := s.inTxAttempts(ctx, recordAttempts, func(tx *gorm.DB) error {
+			var err error
+			got, err = s.recordChunk(tx, actor, runID, chunk)
+			return err
+		})
+		if err != nil {
+			return nil, translate(err, meaning{
+				op:     fmt.Sprintf("record payouts of run %d", runID),
+				parent: runNotFound(runID),
+			})
+		}
+		created = append(created, got...)
+	}
+	return created, nil
+}
+
+// recordChunk records the payouts due for sorted candidates in tx.
+func (s *Store) recordChunk(tx *gorm.DB, actor models.Actor, runID int64, cands []models.PayoutCandidate) ([]models.Payout, error) {
+	// What each key has recorded so far, in one query over the chunk's rules
+	// and subjects (served by the unique index, which starts with them).
+	var rules, subjects []string
+	for _, c := range cands {
+		rules = append(rules, c.Rule)
+		subjects = append(subjects, c.Subject)
+	}
+	var sums []struct {
+		Rule      string
+		Subject   string
+		Level     string
+		GrantYear int
+		N         int64
+		Total     int64
+		MaxSeq    int
+	}
+	err := tx.Model(&payoutRow{}).
+		Select("rule, subject, level, grant_year, COUNT(*) AS n, SUM(amount) AS total, MAX(seq) AS max_seq").
+		Where("rule IN ? AND subject IN ?", uniqueSorted(rules), uniqueSorted(subjects)).
+		Group("rule, subject, level, grant_year").
+		Scan(&sums).Error
+	if err != nil {
+		return nil, fmt.Errorf("read recorded payouts: %w", err)
+	}
+	recorded := map[limitKey]recordedSum{}
+	for _, r := range sums {
+		k := limitOf(r.Rule, r.Subject, r.Level, r.GrantYear)
+		cur := recorded[k]
+		cur.Count += r.N
+		cur.Sum += r.Total
+		cur.MaxSeq = max(cur.MaxSeq, r.MaxSeq)
+		recorded[k] = cur
+	}
+
+	now := s.now()
+	var rows []payoutRow
+	for _, c := range cands {
+		k := limitOf(c.Rule, c.Subject, c.Level, c.GrantYear)
+		cur := recorded[k]
+		due := c.Total.Fen() - cur.Sum
+		if c.Level != "" && cur.Count > 0 {
+			due = 0 // a certification grant is paid once, ever
+		}
+		if due <= 0 {
+			continue
+		}
+		rows = append(rows, payoutRow{
+			RunID:          runID,
+			Rule:           c.Rule,
+			Subject:        c.Subject,
+			SubjectName:    c.SubjectName,
+			Level:          c.Level,
+			GrantYear:      c.GrantYear,
+			Seq:            cur.MaxSeq + 1,
+			Amount:         due,
+			Status:         models.PayoutPending,
+			PayerCode:      c.Payer.Code,
+			PayerName:      c.Payer.Name,
+			RulesetVersion: c.RulesetVersion,
+			RulesetDigest:  c.RulesetDigest,
+			Decision:       jsonText(c.Decision),
+			CreatedAt:      now,
+		})
+		// A key listed twice in one call is limited by what this call added.
+		recorded[k] = recordedSum{Count: cur.Count + 1, Sum: cur.Sum + due, MaxSeq: cur.MaxSeq + 1}
+	}
+	if len(rows) == 0 {
+		return nil, nil
+	}
+	if err := tx.CreateInBatches(&rows, insertBatch).Error; err != nil {
+		// A unique violation here means a concurrent run recorded one of
+		// these keys after we read them: run the chunk again.
+		return nil, raced(err)
+	}
+
+	out := make([]models.Payout, len(rows))
+	audits := make([]auditRow, len(rows))
+	for i, r := range rows {
+		// The decision stays on the payout; the answer and the audit trail
+		// do not repeat it (the caller has it; GetPayout returns it).
+		r.Decision = nil
+		out[i] = r.model()
+		a, err := s.auditRecord(actor, actionCreate, entityPayout, strconv.FormatInt(r.ID, 10), nil, out[i])
+		if err != nil {
+			return nil, err
+		}
+		audits[i] = a
+	}
+	if err := tx.CreateInBatches(&audits, insertBatch).Error; err != nil {
+		return nil, fmt.Errorf("audit payouts: %w", err)
+	}
+	return out, nil
+}
+
+// ---- reading payouts ----
+
+// ListPayouts lists payouts in id order, without their decisions. Limit 0
+// lists every match.
+func (s *Store) ListPayouts(ctx context.Context, f models.PayoutFilter) ([]models.Payout, error) {
+	q := s.db.WithContext(ctx).Model(&payoutRow{}).Omit("decision")
+	if f.Rule != "" {
+		q = q.Where("rule = ?", f.Rule)
+	}
+	if f.Status != "" {
+		q = q.Where("status = ?", f.Status)
+	}
+	if f.Subject != "" {
+		q = q.Where("subject = ?", f.Subject)
+	}
+	if f.Payer != "" {
+		q = q.Where("payer_code = ?", f.Payer)
+	}
+	if f.RunID != 0 {
+		q = q.Where("run_id = ?", f.RunID)
+	}
+	if f.AfterID > 0 {
+		q = q.Where("id > ?", f.AfterID)
+	}
+	if f.Limit > 0 {
+		q = q.Limit(f.Limit)
+	}
+	var rows []payoutRow
+	if err := q.Order("id").Find(&rows).Error; err != nil {
+		return nil, translate(err, meaning{op: "list payouts"})
+	}
+	out := make([]models.Payout, len(rows))
+	for i, r := range rows {
+		out[i] = r.model()
+	}
+	return out, nil
+}
+
+// GetPayout returns one payout with its decision.
+func (s *Store) GetPayout(ctx context.Context, id int64) (models.Payout, error) {
+	var row payoutRow
+	if err := s.db.WithContext(ctx).Where("id = ?", id).Take(&row).Error; err != nil {
+		return models.Payout{}, translate(err, meaning{op: fmt.Sprintf("get payout %d", id), notFound: payoutNotFound(id)})
+	}
+	return row.model(), nil
+}
+
+// ---- transitions ----
+
+// transitions maps each target status to the only status it may be reached
+// from, with its words for messages.
+var transitions = map[string]struct {
+	from           string
+	column         string // the time column the transition sets
+	verbZh, verbEn string
+}{
+	models.PayoutApproved: {models.PayoutPending, "approved_at", "审核通过", "approved"},
+	models.PayoutRejected: {models.PayoutPending, "rejected_at", "驳回", "rejected"},
+	models.PayoutPaid:     {models.PayoutApproved, "paid_at", "标记为已支付", "marked paid"},
+}
+
+var statusZh = map[string]string{
+	models.PayoutPending:  "待审核",
+	models.PayoutApproved: "已审核",
+	models.PayoutPaid:     "已支付",
+	models.PayoutRejected: "已驳回",
+}
+
+// TransitionPayout moves a payout to status to and returns it with its
+// decision: pending → approved, pending → rejected (reason required, and
+// recorded), approved → paid. The reason of any other transition is not
+// stored. The transition is decided by one
+// conditional UPDATE (… WHERE id = ? AND status = <the one allowed>), so of
+// any number of concurrent attempts exactly one succeeds; the others, and
+// any transition from another status, get a Conflict naming the payout's
+// current status.
+func (s *Store) TransitionPayout(ctx context.Context, actor models.Actor, id int64, to, reason string) (models.Payout, error) {
+	t, ok := transitions[to]
+	if !ok {
+		return models.Payout{}, invalid("status", "status", "approved, rejected, paid")
+	}
+	reason = strings.TrimSpace(reason)
+	if to == models.PayoutRejected && reason == "" {
+		return models.Payout{}, invalid("reason", "required")
+	}
+	var out models.Payout
+	err := s.inTx(ctx, func(tx *gorm.DB) error {
+		var old payoutRow
+		if err := tx.Where("id = ?", id).Take(&old).Error; err != nil {
+			return err
+		}
+		now := s.now()
+		set := map[string]any{"status": to, t.column: now}
+		if to == models.PayoutRejected {
+			set["reason"] = reason
+		}
+		res := tx.Model(&payoutRow{}).Where("id = ? AND status = ?", id, t.from).Updates(set)
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected == 0 {
+			var cur payoutRow
+			if err := tx.Select("status").Where("id = ?", id).Take(&cur).Error; err != nil {
+				return err
+			}
+			return models.Conflict(
+				fmt.Sprintf("补助发放记录 %d 当前状态为“%s”（%s），只有“%s”（%s）状态的记录可以%s",
+					id, statusZh[cur.Status], cur.Status, statusZh[t.from], t.from, t.verbZh),
+				fmt.Sprintf("payout %d is %s: only a payout that is %s can be %s", id, cur.Status, t.from, t.verbEn))
+		}
+		row := old
+		row.Status = to
+		switch to {
+		case models.PayoutApproved:
+			row.ApprovedAt = &now
+		case models.PayoutRejected:
+			row.RejectedAt, row.Reason = &now, reason
+		case models.PayoutPaid:
+			row.PaidAt = &now
+		}
+		out = row.model()
+		// The audit trail records the change, not the unchanged decision.
+		old.Decision, row.Decision = nil, nil
+		return s.audit(tx, actor, actionTransition, entityPayout, strconv.FormatInt(id, 10), old.model(), row.model())
+	})
+	if err != nil {
+		return models.Payout{}, translate(err, meaning{op: fmt.Sprintf("%s payout %d", to, id), notFound: payoutNotFound(id)})
+	}
+	return out, nil
+}
