@@ -44,20 +44,24 @@ func (e *Engine) plan(req models.EvaluateRequest) (plan, []models.FieldError) {
 		}
 	}
 	for i, id := range req.Rules {
-		path := fmt.Sprintf("rules[%d]", i)
+		path := func() string { return fmt.Sprintf("rules[%d]", i) }
 		r, ok := e.byID[id]
 		switch {
 		case !ok:
-			fields = append(fields, models.Field(path, "unknown_rule", id))
+			fields = append(fields, models.Field(path(), "unknown_rule", id))
 		case kind != "" && r.subject != kind:
-			fields = append(fields, models.Field(path, "rule_kind", id, kind))
+			fields = append(fields, models.Field(path(), "rule_kind", id, kind))
 		case slices.Contains(p.rules, r):
-			fields = append(fields, models.Field(path, "duplicate", id))
+			fields = append(fields, models.Field(path(), "duplicate", id))
 		default:
 			p.rules = append(p.rules, r)
 		}
 	}
-	for _, key := range slices.Sorted(maps.Keys(req.Overrides)) {
+	var keys []string
+	if len(req.Overrides) > 0 {
+		keys = slices.Sorted(maps.Keys(req.Overrides))
+	}
+	for _, key := range keys {
 		raw := req.Overrides[key]
 		path := "overrides." + key
 		ruleID, name, _ := strings.Cut(key, ".")
@@ -95,12 +99,10 @@ func (e *Engine) plan(req models.EvaluateRequest) (plan, []models.FieldError) {
 func checkEnterprise(e *models.Enterprise) []models.FieldError {
 	var fields []models.FieldError
 	fields = append(fields, checkCertifications("subject.certifications", e.Certifications)...)
-	seenLevel := map[string]bool{}
 	for i, g := range e.GrantsReceived {
-		if seenLevel[g.Level] {
+		if slices.ContainsFunc(e.GrantsReceived[:i], func(h models.GrantReceived) bool { return h.Level == g.Level }) {
 			fields = append(fields, models.Field(fmt.Sprintf("subject.grants_received[%d].level", i), "duplicate", g.Level))
 		}
-		seenLevel[g.Level] = true
 	}
 	if e.Parent != nil {
 		if e.Parent.CreditCode != "" && e.Parent.CreditCode == e.CreditCode {
@@ -108,14 +110,15 @@ func checkEnterprise(e *models.Enterprise) []models.FieldError {
 		}
 		fields = append(fields, checkCertifications("subject.parent.certifications", e.Parent.Certifications)...)
 	}
-	seenYear := map[int]bool{}
 	for i, y := range e.CreditYears {
-		path := fmt.Sprintf("subject.credit_years[%d]", i)
-		if seenYear[y.Year] {
-			fields = append(fields, models.Field(path+".year", "duplicate_year", y.Year))
+		// A quadratic scan: at most 101 years, and no map to allocate.
+		if slices.ContainsFunc(e.CreditYears[:i], func(x models.CreditYear) bool { return x.Year == y.Year }) {
+			fields = append(fields, models.Field(fmt.Sprintf("subject.credit_years[%d].year", i), "duplicate_year", y.Year))
 		}
-		seenYear[y.Year] = true
-		fields = append(fields, y.Problems(path)...)
+		for _, f := range y.Problems("") {
+			f.Field = fmt.Sprintf("subject.credit_years[%d]%s", i, f.Field)
+			fields = append(fields, f)
+		}
 	}
 	return fields
 }
@@ -123,7 +126,11 @@ func checkEnterprise(e *models.Enterprise) []models.FieldError {
 func checkCertifications(path string, certs []models.Certification) []models.FieldError {
 	var fields []models.FieldError
 	for i, c := range certs {
-		fields = append(fields, c.Problems(fmt.Sprintf("%s[%d]", path, i))...)
+		// The path is built only for a problem: this runs on every evaluation.
+		for _, f := range c.Problems("") {
+			f.Field = fmt.Sprintf("%s[%d]%s", path, i, f.Field)
+			fields = append(fields, f)
+		}
 	}
 	return fields
 }

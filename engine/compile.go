@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"reflect"
 	"regexp"
 	"slices"
@@ -46,11 +47,16 @@ type rule struct {
 	params   []*param // sorted by name
 	defs     []definition
 	conds    []condition
-	amount   program
-	ledger   *ledgerBlock
-	payout   *payoutBlock
-	segments []*segment // by date, the first complete one onwards
-	info     models.RuleInfo
+	// With a credit ledger, defBlock (the definitions) runs before it and
+	// condBlock (the conditions, then the amount and payout items) after;
+	// without one, condBlock runs it all.
+	defBlock  *block
+	condBlock *block
+	amount    program
+	ledger    *ledgerBlock
+	payout    *payoutBlock
+	segments  []*segment // by date, the first complete one onwards
+	info      models.RuleInfo
 }
 
 // payoutBlock says who pays a grant and, when items is set, how its amount
@@ -67,6 +73,7 @@ type ledgerBlock struct {
 	conds      []condition
 	generated  program
 	reversed   program
+	year       *block // all of the above, run once per credit year
 }
 
 type program struct {
@@ -164,7 +171,9 @@ func (c *compiler) compileRule(ry *ruleYAML, file string) *rule {
 	for _, n := range append(slices.Clone(functionNames), allowedBuiltins...) {
 		taken[n] = "a function name"
 	}
+	problemsBefore := len(*c.p.list)
 	r.params = c.compileParams(ry.Parameters, env, taken)
+	paramEnv := maps.Clone(env)
 	r.defs = c.compileDefs("", ry.Definitions, env, taken)
 	if ry.CreditLedger != nil {
 		r.ledger = c.compileLedger(ry.CreditLedger, r, env, taken)
@@ -177,6 +186,21 @@ func (c *compiler) compileRule(ry *ruleYAML, file string) *rule {
 	r.amount = c.compileExpr("amount", &ry.Amount, env, tMoney)
 	if ry.Payout != nil {
 		r.payout = c.compilePayout(ry.Payout, env)
+	}
+	if len(*c.p.list) == problemsBefore {
+		r.condBlock = &block{conds: r.conds, conditional: []*program{&r.amount}}
+		if r.payout != nil && r.payout.items != nil {
+			r.condBlock.conditional = append(r.condBlock.conditional, r.payout.items)
+		}
+		condEnv := env
+		if r.ledger != nil {
+			r.defBlock = &block{defs: r.defs}
+			c.compileBlock("definitions", paramEnv, r.defBlock)
+		} else {
+			r.condBlock.defs = r.defs
+			condEnv = paramEnv
+		}
+		c.compileBlock("conditions", condEnv, r.condBlock)
 	}
 	r.segments = c.buildSegments(r)
 	r.info = ruleInfo(r, ry)
@@ -384,7 +408,9 @@ func (c *compiler) compileLedger(ly *creditLedgerYAML, r *rule, ruleEnv map[stri
 	for k, v := range ruleEnv {
 		env[k] = v
 	}
-	env[varYear] = models.CreditYear{}
+	env[varYear] = &models.CreditYear{}
+	yearEnv := maps.Clone(env)
+	problemsBefore := len(*c.p.list)
 	yearTaken := make(map[string]string, len(taken))
 	for k, v := range taken {
 		yearTaken[k] = v
@@ -393,6 +419,10 @@ func (c *compiler) compileLedger(ly *creditLedgerYAML, r *rule, ruleEnv map[stri
 	lb.conds = c.compileConds("per_year ", ly.PerYear.Conditions, env, r.params)
 	lb.generated = c.compileExpr("per_year generated", &ly.PerYear.Generated, env, tMoney)
 	lb.reversed = c.compileExpr("per_year reversed", &ly.PerYear.Reversed, env, tMoney)
+	if len(*c.p.list) == problemsBefore {
+		lb.year = &block{defs: lb.defs, conds: lb.conds, conditional: []*program{&lb.generated}, extra: []*program{&lb.reversed}}
+		c.compileBlock("per_year", yearEnv, lb.year)
+	}
 	return lb
 }
 

@@ -4,8 +4,9 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"sync"
 
-	"github.com/expr-lang/expr"
+	"github.com/expr-lang/expr/vm"
 
 	"github.com/wenzhou-subsidy/subsidy/models"
 )
@@ -31,9 +32,15 @@ func (e *Engine) Evaluate(req models.EvaluateRequest, lang string) (models.Evalu
 	} else {
 		subject = req.Subject.University
 	}
+	ev := evaluations.Get().(*evaluation)
+	defer func() {
+		clear(ev.env)
+		evaluations.Put(ev)
+	}()
+	ev.lang = lang
 	for _, r := range p.rules {
 		seg := r.segmentFor(req.AsOf, p.overrides[r])
-		res, err := r.evaluate(subject, req.AsOf, seg, lang)
+		res, err := r.evaluate(ev, subject, req.AsOf, seg)
 		if err != nil {
 			return models.EvaluateResponse{}, err
 		}
@@ -65,46 +72,72 @@ func (r *rule) segmentFor(asOf models.Date, overrides map[string]any) *segment {
 	return r.bind(asOf, values)
 }
 
+// evaluation is the scratch state of one Evaluate call: one expr VM and one
+// environment, reused by every program it runs. They come from a pool, so
+// that a steady stream of evaluations allocates neither.
+type evaluation struct {
+	vm   vm.VM
+	env  map[string]any
+	lang string
+}
+
+var evaluations = sync.Pool{New: func() any { return &evaluation{env: make(map[string]any, 32)} }}
+
+// runBlock runs a block and returns its slots.
+func (ev *evaluation) runBlock(b *block) ([]any, error) {
+	out, err := ev.vm.Run(b.prog, ev.env)
+	if err != nil {
+		return nil, err
+	}
+	return out.([]any), nil
+}
+
 // evaluate runs one rule: definitions, then the credit ledger if the rule
 // has one, then the conditions and, when they all pass, the amount.
-func (r *rule) evaluate(subject any, asOf models.Date, seg *segment, lang string) (models.RuleResult, error) {
-	res := models.RuleResult{Rule: r.id, Title: r.title.In(lang), Citation: r.citation}
+func (r *rule) evaluate(ev *evaluation, subject any, asOf models.Date, seg *segment) (models.RuleResult, error) {
+	res := models.RuleResult{Rule: r.id, Title: r.title.In(ev.lang), Citation: r.citation}
 	if r.ledger != nil {
 		res.Ledger = []models.LedgerRow{}
 	}
 	if seg == nil {
-		res.Conditions = []models.ConditionResult{r.notInForce(asOf, lang)}
+		res.Conditions = []models.ConditionResult{r.notInForce(asOf, ev.lang)}
 		return res, nil
 	}
-	env := make(map[string]any, len(seg.values)+len(r.defs)+8)
-	env[varSubject] = subject
-	env[varAsOf] = asOf
+	// Names a previous rule left in env do no harm: a rule's programs read
+	// only the names it sets here.
+	ev.env[varSubject] = subject
+	ev.env[varAsOf] = asOf
 	for _, v := range seg.values {
-		env[v.name] = v.value
-	}
-	if err := runDefs(r.defs, env); err != nil {
-		return res, fmt.Errorf("rule %s: %w", r.id, err)
+		ev.env[v.name] = v.value
 	}
 	if r.ledger != nil {
-		rows, err := r.ledger.run(subject.(*models.Enterprise), env, seg, lang)
+		slots, err := ev.runBlock(r.defBlock)
+		if err != nil {
+			return res, fmt.Errorf("rule %s: definitions: %w", r.id, err)
+		}
+		for i, d := range r.defs {
+			ev.env[d.name] = slots[i]
+		}
+		rows, err := r.ledger.run(ev, subject.(*models.Enterprise), seg)
 		if err != nil {
 			return res, fmt.Errorf("rule %s: credit ledger: %w", r.id, err)
 		}
 		res.Ledger = rows
-		env[varLedger] = rows
+		ev.env[varLedger] = rows
 	}
-	conds, passed, err := runConds(r.conds, seg.ruleMsgs, env, lang)
+	slots, err := ev.runBlock(r.condBlock)
 	if err != nil {
-		return res, fmt.Errorf("rule %s: %w", r.id, err)
+		return res, fmt.Errorf("rule %s: conditions: %w", r.id, err)
 	}
-	res.Conditions = conds
-	res.Eligible = passed
-	if passed {
-		if res.Amount, err = runMoney(r.amount, env); err != nil {
-			return res, fmt.Errorf("rule %s: amount: %w", r.id, err)
-		}
+	res.Conditions, res.Eligible = conditionResults(r.condBlock, slots, seg.ruleMsgs, ev.lang)
+	if res.Eligible {
+		res.Amount = slots[r.condBlock.conditionalAt(0)].(models.Money)
 		if r.payout != nil {
-			if res.Payout, err = r.payout.run(res.Amount, env); err != nil {
+			var items any
+			if r.payout.items != nil {
+				items = slots[r.condBlock.conditionalAt(1)]
+			}
+			if res.Payout, err = r.payout.info(res.Amount, items); err != nil {
 				return res, fmt.Errorf("rule %s: payout: %w", r.id, err)
 			}
 		}
@@ -112,18 +145,30 @@ func (r *rule) evaluate(subject any, asOf models.Date, seg *segment, lang string
 	return res, nil
 }
 
-// run splits an eligible grant into its payout items; the items must add
-// up to the amount exactly.
-func (pb *payoutBlock) run(amount models.Money, env map[string]any) (*models.PayoutInfo, error) {
+// conditionResults reads a block's condition slots: a condition that does
+// not apply is left out. It reports whether every applicable one passed.
+func conditionResults(b *block, slots []any, msgs []models.Text, lang string) ([]models.ConditionResult, bool) {
+	out := make([]models.ConditionResult, 0, len(b.conds))
+	all := true
+	for i, c := range b.conds {
+		if !slots[b.appliesAt(i)].(bool) {
+			continue
+		}
+		passed := slots[b.passedAt(i)].(bool)
+		all = all && passed
+		out = append(out, models.ConditionResult{ID: c.id, Passed: passed, Message: msgs[i].In(lang)})
+	}
+	return out, all
+}
+
+// info splits an eligible grant into its payout items (the value of the
+// items expression, or one item); the items must add up to the amount.
+func (pb *payoutBlock) info(amount models.Money, items any) (*models.PayoutInfo, error) {
 	info := &models.PayoutInfo{Payer: pb.payer, Items: []models.PayoutItem{{Amount: amount}}}
-	if pb.items == nil {
+	if items == nil {
 		return info, nil
 	}
-	v, err := expr.Run(pb.items.prog, env)
-	if err != nil {
-		return nil, err
-	}
-	info.Items = v.([]models.PayoutItem)
+	info.Items = items.([]models.PayoutItem)
 	total := models.Money{}
 	for _, it := range info.Items {
 		total = total.Add(it.Amount)
@@ -148,58 +193,23 @@ func (r *rule) notInForce(asOf models.Date, lang string) models.ConditionResult 
 	return models.ConditionResult{ID: "in-force", Passed: false, Message: msg.In(lang)}
 }
 
-func runDefs(defs []definition, env map[string]any) error {
-	for _, d := range defs {
-		v, err := expr.Run(d.prog, env)
-		if err != nil {
-			return fmt.Errorf("definition %s: %w", d.name, err)
-		}
-		env[d.name] = v
-	}
-	return nil
-}
-
-// runConds evaluates conditions; one that does not apply is left out. It
-// reports whether every applicable condition passed.
-func runConds(conds []condition, msgs []models.Text, env map[string]any, lang string) ([]models.ConditionResult, bool, error) {
-	out := make([]models.ConditionResult, 0, len(conds))
-	all := true
-	for i, c := range conds {
-		if c.applies != nil {
-			ok, err := expr.Run(c.applies.prog, env)
-			if err != nil {
-				return nil, false, fmt.Errorf("condition %s applies_if: %w", c.id, err)
-			}
-			if !ok.(bool) {
-				continue
-			}
-		}
-		v, err := expr.Run(c.prog, env)
-		if err != nil {
-			return nil, false, fmt.Errorf("condition %s: %w", c.id, err)
-		}
-		passed := v.(bool)
-		all = all && passed
-		out = append(out, models.ConditionResult{ID: c.id, Passed: passed, Message: msgs[i].In(lang)})
-	}
-	return out, all, nil
-}
-
-func runMoney(p program, env map[string]any) (models.Money, error) {
-	v, err := expr.Run(p.prog, env)
-	if err != nil {
-		return models.Money{}, err
-	}
-	return v.(models.Money), nil
+// moneySlot reads an amount slot of a block; nil (a conditional expression
+// not evaluated) is zero.
+func moneySlot(v any) models.Money {
+	m, _ := v.(models.Money)
+	return m
 }
 
 // run computes the credit ledger over the enterprise's credit years in year
 // order: per year the per-year definitions and conditions, the credit
 // generated (only in a qualifying year) and reversed, then the arithmetic of
 // ledgerRow, carrying each year's carry_out into the next.
-func (lb *ledgerBlock) run(ent *models.Enterprise, env map[string]any, seg *segment, lang string) ([]models.LedgerRow, error) {
-	years := slices.Clone(ent.CreditYears)
-	slices.SortFunc(years, func(a, b models.CreditYear) int { return a.Year - b.Year })
+func (lb *ledgerBlock) run(ev *evaluation, ent *models.Enterprise, seg *segment) ([]models.LedgerRow, error) {
+	years := make([]*models.CreditYear, len(ent.CreditYears))
+	for i := range ent.CreditYears {
+		years[i] = &ent.CreditYears[i]
+	}
+	slices.SortFunc(years, func(a, b *models.CreditYear) int { return a.Year - b.Year })
 	allocation := ""
 	for _, v := range seg.values {
 		if v.name == lb.allocation {
@@ -209,22 +219,18 @@ func (lb *ledgerBlock) run(ent *models.Enterprise, env map[string]any, seg *segm
 	rows := make([]models.LedgerRow, 0, len(years))
 	carry := ent.CreditCarryIn
 	for _, y := range years {
-		env[varYear] = y
-		if err := runDefs(lb.defs, env); err != nil {
-			return nil, fmt.Errorf("year %d: %w", y.Year, err)
-		}
-		conds, qualified, err := runConds(lb.conds, seg.yearMsgs, env, lang)
+		ev.env[varYear] = y
+		slots, err := ev.runBlock(lb.year)
 		if err != nil {
 			return nil, fmt.Errorf("year %d: %w", y.Year, err)
 		}
-		in := ledgerYear{year: y.Year, education: y.EducationSurcharge, localEducation: y.LocalEducationSurcharge}
-		if qualified {
-			if in.generated, err = runMoney(lb.generated, env); err != nil {
-				return nil, fmt.Errorf("year %d: generated: %w", y.Year, err)
-			}
+		conds, qualified := conditionResults(lb.year, slots, seg.yearMsgs, ev.lang)
+		in := ledgerYear{
+			year: y.Year, education: y.EducationSurcharge, localEducation: y.LocalEducationSurcharge,
+			generated: moneySlot(slots[lb.year.conditionalAt(0)]), reversed: moneySlot(slots[lb.year.extraAt(0)]),
 		}
-		if in.reversed, err = runMoney(lb.reversed, env); err != nil {
-			return nil, fmt.Errorf("year %d: reversed: %w", y.Year, err)
+		if in.generated.IsNegative() || in.reversed.IsNegative() {
+			return nil, fmt.Errorf("year %d: generated %s and reversed %s must not be negative", y.Year, in.generated, in.reversed)
 		}
 		row, err := ledgerRow(carry, in, allocation)
 		if err != nil {

@@ -3,6 +3,7 @@ package engine
 import (
 	"fmt"
 	"reflect"
+	"slices"
 
 	"github.com/expr-lang/expr"
 
@@ -120,6 +121,16 @@ func exprOptions() []expr.Option {
 		expr.Function("in_years", func(p ...any) (any, error) {
 			return p[1].(models.YearRange).Contains(p[0].(int)), nil
 		}, new(func(int, models.YearRange) bool)),
+		// in_force(certifications, day): the certifications in force on day
+		// — certified on or before it, not revoked on or before it.
+		expr.Function("in_force", func(p ...any) (any, error) {
+			return inForce(p[0].([]models.Certification), p[1].(models.Date)), nil
+		}, new(func([]models.Certification, models.Date) []models.Certification)),
+		// holds(certifications, levels, day): whether one of the
+		// certifications, at one of the levels, is in force on day.
+		expr.Function("holds", func(p ...any) (any, error) {
+			return holds(p[0].([]models.Certification), p[1].([]string), p[2].(models.Date)), nil
+		}, new(func([]models.Certification, []string, models.Date) bool)),
 		// grant_items(certifications, grants_received, amounts, stacking):
 		// the certification grant still due, level by level (grantItems).
 		expr.Function("grant_items", func(p ...any) (any, error) {
@@ -132,7 +143,7 @@ func exprOptions() []expr.Option {
 // functionNames are the names the library takes; rule files may not reuse them.
 var functionNames = []string{
 	"mul_half_up", "min_money", "max_money", "sum_money", "year_end", "year_of",
-	"in_period", "in_years", "grant_items",
+	"in_period", "in_years", "in_force", "holds", "grant_items",
 }
 
 // dateArg accepts a Date or a non-nil *Date.
@@ -187,6 +198,31 @@ func compareExact(a, b any) (int, error) {
 	return 0, fmt.Errorf("cannot compare %T with %T", a, b)
 }
 
+// certifiedInForce says whether a certification is in force on day:
+// certified on or before it and not revoked on or before it (policy-v1.md).
+func certifiedInForce(c *models.Certification, day models.Date) bool {
+	return !c.CertifiedOn.After(day) && (c.RevokedOn == nil || c.RevokedOn.After(day))
+}
+
+func inForce(certs []models.Certification, day models.Date) []models.Certification {
+	var out []models.Certification
+	for i := range certs {
+		if certifiedInForce(&certs[i], day) {
+			out = append(out, certs[i])
+		}
+	}
+	return out
+}
+
+func holds(certs []models.Certification, levels []string, day models.Date) bool {
+	for i := range certs {
+		if slices.Contains(levels, certs[i].Level) && certifiedInForce(&certs[i], day) {
+			return true
+		}
+	}
+	return false
+}
+
 // Stacking modes of the certification grant (policy-v1.md).
 const (
 	StackingCumulative  = "cumulative"   // each level once, in full
@@ -208,54 +244,56 @@ func grantDue(certs []any, received []models.GrantReceived, amounts LevelAmounts
 // counted certifications, given the grants already received and the
 // stacking mode.
 func grantItems(certs []any, received []models.GrantReceived, amounts LevelAmounts, stacking string) ([]models.PayoutItem, error) {
-	certified := map[string]bool{}
-	highest := ""
+	// Indexed by LevelRank: 1 city, 2 province, 3 national.
+	var certified, paid [4]bool
+	var paidAmount [4]models.Money
+	highest, highestPaid := 0, 0
 	for i, c := range certs {
 		cert, ok := c.(models.Certification)
 		if !ok {
 			return nil, fmt.Errorf("grant_items: element %d is %T, not a certification", i, c)
 		}
-		if models.LevelRank(cert.Level) == 0 {
+		rank := models.LevelRank(cert.Level)
+		if rank == 0 {
 			return nil, fmt.Errorf("grant_items: unknown level %q", cert.Level)
 		}
-		certified[cert.Level] = true
-		if models.LevelRank(cert.Level) > models.LevelRank(highest) {
-			highest = cert.Level
-		}
+		certified[rank] = true
+		highest = max(highest, rank)
 	}
-	paid := map[string]models.Money{}
-	highestPaid := ""
 	for _, g := range received {
-		paid[g.Level] = g.Amount
-		if models.LevelRank(g.Level) > models.LevelRank(highestPaid) {
-			highestPaid = g.Level
-		}
+		rank := models.LevelRank(g.Level)
+		paid[rank], paidAmount[rank] = true, g.Amount
+		highestPaid = max(highestPaid, rank)
 	}
-	items := []models.PayoutItem{}
-	if highest == "" {
-		return items, nil
+	amountOf := func(rank int) models.Money {
+		a, _ := amounts.For(models.Levels[rank-1])
+		return a
 	}
-	full, _ := amounts.For(highest)
+	var items []models.PayoutItem
 	switch stacking {
 	case StackingCumulative:
-		for _, level := range models.Levels {
-			if _, done := paid[level]; certified[level] && !done {
-				a, _ := amounts.For(level)
-				items = append(items, models.PayoutItem{Level: level, Amount: a})
+		for rank := 1; rank <= 3; rank++ {
+			if certified[rank] && !paid[rank] {
+				items = append(items, models.PayoutItem{Level: models.Levels[rank-1], Amount: amountOf(rank)})
 			}
 		}
 	case StackingTopUp:
-		if models.LevelRank(highestPaid) < models.LevelRank(highest) {
-			if diff := full.Sub(paid[highestPaid]); diff.IsPositive() {
-				items = append(items, models.PayoutItem{Level: highest, Amount: diff})
+		if highest > highestPaid {
+			if diff := amountOf(highest).Sub(paidAmount[highestPaid]); diff.IsPositive() {
+				items = append(items, models.PayoutItem{Level: models.Levels[highest-1], Amount: diff})
 			}
 		}
 	case StackingHighestOnly:
-		if models.LevelRank(highestPaid) < models.LevelRank(highest) {
-			items = append(items, models.PayoutItem{Level: highest, Amount: full})
+		if highest > highestPaid {
+			items = append(items, models.PayoutItem{Level: models.Levels[highest-1], Amount: amountOf(highest)})
 		}
 	default:
-		return nil, fmt.Errorf("grant_items: unknown stacking mode %q", stacking)
+		if highest > 0 {
+			return nil, fmt.Errorf("grant_items: unknown stacking mode %q", stacking)
+		}
+	}
+	if items == nil {
+		items = []models.PayoutItem{}
 	}
 	return items, nil
 }
