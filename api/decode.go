@@ -1,15 +1,15 @@
 package api
 
 import (
-	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"reflect"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
+	"unicode/utf16"
+	"unicode/utf8"
 
 	"github.com/wenzhou-subsidy/subsidy/models"
 )
@@ -17,63 +17,197 @@ import (
 // decodeStrict decodes a JSON body into v (a pointer to a struct) and returns
 // every problem it finds, each named by its JSON path, instead of stopping at
 // the first as encoding/json does:
-//   - a field not in the struct is unknown_field (a typo never becomes zero);
+//   - a field not in the struct is unknown_field (a typo never becomes zero),
+//     and a field given twice is duplicate;
 //   - a field without omitempty in its json tag is required;
 //   - a value of the wrong JSON type is type;
-//   - money, dates, percentages and decimals are parsed by their own
-//     UnmarshalJSON, and a failure is reported with the field's path.
+//   - money, dates, percentages and decimals are parsed exactly from the
+//     JSON text, and a failure is reported with the field's path.
 //
-// Malformed JSON is a single problem with an empty path.
+// It reads the body in one pass straight into v, building no intermediate
+// tree: this is the hot path of POST /v1/evaluate. Malformed JSON is a
+// single problem with an empty path.
 func decodeStrict(body []byte, v any) []models.FieldError {
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber()
-	var doc any
-	if err := dec.Decode(&doc); err != nil {
-		return []models.FieldError{models.Field("", "json", jsonErrorText(err))}
+	d := &decoder{data: body}
+	d.value(reflect.ValueOf(v).Elem(), &path{}, true)
+	if d.syntax == nil {
+		d.skipSpace()
+		if d.pos < len(d.data) {
+			d.syntax = fmt.Errorf("unexpected data after the JSON value")
+		}
 	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return []models.FieldError{models.Field("", "json", "unexpected data after the JSON value")}
+	if d.syntax != nil {
+		return []models.FieldError{models.Field("", "json", d.syntax.Error())}
 	}
-	var errs []models.FieldError
-	walk(doc, reflect.ValueOf(v).Elem(), "", true, &errs)
-	return errs
+	return d.errs
 }
 
-func jsonErrorText(err error) string {
-	var syn *json.SyntaxError
-	if errors.As(err, &syn) {
-		return fmt.Sprintf("%s (at byte %d)", syn.Error(), syn.Offset)
-	}
-	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
-		return "the body is empty or cut short"
-	}
-	return err.Error()
+// decoder reads JSON text. A syntax error stops it (syntax is set and every
+// method returns at once); a value of the wrong type or form is recorded in
+// errs and skipped, so that decoding goes on to find the other problems.
+type decoder struct {
+	data   []byte
+	pos    int
+	syntax error
+	errs   []models.FieldError
 }
 
-var (
-	unmarshalerType = reflect.TypeOf((*json.Unmarshaler)(nil)).Elem()
-	rawMessageType  = reflect.TypeOf(json.RawMessage(nil))
-	variantType     = reflect.TypeOf((*variant)(nil)).Elem()
-)
+// path is where the decoder is in the document. It is only turned into
+// text for a problem, so that a good request builds no path strings.
+type path struct {
+	parent *path
+	name   []byte // a field name, or nil for a list index
+	index  int
+}
+
+func (p *path) String() string {
+	if p == nil || p.parent == nil {
+		return ""
+	}
+	prefix := p.parent.String()
+	if p.name == nil {
+		return prefix + "[" + strconv.Itoa(p.index) + "]"
+	}
+	if prefix == "" {
+		return string(p.name)
+	}
+	return prefix + "." + string(p.name)
+}
+
+// field returns the path of a field under p.
+func (p *path) field(name string) string { return (&path{parent: p, name: []byte(name)}).String() }
+
+func (d *decoder) fail(format string, args ...any) {
+	if d.syntax == nil {
+		d.syntax = fmt.Errorf(format+" (at byte %d)", append(args, d.pos)...)
+	}
+}
+
+func (d *decoder) problem(f models.FieldError) { d.errs = append(d.errs, f) }
 
 // variant is a value whose shape depends on its "kind" field (models.Subject).
 type variant interface {
 	Variant(kind string) (any, error)
 }
 
-func join(path, name string) string {
-	if path == "" {
-		return name
+// shape says how a Go type is decoded; computed once per type.
+type shape int
+
+const (
+	shapeOther shape = iota
+	shapeMoney
+	shapeDate
+	shapePercent
+	shapeDecimal
+	shapeRaw
+	shapeVariant
+)
+
+var (
+	moneyType      = reflect.TypeOf(models.Money{})
+	dateType       = reflect.TypeOf(models.Date{})
+	percentType    = reflect.TypeOf(models.Percent{})
+	decimalType    = reflect.TypeOf(models.Decimal{})
+	rawMessageType = reflect.TypeOf(json.RawMessage(nil))
+	variantType    = reflect.TypeOf((*variant)(nil)).Elem()
+	shapes         sync.Map // reflect.Type → shape
+)
+
+func shapeOf(t reflect.Type) shape {
+	if v, ok := shapes.Load(t); ok {
+		return v.(shape)
 	}
-	return path + "." + name
+	sh := shapeOther
+	switch {
+	case t == moneyType:
+		sh = shapeMoney
+	case t == dateType:
+		sh = shapeDate
+	case t == percentType:
+		sh = shapePercent
+	case t == decimalType:
+		sh = shapeDecimal
+	case t == rawMessageType:
+		sh = shapeRaw
+	case reflect.PointerTo(t).Implements(variantType):
+		sh = shapeVariant
+	}
+	shapes.Store(t, sh)
+	return sh
 }
 
-// walk decodes the generic JSON value doc into dst, appending problems.
-// required says whether a JSON null is a problem here.
-func walk(doc any, dst reflect.Value, path string, required bool, errs *[]models.FieldError) {
-	if doc == nil {
+// structInfo is a struct type's JSON fields, computed once per type.
+type structInfo struct {
+	fields []fieldInfo
+	byName map[string]int
+}
+
+type fieldInfo struct {
+	name     string
+	index    int
+	optional bool
+}
+
+var structInfos sync.Map // reflect.Type → *structInfo
+
+func infoOf(t reflect.Type) *structInfo {
+	if v, ok := structInfos.Load(t); ok {
+		return v.(*structInfo)
+	}
+	info := &structInfo{byName: map[string]int{}}
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		name, opts, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if name == "" || name == "-" {
+			continue
+		}
+		info.byName[name] = len(info.fields)
+		info.fields = append(info.fields, fieldInfo{
+			name: name, index: i, optional: strings.Contains(opts, "omitempty") || strings.Contains(opts, "omitzero"),
+		})
+	}
+	if len(info.fields) > 64 {
+		panic("decodeStrict: more than 64 JSON fields in " + t.String())
+	}
+	v, _ := structInfos.LoadOrStore(t, info)
+	return v.(*structInfo)
+}
+
+func (d *decoder) skipSpace() {
+	for d.pos < len(d.data) {
+		switch d.data[d.pos] {
+		case ' ', '\t', '\n', '\r':
+			d.pos++
+		default:
+			return
+		}
+	}
+}
+
+// peek returns the next non-space byte, or 0 at the end.
+func (d *decoder) peek() byte {
+	d.skipSpace()
+	if d.pos >= len(d.data) {
+		return 0
+	}
+	return d.data[d.pos]
+}
+
+// value decodes the next JSON value into dst. required says whether a JSON
+// null is a problem here.
+func (d *decoder) value(dst reflect.Value, at *path, required bool) {
+	if d.syntax != nil {
+		return
+	}
+	c := d.peek()
+	if c == 0 {
+		d.fail("the body is empty or cut short")
+		return
+	}
+	if c == 'n' {
+		d.literal("null")
 		if required && dst.Kind() != reflect.Pointer && dst.Kind() != reflect.Slice && dst.Kind() != reflect.Map {
-			*errs = append(*errs, models.Field(path, "not_null"))
+			d.problem(models.Field(at.String(), "not_null"))
 		}
 		return
 	}
@@ -81,126 +215,455 @@ func walk(doc any, dst reflect.Value, path string, required bool, errs *[]models
 		if dst.IsNil() {
 			dst.Set(reflect.New(dst.Type().Elem()))
 		}
-		walk(doc, dst.Elem(), path, required, errs)
-		return
-	}
-	if dst.Addr().Type().Implements(variantType) {
-		walkVariant(doc, dst.Addr().Interface().(variant), path, errs)
-		return
-	}
-	if dst.Type() == rawMessageType {
-		raw, _ := json.Marshal(doc)
-		dst.SetBytes(raw)
-		return
-	}
-	if dst.Addr().Type().Implements(unmarshalerType) {
-		raw, _ := json.Marshal(doc)
-		if err := dst.Addr().Interface().(json.Unmarshaler).UnmarshalJSON(raw); err != nil {
-			*errs = append(*errs, valueProblem(path, dst.Type(), err))
-		}
+		d.value(dst.Elem(), at, required)
 		return
 	}
 	switch dst.Kind() {
 	case reflect.Struct:
-		obj, ok := doc.(map[string]any)
-		if !ok {
-			*errs = append(*errs, typeProblem(path, "an object", "对象"))
-			return
-		}
-		walkStruct(obj, dst, path, errs)
-	case reflect.Slice:
-		list, ok := doc.([]any)
-		if !ok {
-			*errs = append(*errs, typeProblem(path, "a list", "数组"))
-			return
-		}
-		out := reflect.MakeSlice(dst.Type(), len(list), len(list))
-		for i, item := range list {
-			walk(item, out.Index(i), fmt.Sprintf("%s[%d]", path, i), true, errs)
-		}
-		dst.Set(out)
-	case reflect.Map:
-		obj, ok := doc.(map[string]any)
-		if !ok || dst.Type().Key().Kind() != reflect.String {
-			*errs = append(*errs, typeProblem(path, "an object", "对象"))
-			return
-		}
-		out := reflect.MakeMapWithSize(dst.Type(), len(obj))
-		for k, item := range obj {
-			elem := reflect.New(dst.Type().Elem()).Elem()
-			walk(item, elem, join(path, k), true, errs)
-			out.SetMapIndex(reflect.ValueOf(k), elem)
-		}
-		dst.Set(out)
-	case reflect.String:
-		s, ok := doc.(string)
-		if !ok {
-			*errs = append(*errs, typeProblem(path, "a string", "字符串"))
-			return
-		}
-		dst.SetString(s)
-	case reflect.Bool:
-		b, ok := doc.(bool)
-		if !ok {
-			*errs = append(*errs, typeProblem(path, "true or false", "布尔值 true 或 false"))
-			return
-		}
-		dst.SetBool(b)
-	case reflect.Int, reflect.Int64, reflect.Int32:
-		n, ok := doc.(json.Number)
-		i, err := strconv.ParseInt(string(n), 10, 64)
-		if !ok || err != nil || dst.OverflowInt(i) {
-			*errs = append(*errs, typeProblem(path, "a whole number", "整数"))
-			return
-		}
-		dst.SetInt(i)
-	default:
-		panic(fmt.Sprintf("decodeStrict: unsupported field type %s at %s", dst.Type(), path))
-	}
-}
-
-// walkStruct decodes an object into a struct field by field.
-func walkStruct(obj map[string]any, dst reflect.Value, path string, errs *[]models.FieldError) {
-	t := dst.Type()
-	known := make(map[string]bool, t.NumField())
-	for i := 0; i < t.NumField(); i++ {
-		f := t.Field(i)
-		name, opts, _ := strings.Cut(f.Tag.Get("json"), ",")
-		if name == "" || name == "-" {
-			continue
-		}
-		known[name] = true
-		optional := strings.Contains(opts, "omitempty") || strings.Contains(opts, "omitzero")
-		val, present := obj[name]
-		if !present {
-			if !optional {
-				*errs = append(*errs, models.Field(join(path, name), "required"))
+		switch sh := shapeOf(dst.Type()); sh {
+		case shapeOther:
+			if d.expect(c, '{', at, "an object", "对象") {
+				d.object(dst, infoOf(dst.Type()), at)
 			}
-			continue
+		case shapeVariant:
+			if d.expect(c, '{', at, "an object", "对象") {
+				d.variantObject(dst.Addr().Interface().(variant), at)
+			}
+		default:
+			d.exact(dst, sh, at)
 		}
-		walk(val, dst.Field(i), join(path, name), !optional, errs)
-	}
-	for _, k := range sortedKeys(obj) {
-		if !known[k] {
-			*errs = append(*errs, models.Field(join(path, k), "unknown_field"))
+	case reflect.Slice:
+		if dst.Type() == rawMessageType {
+			start := d.pos
+			d.skipValue()
+			dst.SetBytes(slices.Clone(d.data[start:d.pos]))
+			return
 		}
+		if d.expect(c, '[', at, "a list", "数组") {
+			d.list(dst, at)
+		}
+	case reflect.Map:
+		if d.expect(c, '{', at, "an object", "对象") {
+			d.mapObject(dst, at)
+		}
+	case reflect.String:
+		if d.expect(c, '"', at, "a string", "字符串") {
+			dst.SetString(d.str())
+		}
+	case reflect.Bool:
+		switch c {
+		case 't':
+			d.literal("true")
+			dst.SetBool(true)
+		case 'f':
+			d.literal("false")
+			dst.SetBool(false)
+		default:
+			d.mismatch(at, "true or false", "布尔值 true 或 false")
+		}
+	case reflect.Int, reflect.Int64, reflect.Int32:
+		if c != '-' && (c < '0' || c > '9') {
+			d.mismatch(at, "a whole number", "整数")
+			return
+		}
+		n, err := strconv.ParseInt(d.number(), 10, 64)
+		if err != nil || dst.OverflowInt(n) {
+			d.problem(typeProblem(at.String(), "a whole number", "整数"))
+			return
+		}
+		dst.SetInt(n)
+	default:
+		panic(fmt.Sprintf("decodeStrict: unsupported field type %s at %s", dst.Type(), at))
 	}
 }
 
-// walkVariant reads "kind" and decodes the object into the matching type.
-func walkVariant(doc any, v variant, path string, errs *[]models.FieldError) {
-	obj, ok := doc.(map[string]any)
-	if !ok {
-		*errs = append(*errs, typeProblem(path, "an object", "对象"))
+// expect reports whether the next value starts with want; if not, it
+// records a type problem and skips the value.
+func (d *decoder) expect(c, want byte, at *path, en, zh string) bool {
+	if c == want {
+		return true
+	}
+	d.mismatch(at, en, zh)
+	return false
+}
+
+func (d *decoder) mismatch(at *path, en, zh string) {
+	d.problem(typeProblem(at.String(), en, zh))
+	d.skipValue()
+}
+
+// object decodes a JSON object into a struct, field by field.
+func (d *decoder) object(dst reflect.Value, info *structInfo, at *path) {
+	var seen uint64
+	for more := d.beginObject(); more; more = d.nextMember() {
+		key := d.key()
+		if d.syntax != nil {
+			return
+		}
+		child := path{parent: at, name: key}
+		i, known := info.byName[string(key)] // no allocation: Go looks up m[string(b)] in place
+		switch {
+		case !known:
+			d.problem(models.Field(child.String(), "unknown_field"))
+			d.skipValue()
+		case seen&(1<<i) != 0:
+			d.problem(models.Field(child.String(), "duplicate", string(key)))
+			d.skipValue()
+		default:
+			seen |= 1 << i
+			f := info.fields[i]
+			d.value(dst.Field(f.index), &child, !f.optional)
+		}
+	}
+	if d.syntax != nil {
 		return
 	}
-	kind, _ := obj["kind"].(string)
+	for i, f := range info.fields {
+		if seen&(1<<i) == 0 && !f.optional {
+			d.problem(models.Field(at.field(f.name), "required"))
+		}
+	}
+}
+
+// beginObject reads '{' and reports whether a member follows.
+func (d *decoder) beginObject() bool {
+	d.pos++ // {
+	if d.peek() == '}' {
+		d.pos++
+		return false
+	}
+	return d.syntax == nil
+}
+
+// key reads a member's name and the ':' after it.
+func (d *decoder) key() []byte {
+	if d.peek() != '"' {
+		d.fail("want a field name in quotes")
+		return nil
+	}
+	key := d.rawStr()
+	if d.peek() != ':' {
+		d.fail("want ':' after the field name %q", key)
+		return nil
+	}
+	d.pos++
+	return key
+}
+
+// nextMember reads the ',' or '}' after a member and reports whether
+// another member follows.
+func (d *decoder) nextMember() bool {
+	if d.syntax != nil {
+		return false
+	}
+	switch d.peek() {
+	case ',':
+		d.pos++
+		return true
+	case '}':
+		d.pos++
+	default:
+		d.fail("want ',' or '}' after a field")
+	}
+	return false
+}
+
+// variantObject finds the object's "kind" first, then decodes the object
+// into the type that kind names.
+func (d *decoder) variantObject(v variant, at *path) {
+	start := d.pos
+	kind := ""
+	for more := d.beginObject(); more; more = d.nextMember() {
+		if key := d.key(); string(key) == "kind" && d.peek() == '"' {
+			kind = d.str()
+		} else {
+			d.skipValue()
+		}
+	}
+	if d.syntax != nil {
+		return
+	}
 	target, err := v.Variant(kind)
 	if err != nil {
-		*errs = append(*errs, models.Field(join(path, "kind"), "subject_kind"))
+		d.problem(models.Field(at.field("kind"), "subject_kind"))
 		return
 	}
-	walkStruct(obj, reflect.ValueOf(target).Elem(), path, errs)
+	end := d.pos
+	d.pos = start
+	t := reflect.ValueOf(target).Elem()
+	d.object(t, infoOf(t.Type()), at)
+	d.pos = end
+}
+
+func (d *decoder) list(dst reflect.Value, at *path) {
+	d.pos++ // [
+	out := reflect.MakeSlice(dst.Type(), 0, 4)
+	if d.peek() == ']' {
+		d.pos++
+		dst.Set(out)
+		return
+	}
+	for i := 0; d.syntax == nil; i++ {
+		out = reflect.Append(out, reflect.Zero(dst.Type().Elem()))
+		child := path{parent: at, index: i}
+		d.value(out.Index(i), &child, true)
+		switch d.peek() {
+		case ',':
+			d.pos++
+		case ']':
+			d.pos++
+			dst.Set(out)
+			return
+		default:
+			d.fail("want ',' or ']' in a list")
+		}
+	}
+}
+
+func (d *decoder) mapObject(dst reflect.Value, at *path) {
+	if dst.Type().Key().Kind() != reflect.String {
+		panic("decodeStrict: map keys must be strings")
+	}
+	out := reflect.MakeMap(dst.Type())
+	for more := d.beginObject(); more; more = d.nextMember() {
+		key := d.key()
+		if d.syntax != nil {
+			return
+		}
+		elem := reflect.New(dst.Type().Elem()).Elem()
+		d.value(elem, &path{parent: at, name: key}, true)
+		out.SetMapIndex(reflect.ValueOf(string(key)), elem)
+	}
+	dst.Set(out)
+}
+
+// exact parses money, a date, a percentage or a decimal from a JSON string
+// or (but for a date) number.
+func (d *decoder) exact(dst reflect.Value, sh shape, at *path) {
+	var text string
+	switch c := d.peek(); {
+	case c == '"':
+		text = d.str()
+	case (c == '-' || c >= '0' && c <= '9') && sh != shapeDate:
+		text = d.number()
+	default:
+		d.problem(valueProblem(at.String(), sh, fmt.Errorf("not a string or number")))
+		d.skipValue()
+		return
+	}
+	// Through a pointer to the field, so that nothing is boxed.
+	var err error
+	switch p := dst.Addr().Interface().(type) {
+	case *models.Money:
+		*p, err = models.ParseMoney(text)
+	case *models.Date:
+		*p, err = models.ParseDate(text)
+	case *models.Percent:
+		*p, err = models.ParsePercent(text)
+	case *models.Decimal:
+		*p, err = models.ParseDecimal(text, models.MaxDecimalScale)
+	}
+	if err != nil {
+		d.problem(valueProblem(at.String(), sh, err))
+	}
+}
+
+// skipValue reads one value of any kind, checking its syntax.
+func (d *decoder) skipValue() {
+	switch c := d.peek(); {
+	case c == '{':
+		for more := d.beginObject(); more; more = d.nextMember() {
+			d.key()
+			d.skipValue()
+		}
+	case c == '[':
+		d.pos++
+		if d.peek() == ']' {
+			d.pos++
+			return
+		}
+		for d.syntax == nil {
+			d.skipValue()
+			switch d.peek() {
+			case ',':
+				d.pos++
+			case ']':
+				d.pos++
+				return
+			default:
+				d.fail("want ',' or ']' in a list")
+			}
+		}
+	case c == '"':
+		d.str()
+	case c == 't':
+		d.literal("true")
+	case c == 'f':
+		d.literal("false")
+	case c == 'n':
+		d.literal("null")
+	case c == '-' || c >= '0' && c <= '9':
+		d.number()
+	case c == 0:
+		d.fail("the body is empty or cut short")
+	default:
+		d.fail("invalid character %q", c)
+	}
+}
+
+func (d *decoder) literal(word string) {
+	if len(d.data)-d.pos < len(word) || string(d.data[d.pos:d.pos+len(word)]) != word {
+		d.fail("invalid literal, want %s", word)
+		return
+	}
+	d.pos += len(word)
+}
+
+// number reads a JSON number and returns its text, checking its grammar:
+// -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
+func (d *decoder) number() string {
+	start := d.pos
+	digits := func() int {
+		n := 0
+		for d.pos < len(d.data) && d.data[d.pos] >= '0' && d.data[d.pos] <= '9' {
+			d.pos++
+			n++
+		}
+		return n
+	}
+	if d.pos < len(d.data) && d.data[d.pos] == '-' {
+		d.pos++
+	}
+	if d.pos < len(d.data) && d.data[d.pos] == '0' {
+		d.pos++
+	} else if digits() == 0 {
+		d.fail("invalid number")
+		return ""
+	}
+	if d.pos < len(d.data) && d.data[d.pos] == '.' {
+		d.pos++
+		if digits() == 0 {
+			d.fail("invalid number")
+			return ""
+		}
+	}
+	if d.pos < len(d.data) && (d.data[d.pos] == 'e' || d.data[d.pos] == 'E') {
+		d.pos++
+		if d.pos < len(d.data) && (d.data[d.pos] == '+' || d.data[d.pos] == '-') {
+			d.pos++
+		}
+		if digits() == 0 {
+			d.fail("invalid number")
+			return ""
+		}
+	}
+	return string(d.data[start:d.pos])
+}
+
+// str reads a JSON string (the decoder is at its opening quote) and returns
+// its value with escapes resolved; invalid UTF-8 becomes U+FFFD, as
+// encoding/json does.
+func (d *decoder) str() string { return string(d.rawStr()) }
+
+// rawStr is str without the copy to a string where there is no escape: the
+// bytes are the body's own, valid until the body is gone.
+func (d *decoder) rawStr() []byte {
+	d.pos++ // "
+	start := d.pos
+	for d.pos < len(d.data) {
+		c := d.data[d.pos]
+		switch {
+		case c == '"':
+			s := d.data[start:d.pos]
+			d.pos++
+			if utf8.Valid(s) {
+				return s
+			}
+			return []byte(strings.ToValidUTF8(string(s), "\uFFFD"))
+		case c == '\\':
+			return []byte(d.escapedStr(start))
+		case c < 0x20:
+			d.fail("control character in a string")
+			return nil
+		}
+		d.pos++
+	}
+	d.fail("unterminated string")
+	return nil
+}
+
+// escapedStr finishes a string that has escapes, from its start.
+func (d *decoder) escapedStr(start int) string {
+	b := append([]byte(nil), d.data[start:d.pos]...)
+	for d.pos < len(d.data) {
+		c := d.data[d.pos]
+		switch {
+		case c == '"':
+			d.pos++
+			return strings.ToValidUTF8(string(b), "\uFFFD")
+		case c < 0x20:
+			d.fail("control character in a string")
+			return ""
+		case c != '\\':
+			b = append(b, c)
+			d.pos++
+			continue
+		}
+		if d.pos+1 >= len(d.data) {
+			break
+		}
+		e := d.data[d.pos+1]
+		d.pos += 2
+		switch e {
+		case '"', '\\', '/':
+			b = append(b, e)
+		case 'b':
+			b = append(b, '\b')
+		case 'f':
+			b = append(b, '\f')
+		case 'n':
+			b = append(b, '\n')
+		case 'r':
+			b = append(b, '\r')
+		case 't':
+			b = append(b, '\t')
+		case 'u':
+			r, ok := d.hex4()
+			if !ok {
+				return ""
+			}
+			if utf16.IsSurrogate(r) {
+				r2 := rune(-1)
+				if d.pos+1 < len(d.data) && d.data[d.pos] == '\\' && d.data[d.pos+1] == 'u' {
+					d.pos += 2
+					if r2, ok = d.hex4(); !ok {
+						return ""
+					}
+				}
+				r = utf16.DecodeRune(r, r2)
+			}
+			b = utf8.AppendRune(b, r)
+		default:
+			d.fail("invalid escape \\%c in a string", e)
+			return ""
+		}
+	}
+	d.fail("unterminated string")
+	return ""
+}
+
+func (d *decoder) hex4() (rune, bool) {
+	if len(d.data)-d.pos < 4 {
+		d.fail("invalid \\u escape")
+		return 0, false
+	}
+	n, err := strconv.ParseUint(string(d.data[d.pos:d.pos+4]), 16, 32)
+	if err != nil {
+		d.fail("invalid \\u escape")
+		return 0, false
+	}
+	d.pos += 4
+	return rune(n), true
 }
 
 func typeProblem(path, en, zh string) models.FieldError {
@@ -208,25 +671,16 @@ func typeProblem(path, en, zh string) models.FieldError {
 }
 
 // valueProblem names what is wrong with a value that failed to parse.
-func valueProblem(path string, t reflect.Type, err error) models.FieldError {
-	switch t {
-	case reflect.TypeOf(models.Money{}):
+func valueProblem(path string, sh shape, err error) models.FieldError {
+	switch sh {
+	case shapeMoney:
 		return models.Field(path, "money", err.Error())
-	case reflect.TypeOf(models.Date{}):
+	case shapeDate:
 		return models.Field(path, "date")
-	case reflect.TypeOf(models.Percent{}):
+	case shapePercent:
 		return models.Field(path, "percent", err.Error())
-	case reflect.TypeOf(models.Decimal{}):
+	case shapeDecimal:
 		return models.Field(path, "decimal", err.Error())
 	}
 	return models.Field(path, "invalid")
-}
-
-func sortedKeys(m map[string]any) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"bytes"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
@@ -12,6 +13,7 @@ import (
 	"runtime/debug"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -190,14 +192,22 @@ func fromEchoError(he *echo.HTTPError) error {
 	return fmt.Errorf("echo: %w", he)
 }
 
+var buffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
 // writeJSON writes v as JSON, without escaping <, > and & (Chinese and
-// policy texts stay readable).
+// policy texts stay readable), through a pooled buffer.
 func writeJSON(c echo.Context, status int, contentType string, v any) error {
-	var b strings.Builder
-	enc := json.NewEncoder(&b)
+	buf := buffers.Get().(*bytes.Buffer)
+	defer func() {
+		if buf.Cap() <= 1<<20 { // let an outsized answer's buffer go
+			buf.Reset()
+			buffers.Put(buf)
+		}
+	}()
+	enc := json.NewEncoder(buf)
 	enc.SetEscapeHTML(false)
 	if err := enc.Encode(v); err != nil {
 		return fmt.Errorf("encode response: %w", err)
 	}
-	return c.Blob(status, contentType+"; charset=utf-8", []byte(b.String()))
+	return c.Blob(status, contentType+"; charset=utf-8", buf.Bytes())
 }

@@ -185,10 +185,10 @@ func TestEvaluateErrors(t *testing.T) {
 		wantFields []string
 		wantDetail string
 	}{
-		{"malformed JSON", "POST", "/v1/evaluate", `{"subject":`, 400, nil, "请求体不是有效的 JSON：JSON 格式错误：the body is empty or cut short"},
+		{"malformed JSON", "POST", "/v1/evaluate", `{"subject":`, 400, nil, "请求体不是有效的 JSON：JSON 格式错误：the body is empty or cut short (at byte 11)"},
 		{"not an object", "POST", "/v1/evaluate", `[1,2]`, 400, []string{""}, ""},
 		{"trailing data", "POST", "/v1/evaluate", `{"subject":{` + ent + `}} {}`, 400, nil, "请求体不是有效的 JSON：JSON 格式错误：unexpected data after the JSON value"},
-		{"empty body", "POST", "/v1/evaluate", ``, 400, nil, "请求体不是有效的 JSON：JSON 格式错误：the body is empty or cut short"},
+		{"empty body", "POST", "/v1/evaluate", ``, 400, nil, "请求体不是有效的 JSON：JSON 格式错误：the body is empty or cut short (at byte 0)"},
 		{"no subject", "POST", "/v1/evaluate", `{}`, 400, []string{"subject"}, ""},
 		{"unknown kind", "POST", "/v1/evaluate", `{"subject":{"kind":"person"}}`, 400, []string{"subject.kind"}, ""},
 		{"unknown top-level field", "POST", "/v1/evaluate", `{"as_off":"2025-01-01","subject":{` + ent + `}}`, 400, []string{"as_off"}, ""},

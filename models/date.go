@@ -94,7 +94,15 @@ func (d Date) String() string {
 	if d.ymd == 0 {
 		return ""
 	}
-	return fmt.Sprintf("%04d-%02d-%02d", d.ymd/10000, d.ymd/100%100, d.ymd%100)
+	var buf [10]byte
+	return string(d.appendText(buf[:0]))
+}
+
+// appendText appends YYYY-MM-DD without fmt: dates are in every answer.
+func (d Date) appendText(b []byte) []byte {
+	y, m, day := int(d.ymd/10000), int(d.ymd/100%100), int(d.ymd%100)
+	return append(b, byte('0'+y/1000), byte('0'+y/100%10), byte('0'+y/10%10), byte('0'+y%10), '-',
+		byte('0'+m/10), byte('0'+m%10), '-', byte('0'+day/10), byte('0'+day%10))
 }
 
 // MarshalJSON writes the date as "YYYY-MM-DD", or null for the zero Date.
@@ -102,7 +110,10 @@ func (d Date) MarshalJSON() ([]byte, error) {
 	if d.ymd == 0 {
 		return []byte("null"), nil
 	}
-	return []byte(`"` + d.String() + `"`), nil
+	b := make([]byte, 0, 12)
+	b = append(b, '"')
+	b = d.appendText(b)
+	return append(b, '"'), nil
 }
 
 // UnmarshalJSON accepts a "YYYY-MM-DD" string; a JSON null leaves the date

@@ -133,14 +133,22 @@ func mulDivHalfUp(a, b, d int64) (int64, error) {
 
 // String formats the amount with exactly two decimals: "1234.50", "-0.05".
 func (m Money) String() string {
+	var buf [24]byte
+	return string(m.appendText(buf[:0]))
+}
+
+// appendText appends the amount with exactly two decimals; it is what every
+// JSON answer spends on amounts, so it avoids fmt.
+func (m Money) appendText(b []byte) []byte {
 	// In uint64 so that the smallest int64 has a magnitude too.
 	n := uint64(m.fen)
-	sign := ""
 	if m.fen < 0 {
-		sign = "-"
+		b = append(b, '-')
 		n = -n
 	}
-	return fmt.Sprintf("%s%d.%02d", sign, n/100, n%100)
+	b = strconv.AppendUint(b, n/100, 10)
+	cents := n % 100
+	return append(b, '.', byte('0'+cents/10), byte('0'+cents%10))
 }
 
 // MoneyFormatError says why a text is not an accepted amount.
@@ -217,7 +225,10 @@ func allDigits(s string) bool {
 
 // MarshalJSON writes the amount as a string with two decimals.
 func (m Money) MarshalJSON() ([]byte, error) {
-	return []byte(`"` + m.String() + `"`), nil
+	b := make([]byte, 0, 24)
+	b = append(b, '"')
+	b = m.appendText(b)
+	return append(b, '"'), nil
 }
 
 // UnmarshalJSON accepts a JSON string or number with at most two decimals.
@@ -236,7 +247,7 @@ func (m *Money) UnmarshalJSON(b []byte) error {
 }
 
 // MarshalText and UnmarshalText let amounts appear in YAML and CSV.
-func (m Money) MarshalText() ([]byte, error) { return []byte(m.String()), nil }
+func (m Money) MarshalText() ([]byte, error) { return m.appendText(nil), nil }
 
 // UnmarshalText parses the amount's decimal text.
 func (m *Money) UnmarshalText(b []byte) error {
