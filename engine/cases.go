@@ -66,6 +66,8 @@ type ledgerRowYAML struct {
 	OffsetLocal     string `yaml:"offset_local"`
 	CarryOut        string `yaml:"carry_out"`
 	Qualified       *bool  `yaml:"qualified"`
+	// Conditions, when given, are exactly the year's reported conditions.
+	Conditions map[string]bool `yaml:"conditions"`
 }
 
 // RunCases runs every case in fsys's cases directory against the engine,
@@ -191,11 +193,7 @@ func compareResult(want *caseOutputYAML, got models.RuleResult) []string {
 		failf("eligible is %v but a condition failed: %v", got.Eligible, failed)
 	}
 	if want.Conditions != nil {
-		gotConds := map[string]bool{}
-		for _, c := range got.Conditions {
-			gotConds[c.ID] = c.Passed
-		}
-		if !maps.Equal(want.Conditions, gotConds) {
+		if gotConds := conditionMap(got.Conditions); !maps.Equal(want.Conditions, gotConds) {
 			failf("conditions: want %v, got %v", want.Conditions, gotConds)
 		}
 	}
@@ -226,9 +224,22 @@ func compareResult(want *caseOutputYAML, got models.RuleResult) []string {
 			if w.Qualified != nil && *w.Qualified != g.Qualified {
 				failf("%s.qualified: want %v, got %v", at, *w.Qualified, g.Qualified)
 			}
+			if w.Conditions != nil {
+				if gotConds := conditionMap(g.Conditions); !maps.Equal(w.Conditions, gotConds) {
+					failf("%s.conditions: want %v, got %v", at, w.Conditions, gotConds)
+				}
+			}
 		}
 	}
 	return fails
+}
+
+func conditionMap(conds []models.ConditionResult) map[string]bool {
+	out := map[string]bool{}
+	for _, c := range conds {
+		out[c.ID] = c.Passed
+	}
+	return out
 }
 
 func checkMoney(failf func(string, ...any), name, want string, got models.Money) {
