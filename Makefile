@@ -3,7 +3,7 @@
 GO ?= go
 BIN := bin/subsidy
 
-.PHONY: build run test lint bench fuzz clean
+.PHONY: build run test lint bench fuzz loadtest clean
 
 build:
 	$(GO) build -o $(BIN) ./cmd/subsidy
@@ -29,6 +29,16 @@ FUZZTIME ?= 1m
 fuzz:
 	$(GO) test ./api -run '^$$' -fuzz '^FuzzDecodeEvaluate$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./engine -run '^$$' -fuzz '^FuzzEvaluate$$' -fuzztime $(FUZZTIME)
+
+# Start a server on a scratch database (logs to /dev/null) and load
+# POST /v1/evaluate with 32 connections for 10 s; see BENCHMARKS.md.
+LOADTEST_ADDR ?= 127.0.0.1:18480
+loadtest: build
+	@dir=$$(mktemp -d); \
+	$(BIN) serve --addr $(LOADTEST_ADDR) --db $$dir/load.db >/dev/null 2>&1 & pid=$$!; \
+	trap "kill $$pid; rm -rf $$dir" EXIT; \
+	$(BIN) load --wait 30s --url http://$(LOADTEST_ADDR)/v1/evaluate \
+		--file testdata/evaluate/enterprise-province.json -c 32 -d 10s
 
 clean:
 	rm -rf bin

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"slices"
 	"strings"
@@ -29,12 +30,13 @@ func (r loadResult) PerSecond() float64 { return float64(r.Requests) / r.Elapsed
 // reports requests per second and latency percentiles.
 func cmdLoad(ctx context.Context, args []string, stdout io.Writer) error {
 	fs := flagSet("load", stdout)
-	url := fs.String("url", "http://127.0.0.1:8080/v1/evaluate", "endpoint to load")
+	target := fs.String("url", "http://127.0.0.1:8080/v1/evaluate", "endpoint to load")
 	file := fs.String("file", "testdata/evaluate/enterprise-province.json", "request body to send")
 	method := fs.String("method", http.MethodPost, "HTTP method")
 	conns := fs.Int("c", 32, "concurrent connections")
 	duration := fs.Duration("d", 10*time.Second, "how long to send")
 	warmup := fs.Duration("warmup", time.Second, "load sent first and not counted")
+	wait := fs.Duration("wait", 0, "first wait up to this long for the server's /healthz to answer 200")
 	var headers headerList
 	fs.Var(&headers, "H", `header to send, "Name: value" (repeatable)`)
 	if err := parseFlags(fs, args); err != nil {
@@ -51,7 +53,7 @@ func cmdLoad(ctx context.Context, args []string, stdout io.Writer) error {
 		MaxIdleConns: *conns, MaxIdleConnsPerHost: *conns, MaxConnsPerHost: *conns, DisableCompression: true,
 	}}
 	send := func(ctx context.Context) (time.Duration, bool) {
-		req, err := http.NewRequestWithContext(ctx, *method, *url, bytes.NewReader(body))
+		req, err := http.NewRequestWithContext(ctx, *method, *target, bytes.NewReader(body))
 		if err != nil {
 			return 0, false
 		}
@@ -69,17 +71,49 @@ func cmdLoad(ctx context.Context, args []string, stdout io.Writer) error {
 		resp.Body.Close()
 		return time.Since(start), resp.StatusCode < 300
 	}
+	if *wait > 0 {
+		if err := waitHealthy(ctx, client, *target, *wait); err != nil {
+			return err
+		}
+	}
 	if *warmup > 0 {
 		runLoad(ctx, *conns, *warmup, send)
 	}
 	res := runLoad(ctx, *conns, *duration, send)
-	fmt.Fprintf(stdout, "%s %s: %d connections for %s\n", *method, *url, *conns, *duration)
+	fmt.Fprintf(stdout, "%s %s: %d connections for %s\n", *method, *target, *conns, *duration)
 	fmt.Fprintf(stdout, "requests  %d (%d errors)\nrate      %.0f req/s\n", res.Requests, res.Errors, res.PerSecond())
 	fmt.Fprintf(stdout, "latency   p50 %s  p90 %s  p99 %s  max %s\n", round(res.P50), round(res.P90), round(res.P99), round(res.Max))
 	if res.Errors > 0 {
 		return fmt.Errorf("%d of %d requests failed", res.Errors, res.Requests)
 	}
 	return nil
+}
+
+// waitHealthy polls /healthz on the host of target until it answers 200.
+func waitHealthy(ctx context.Context, client *http.Client, target string, limit time.Duration) error {
+	u, err := url.Parse(target)
+	if err != nil {
+		return usageError{err}
+	}
+	u.Path, u.RawQuery = "/healthz", ""
+	deadline := time.Now().Add(limit)
+	for {
+		resp, err := client.Get(u.String())
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return nil
+			}
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("%s did not answer 200 within %s", u, limit)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
 }
 
 // runLoad calls send from conns goroutines until the duration is over.
