@@ -25,10 +25,11 @@ type ledgerAnswer struct {
 // ledger over every stored year, computed by the shipped rules, as of
 // ?as_of (default today).
 func (s *Server) creditLedger(c echo.Context) error {
-	code, err := s.ownEnterprise(c)
+	rec, err := s.ownEnterprise(c)
 	if err != nil {
 		return err
 	}
+	code := rec.CreditCode
 	asOf, err := s.asOfParam(c)
 	if err != nil {
 		return err

@@ -148,18 +148,11 @@ func (s *Server) putEnterprise(c echo.Context) error {
 
 // getEnterprise answers GET /v1/enterprises/{credit_code}.
 func (s *Server) getEnterprise(c echo.Context) error {
-	code, err := creditCodeParam(c)
+	rec, err := s.ownEnterprise(c)
 	if err != nil {
 		return err
 	}
-	if err := ownSubject(c, code, "enterprise "+code); err != nil {
-		return err
-	}
-	ctx := c.Request().Context()
-	rec, err := s.store.GetEnterprise(ctx, code)
-	if err != nil {
-		return err
-	}
+	ctx, code := c.Request().Context(), rec.CreditCode
 	certs, err := s.store.ListCertifications(ctx, code)
 	if err != nil {
 		return err
@@ -243,11 +236,11 @@ func (s *Server) putCertification(c echo.Context) error {
 
 // listCertifications answers GET /v1/enterprises/{credit_code}/certifications.
 func (s *Server) listCertifications(c echo.Context) error {
-	code, err := s.ownEnterprise(c)
+	rec, err := s.ownEnterprise(c)
 	if err != nil {
 		return err
 	}
-	list, err := s.store.ListCertifications(c.Request().Context(), code)
+	list, err := s.store.ListCertifications(c.Request().Context(), rec.CreditCode)
 	if err != nil {
 		return err
 	}
@@ -284,31 +277,41 @@ func (s *Server) putCreditYear(c echo.Context) error {
 
 // listCreditYears answers GET /v1/enterprises/{credit_code}/credit-years.
 func (s *Server) listCreditYears(c echo.Context) error {
-	code, err := s.ownEnterprise(c)
+	rec, err := s.ownEnterprise(c)
 	if err != nil {
 		return err
 	}
-	list, err := s.store.ListCreditYears(c.Request().Context(), code)
+	list, err := s.store.ListCreditYears(c.Request().Context(), rec.CreditCode)
 	if err != nil {
 		return err
 	}
 	return respond(c, http.StatusOK, map[string]any{"credit_years": nonNil(list)})
 }
 
-// ownEnterprise reads the credit code of the path and hides it from other
-// subjects' keys; the enterprise must be registered.
-func (s *Server) ownEnterprise(c echo.Context) (string, error) {
+// ownEnterprise returns the registered enterprise the path names, hidden
+// from other subjects' keys.
+func (s *Server) ownEnterprise(c echo.Context) (models.EnterpriseRecord, error) {
 	code, err := creditCodeParam(c)
 	if err != nil {
-		return "", err
+		return models.EnterpriseRecord{}, err
 	}
 	if err := ownSubject(c, code, "enterprise "+code); err != nil {
-		return "", err
+		return models.EnterpriseRecord{}, err
 	}
-	if _, err := s.store.GetEnterprise(c.Request().Context(), code); err != nil {
-		return "", err
+	return s.store.GetEnterprise(c.Request().Context(), code)
+}
+
+// ownUniversity returns the registered university the path names, hidden
+// from other subjects' keys.
+func (s *Server) ownUniversity(c echo.Context) (models.UniversityRecord, error) {
+	code, err := universityCodeParam(c)
+	if err != nil {
+		return models.UniversityRecord{}, err
 	}
-	return code, nil
+	if err := ownSubject(c, code, "university "+code); err != nil {
+		return models.UniversityRecord{}, err
+	}
+	return s.store.GetUniversity(c.Request().Context(), code)
 }
 
 // putUniversity answers PUT /v1/universities/{code}.
@@ -332,19 +335,11 @@ func (s *Server) putUniversity(c echo.Context) error {
 
 // getUniversity answers GET /v1/universities/{code} with its donations.
 func (s *Server) getUniversity(c echo.Context) error {
-	code, err := universityCodeParam(c)
+	rec, err := s.ownUniversity(c)
 	if err != nil {
 		return err
 	}
-	if err := ownSubject(c, code, "university "+code); err != nil {
-		return err
-	}
-	ctx := c.Request().Context()
-	rec, err := s.store.GetUniversity(ctx, code)
-	if err != nil {
-		return err
-	}
-	donations, err := s.store.ListDonations(ctx, code)
+	donations, err := s.store.ListDonations(c.Request().Context(), rec.Code)
 	if err != nil {
 		return err
 	}
@@ -413,18 +408,11 @@ func (s *Server) putDonation(c echo.Context) error {
 
 // listDonations answers GET /v1/universities/{code}/donations.
 func (s *Server) listDonations(c echo.Context) error {
-	code, err := universityCodeParam(c)
+	rec, err := s.ownUniversity(c)
 	if err != nil {
 		return err
 	}
-	if err := ownSubject(c, code, "university "+code); err != nil {
-		return err
-	}
-	ctx := c.Request().Context()
-	if _, err := s.store.GetUniversity(ctx, code); err != nil {
-		return err
-	}
-	list, err := s.store.ListDonations(ctx, code)
+	list, err := s.store.ListDonations(c.Request().Context(), rec.Code)
 	if err != nil {
 		return err
 	}
