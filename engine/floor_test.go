@@ -173,6 +173,7 @@ func (p *floorCertGrantParams) prepare() {
 // the per-year condition messages and the qualifying levels by rank.
 type floorCreditParams struct {
 	Rate                 models.Decimal
+	AssessmentDay        models.MonthDay
 	CreditFrom           models.Date
 	QualifyingLevels     []string
 	ExcludeFiscalSubsidy bool
@@ -193,13 +194,14 @@ const (
 func floorCreditDefaults() *floorCreditParams {
 	p := &floorCreditParams{
 		Rate:                 models.MustDecimal("0.30"),
+		AssessmentDay:        models.MonthDay{Month: 12, Day: 31},
 		CreditFrom:           models.MustDate("2019-01-01"),
 		QualifyingLevels:     []string{models.LevelProvince, models.LevelNational},
 		ExcludeFiscalSubsidy: true,
 		WhollyOwnedPct:       models.Percent{Decimal: models.MustDecimal("100")},
 		ControllingPct:       models.Percent{Decimal: models.MustDecimal("50")},
 		Allocation:           "pro_rata",
-		set:                  floorParamSet{from: models.MustDate("2019-01-01"), count: 7},
+		set:                  floorParamSet{from: models.MustDate("2019-01-01"), count: 8},
 	}
 	p.prepare()
 	return p
@@ -212,6 +214,8 @@ func (p *floorCreditParams) override(name string, raw json.RawMessage) error {
 		err = floorStrict(raw, &p.Rate)
 	case "credit_from":
 		err = floorStrict(raw, &p.CreditFrom)
+	case "assessment_day":
+		err = floorStrict(raw, &p.AssessmentDay)
 	case "qualifying_levels":
 		err = floorStrict(raw, &p.QualifyingLevels)
 	case "exclude_fiscal_subsidy":
@@ -239,7 +243,7 @@ func (p *floorCreditParams) prepare() {
 	}
 	p.yearMsgs = [4]string{
 		"投资年度在抵免政策执行期内（" + p.CreditFrom.String() + "起）",
-		"当年12月31日，企业本身持有有效的产教融合型企业认定（" + strings.Join(shown, "、") + "），或企业为成员单位且其集团企业持有该等认定",
+		fmt.Sprintf("当年%d月%d日，企业本身持有有效的产教融合型企业认定（", p.AssessmentDay.Month, p.AssessmentDay.Day) + strings.Join(shown, "、") + "），或企业为成员单位且其集团企业持有该等认定",
 		"企业为集团企业的成员单位：全资子公司（持股" + p.WhollyOwnedPct.String() + "%）或控股子公司（持股超过" + p.ControllingPct.String() + "%或实际控制）",
 		"成员单位当年对职业教育有实际投入",
 	}
@@ -483,7 +487,7 @@ func floorSurchargeCredit(ent *models.Enterprise, asOf models.Date, p *floorCred
 	total := models.Money{}
 	for i := range years {
 		y := &years[i]
-		yearEnd := models.YearEnd(y.Year)
+		yearEnd := p.AssessmentDay.In(y.Year)
 		self := floorHolds(ent.Certifications, &p.qualifying, yearEnd)
 		group := member && floorHolds(parent.Certifications, &p.qualifying, yearEnd)
 

@@ -107,9 +107,10 @@ func exprOptions() []expr.Option {
 			}
 			return total, nil
 		}, new(func([]any) models.Money)),
-		expr.Function("year_end", func(p ...any) (any, error) {
-			return models.YearEnd(p[0].(int)), nil
-		}, new(func(int) models.Date)),
+		// day_in(year, month_day): that day of the year, such as 31 December 2024.
+		expr.Function("day_in", func(p ...any) (any, error) {
+			return p[1].(models.MonthDay).In(p[0].(int)), nil
+		}, new(func(int, models.MonthDay) models.Date)),
 		expr.Function("year_of", func(p ...any) (any, error) {
 			d, err := dateArg(p[0])
 			return d.Year(), err
@@ -142,7 +143,7 @@ func exprOptions() []expr.Option {
 
 // functionNames are the names the library takes; rule files may not reuse them.
 var functionNames = []string{
-	"mul_half_up", "min_money", "max_money", "sum_money", "year_end", "year_of",
+	"mul_half_up", "min_money", "max_money", "sum_money", "day_in", "year_of",
 	"in_period", "in_years", "in_force", "holds", "grant_items",
 }
 

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/wenzhou-subsidy/subsidy/models"
 )
@@ -128,6 +129,20 @@ var paramKinds = map[string]paramKind{
 			return d, unmarshalInto(raw, &d)
 		},
 		show: func(v any, _ string) string { return v.(models.Date).String() },
+	},
+	"month_day": {
+		zero: models.MonthDay{},
+		parse: func(_ *paramDecl, raw []byte) (any, error) {
+			var md models.MonthDay
+			return md, unmarshalInto(raw, &md)
+		},
+		show: func(v any, lang string) string {
+			md := v.(models.MonthDay)
+			if lang == models.LangEn {
+				return fmt.Sprintf("%d %s", md.Day, time.Month(md.Month))
+			}
+			return fmt.Sprintf("%d月%d日", md.Month, md.Day)
+		},
 	},
 	"period": {
 		zero:  models.Period{},

@@ -59,7 +59,48 @@ func atoiDigits(s string) int {
 }
 
 // YearEnd returns 31 December of year y.
-func YearEnd(y int) Date { return Date{ymd: int32(y*10000 + 1231)} }
+func YearEnd(y int) Date { return MonthDay{Month: 12, Day: 31}.In(y) }
+
+// MonthDay is a day of the year without the year, such as 31 December, the
+// day on which a year's certification is judged. 29 February is not one:
+// it would not exist every year.
+type MonthDay struct {
+	Month int `json:"month"`
+	Day   int `json:"day"`
+}
+
+// ParseMonthDay parses MM-DD ("12-31").
+func ParseMonthDay(s string) (MonthDay, error) {
+	if len(s) != 5 || s[2] != '-' || !allDigits(s[:2]) || !allDigits(s[3:]) {
+		return MonthDay{}, fmt.Errorf("invalid day of the year %q: want MM-DD", s)
+	}
+	md := MonthDay{Month: atoiDigits(s[:2]), Day: atoiDigits(s[3:])}
+	if _, err := NewDate(2023, md.Month, md.Day); err != nil { // 2023: not a leap year
+		return MonthDay{}, fmt.Errorf("invalid day of the year %q: not a day of every year", s)
+	}
+	return md, nil
+}
+
+// In returns the day in year y.
+func (md MonthDay) In(y int) Date { return Date{ymd: int32(y*10000 + md.Month*100 + md.Day)} }
+
+func (md MonthDay) String() string { return fmt.Sprintf("%02d-%02d", md.Month, md.Day) }
+
+// MarshalJSON writes the day as "MM-DD".
+func (md MonthDay) MarshalJSON() ([]byte, error) { return []byte(`"` + md.String() + `"`), nil }
+
+// UnmarshalJSON reads an "MM-DD" string.
+func (md *MonthDay) UnmarshalJSON(b []byte) error {
+	if len(b) < 2 || b[0] != '"' || b[len(b)-1] != '"' {
+		return fmt.Errorf("invalid day of the year %s: want a \"MM-DD\" string", b)
+	}
+	v, err := ParseMonthDay(string(b[1 : len(b)-1]))
+	if err != nil {
+		return err
+	}
+	*md = v
+	return nil
+}
 
 // IsZero reports whether d is the zero Date (no date).
 func (d Date) IsZero() bool { return d.ymd == 0 }
