@@ -447,7 +447,7 @@ func (d *decoder) exact(dst reflect.Value, sh shape, at *path) {
 	case (c == '-' || c >= '0' && c <= '9') && sh != shapeDate:
 		text = d.number()
 	default:
-		d.problem(valueProblem(at.String(), sh, fmt.Errorf("not a string or number")))
+		d.problem(valueProblem(at.String(), sh, &models.MoneyFormatError{Reason: "not a plain decimal number"}))
 		d.skipValue()
 		return
 	}
@@ -674,13 +674,13 @@ func typeProblem(path, en, zh string) models.FieldError {
 func valueProblem(path string, sh shape, err error) models.FieldError {
 	switch sh {
 	case shapeMoney:
-		return models.Field(path, "money", err.Error())
+		return models.FieldBecause(path, "money", models.FormatReason(err))
 	case shapeDate:
 		return models.Field(path, "date")
 	case shapePercent:
-		return models.Field(path, "percent", err.Error())
+		return models.FieldBecause(path, "percent", models.FormatReason(err))
 	case shapeDecimal:
-		return models.Field(path, "decimal", err.Error())
+		return models.FieldBecause(path, "decimal", models.FormatReason(err))
 	}
 	return models.Field(path, "invalid")
 }

@@ -106,6 +106,51 @@ func Field(path, code string, args ...any) FieldError {
 	}
 }
 
+// FieldBecause builds the FieldError for a reason code whose message names
+// a further reason, given in each language.
+func FieldBecause(path, code string, because Text) FieldError {
+	f := Field(path, code, because.Zh)
+	f.Text.En = Field(path, code, because.En).Text.En
+	return f
+}
+
+// reasonsZh translates the reasons ParseMoney, ParseDecimal and
+// ParsePercent give.
+var reasonsZh = map[string]string{
+	"empty":                      "为空",
+	"negative":                   "不能为负数",
+	"not a plain decimal number": "不是普通的十进制数",
+	"too large":                  "数值过大",
+	"above 100":                  "超过100",
+}
+
+// FormatReason returns why a text is not an accepted amount or decimal, in
+// both languages.
+func FormatReason(err error) Text {
+	var reason string
+	var me *MoneyFormatError
+	var de *DecimalFormatError
+	switch {
+	case errors.As(err, &me):
+		reason = me.Reason
+	case errors.As(err, &de):
+		reason = de.Reason
+	default:
+		return Text{Zh: err.Error(), En: err.Error()}
+	}
+	zh, ok := reasonsZh[reason]
+	switch {
+	case ok:
+	case strings.HasPrefix(reason, "more than "):
+		zh = "小数位数超过" + strings.TrimSuffix(strings.TrimPrefix(reason, "more than "), " decimals") + "位"
+	case strings.HasPrefix(reason, "above the largest accepted amount"):
+		zh = "超过可接受的最大金额 " + MaxMoney.String()
+	default:
+		zh = reason
+	}
+	return Text{Zh: zh, En: reason}
+}
+
 // fieldMessages holds every input problem the service reports.
 var fieldMessages = map[string]Text{
 	"invalid":        {Zh: "取值无效", En: "is invalid"},
