@@ -3,7 +3,7 @@
 GO ?= go
 BIN := bin/subsidy
 
-.PHONY: build run test lint bench fuzz loadtest clean
+.PHONY: build run test lint bench fuzz loadtest screening clean
 
 build:
 	$(GO) build -o $(BIN) ./cmd/subsidy
@@ -39,6 +39,15 @@ loadtest: build
 	trap "kill $$pid; rm -rf $$dir" EXIT; \
 	$(BIN) load --wait 30s --url http://$(LOADTEST_ADDR)/v1/evaluate \
 		--file testdata/evaluate/enterprise-province.json -c 32 -d 10s
+
+# The screening benchmark (免申即享 at scale): a payout run through the API
+# over 1,000, 10,000 and 100,000 synthetic enterprises and 50 universities,
+# first run and second, on SQLite and, with SUBSIDY_TEST_POSTGRES set, on
+# PostgreSQL (-v says so when it is skipped); see BENCHMARKS.md. SCREENING
+# picks sub-benchmarks, as in make screening SCREENING=sqlite/n=100000.
+SCREENING ?=
+screening:
+	$(GO) test ./api -run '^$$' -bench '^BenchmarkScreening$$/$(SCREENING)' -benchtime 1x -timeout 60m -v
 
 clean:
 	rm -rf bin

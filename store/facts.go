@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"time"
 
@@ -11,13 +12,36 @@ import (
 )
 
 // Facts are subjects assembled as the rules see them. A batch of subjects is
-// assembled with one query per kind of related record (IN lists over the
-// batch's codes), so screening the registry costs a few queries per batch
-// whatever its size, and never holds more than one batch in memory.
+// a range of codes (a page of the registry in code order), and its related
+// records are read with one range query per kind over the same codes, plus
+// one IN list for the group parents outside the range. Screening the
+// registry thus costs a few queries per batch whatever its size, each
+// reading only the batch's rows by index, and never holds more than one
+// batch in memory. (PostgreSQL answers an IN list of a thousand codes by
+// scanning the whole table: a cost per batch that would grow with the
+// registry, and screening time with its square.)
+//
+// The reads select only the columns the facts need and scan them without
+// reflection: screening a city's registry reads a few hundred thousand
+// rows, and gorm's per-row reflection and the parsing of unused timestamps
+// were most of its cost. On SQLite they run without the caller's
+// cancellation (see manyRows) and check the context between batches.
 
-// maxScreenBatch caps a screening batch so that its IN lists (a batch's
-// codes and its parents' codes) stay well within the databases' limits on
-// bound parameters.
+// manyRows returns db for queries that read many rows. On SQLite it drops
+// the cancellation of db's context: mattn/go-sqlite3 watches a cancellable
+// context (every served request has one) by starting a goroutine for each
+// row fetched, which costs more than reading the row. Its callers keep each
+// query short (a batch) and check the context between queries.
+func (s *Store) manyRows(db *gorm.DB) *gorm.DB {
+	if s.dialect != dialectSQLite || db.Statement.Context == nil {
+		return db
+	}
+	return db.WithContext(context.WithoutCancel(db.Statement.Context))
+}
+
+// maxScreenBatch caps a screening batch so that the IN list of its
+// parents' codes stays well within the databases' limits on bound
+// parameters.
 const maxScreenBatch = 2000
 
 // screenBatch returns the batch size to use for a requested one.
@@ -37,14 +61,38 @@ type grantRow struct {
 	PaidAt  *time.Time
 }
 
+// enterpriseFactColumns are the columns of enterprises the facts use.
+const enterpriseFactColumns = "credit_code, name, region, parent_code, parent_ownership_pct, parent_actual_control, credit_carry_in"
+
+// scanEnterprises reads rows of enterpriseFactColumns.
+func scanEnterprises(rows *sql.Rows) ([]enterpriseRow, error) {
+	defer rows.Close()
+	var out []enterpriseRow
+	for rows.Next() {
+		var r enterpriseRow
+		if err := rows.Scan(&r.CreditCode, &r.Name, &r.Region, &r.ParentCode, &r.ParentOwnershipPct, &r.ParentActualControl, &r.CreditCarryIn); err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
 // EnterpriseFacts assembles one registered enterprise as the rules see it.
 func (s *Store) EnterpriseFacts(ctx context.Context, creditCode string) (models.Enterprise, error) {
-	var row enterpriseRow
-	db := s.db.WithContext(ctx)
-	if err := db.Where("credit_code = ?", creditCode).Take(&row).Error; err != nil {
+	db := s.manyRows(s.db.WithContext(ctx))
+	rows, err := db.Raw("SELECT "+enterpriseFactColumns+" FROM enterprises WHERE credit_code = ?", creditCode).Rows()
+	var found []enterpriseRow
+	if err == nil {
+		found, err = scanEnterprises(rows)
+	}
+	if err == nil && len(found) == 0 {
+		err = gorm.ErrRecordNotFound
+	}
+	if err != nil {
 		return models.Enterprise{}, translate(err, meaning{op: "enterprise facts " + creditCode, notFound: enterpriseNotFound(creditCode)})
 	}
-	out, err := s.assembleEnterprises(db, []enterpriseRow{row})
+	out, err := assembleEnterprises(db, found)
 	if err != nil {
 		return models.Enterprise{}, err
 	}
@@ -59,79 +107,122 @@ func (s *Store) EnterpriseFacts(ctx context.Context, creditCode string) (models.
 // current page. An error from fn stops the screening and is returned as is.
 func (s *Store) ScreenEnterprises(ctx context.Context, batchSize int, fn func([]models.Enterprise) error) error {
 	n := screenBatch(batchSize)
-	db := s.db.WithContext(ctx)
+	db := s.manyRows(s.db.WithContext(ctx))
 	after := ""
 	for {
-		var rows []enterpriseRow
-		q := db.Order("credit_code").Limit(n)
-		if after != "" {
-			q = q.Where("credit_code > ?", after)
+		if err := ctx.Err(); err != nil {
+			return err
 		}
-		if err := q.Find(&rows).Error; err != nil {
+		rows, err := db.Raw("SELECT "+enterpriseFactColumns+" FROM enterprises WHERE credit_code > ? ORDER BY credit_code LIMIT ?", after, n).Rows()
+		var page []enterpriseRow
+		if err == nil {
+			page, err = scanEnterprises(rows)
+		}
+		if err != nil {
 			return translate(err, meaning{op: "screen enterprises after " + after})
 		}
-		if len(rows) == 0 {
+		if len(page) == 0 {
 			return nil
 		}
-		batch, err := s.assembleEnterprises(db, rows)
+		batch, err := assembleEnterprises(db, page)
 		if err != nil {
 			return err
 		}
 		if err := fn(batch); err != nil {
 			return err
 		}
-		if len(rows) < n {
+		if len(page) < n {
 			return nil
 		}
-		after = rows[len(rows)-1].CreditCode
+		after = page[len(page)-1].CreditCode
 	}
 }
 
-// assembleEnterprises loads the related records of a batch of enterprises
-// with three queries: the certifications of the enterprises and of their
-// parents together (a parent's certifications exist only if the parent is
-// registered: the foreign key sees to that), the credit years, and the
-// certification-grant payouts.
-func (s *Store) assembleEnterprises(db *gorm.DB, rows []enterpriseRow) ([]models.Enterprise, error) {
-	codes := make([]string, 0, len(rows))
-	withParents := make([]string, 0, 2*len(rows))
+// assembleEnterprises loads the related records of enterprises in
+// credit-code order: the certifications of the codes from the first to the
+// last and, by an IN list, of the parents outside that range (a parent's
+// certifications exist only if the parent is registered: the foreign key
+// sees to that); the credit years of the range; and its
+// certification-grant payouts. Records of codes in the range that are not
+// among rows (registered since the page was read) are left out.
+func assembleEnterprises(db *gorm.DB, rows []enterpriseRow) ([]models.Enterprise, error) {
+	lo, hi := rows[0].CreditCode, rows[len(rows)-1].CreditCode
+	var outside []string
 	for _, r := range rows {
-		codes = append(codes, r.CreditCode)
-		withParents = append(withParents, r.CreditCode)
-		if r.ParentCode != "" {
-			withParents = append(withParents, r.ParentCode)
+		if r.ParentCode != "" && (r.ParentCode < lo || r.ParentCode > hi) {
+			outside = append(outside, r.ParentCode)
 		}
 	}
-	withParents = uniqueSorted(withParents)
+	outside = uniqueSorted(outside)
 
-	var certs []certRow
-	if err := db.Where("credit_code IN ?", withParents).Order("credit_code, certified_on, id").Find(&certs).Error; err != nil {
+	certsOf := map[string][]models.Certification{}
+	readCerts := func(where string, args ...any) error {
+		rs, err := db.Raw("SELECT credit_code, level, certified_on, revoked_on FROM certifications WHERE "+where+
+			" ORDER BY credit_code, certified_on, id", args...).Rows()
+		if err != nil {
+			return err
+		}
+		defer rs.Close()
+		for rs.Next() {
+			var code string
+			var c certRow
+			if err := rs.Scan(&code, &c.Level, &c.CertifiedOn, &c.RevokedOn); err != nil {
+				return err
+			}
+			certsOf[code] = append(certsOf[code], c.certification())
+		}
+		return rs.Err()
+	}
+	if err := readCerts("credit_code BETWEEN ? AND ?", lo, hi); err != nil {
 		return nil, fmt.Errorf("load certifications: %w", err)
 	}
-	certsOf := map[string][]models.Certification{}
-	for _, c := range certs {
-		certsOf[c.CreditCode] = append(certsOf[c.CreditCode], c.certification())
+	for _, chunk := range chunks(outside, inListChunk) {
+		if err := readCerts("credit_code IN ?", chunk); err != nil {
+			return nil, fmt.Errorf("load certifications of parents: %w", err)
+		}
 	}
 
-	var years []creditYearRow
-	if err := db.Where("credit_code IN ?", codes).Order("credit_code, year").Find(&years).Error; err != nil {
-		return nil, fmt.Errorf("load credit years: %w", err)
-	}
 	yearsOf := map[string][]models.CreditYear{}
-	for _, y := range years {
-		yearsOf[y.CreditCode] = append(yearsOf[y.CreditCode], y.creditYear())
+	err := func() error {
+		rs, err := db.Raw(`SELECT credit_code, year, investment, fiscal_subsidy, withdrawn, education_surcharge, local_education_surcharge
+FROM credit_years WHERE credit_code BETWEEN ? AND ? ORDER BY credit_code, year`, lo, hi).Rows()
+		if err != nil {
+			return err
+		}
+		defer rs.Close()
+		for rs.Next() {
+			var y creditYearRow
+			if err := rs.Scan(&y.CreditCode, &y.Year, &y.Investment, &y.FiscalSubsidy, &y.Withdrawn, &y.EducationSurcharge, &y.LocalEducationSurcharge); err != nil {
+				return err
+			}
+			yearsOf[y.CreditCode] = append(yearsOf[y.CreditCode], y.creditYear())
+		}
+		return rs.Err()
+	}()
+	if err != nil {
+		return nil, fmt.Errorf("load credit years: %w", err)
 	}
 
 	// Only certification-grant payouts carry a level.
-	var grants []grantRow
-	err := db.Model(&payoutRow{}).Select("subject", "level", "amount", "status", "paid_at").
-		Where("subject IN ? AND level <> ''", codes).Order("subject, id").Find(&grants).Error
+	grantsOf := map[string][]grantRow{}
+	err = func() error {
+		rs, err := db.Raw(`SELECT subject, level, amount, status, paid_at FROM payouts
+WHERE subject BETWEEN ? AND ? AND level <> '' ORDER BY subject, id`, lo, hi).Rows()
+		if err != nil {
+			return err
+		}
+		defer rs.Close()
+		for rs.Next() {
+			var g grantRow
+			if err := rs.Scan(&g.Subject, &g.Level, &g.Amount, &g.Status, &g.PaidAt); err != nil {
+				return err
+			}
+			grantsOf[g.Subject] = append(grantsOf[g.Subject], g)
+		}
+		return rs.Err()
+	}()
 	if err != nil {
 		return nil, fmt.Errorf("load grants received: %w", err)
-	}
-	grantsOf := map[string][]grantRow{}
-	for _, g := range grants {
-		grantsOf[g.Subject] = append(grantsOf[g.Subject], g)
 	}
 
 	out := make([]models.Enterprise, len(rows))
@@ -201,7 +292,7 @@ func grantsReceived(rows []grantRow) []models.GrantReceived {
 // GrantYear is left zero for the caller to set.
 func (s *Store) UniversityFacts(ctx context.Context, code string) (models.University, error) {
 	var row universityRow
-	db := s.db.WithContext(ctx)
+	db := s.manyRows(s.db.WithContext(ctx))
 	if err := db.Where("code = ?", code).Take(&row).Error; err != nil {
 		return models.University{}, translate(err, meaning{op: "university facts " + code, notFound: universityNotFound(code)})
 	}
@@ -216,9 +307,12 @@ func (s *Store) UniversityFacts(ctx context.Context, code string) (models.Univer
 // UniversityFacts, in code order and in batches of at most batchSize.
 func (s *Store) ScreenUniversities(ctx context.Context, batchSize int, fn func([]models.University) error) error {
 	n := screenBatch(batchSize)
-	db := s.db.WithContext(ctx)
+	db := s.manyRows(s.db.WithContext(ctx))
 	after := ""
 	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
 		var rows []universityRow
 		q := db.Order("code").Limit(n)
 		if after != "" {
@@ -244,14 +338,13 @@ func (s *Store) ScreenUniversities(ctx context.Context, batchSize int, fn func([
 	}
 }
 
-// assembleUniversities loads a batch's donations with one query.
+// assembleUniversities loads the donations of a batch of universities in
+// code order with one range query (see assembleEnterprises).
 func assembleUniversities(db *gorm.DB, rows []universityRow) ([]models.University, error) {
-	codes := make([]string, len(rows))
-	for i, r := range rows {
-		codes[i] = r.Code
-	}
+	lo, hi := rows[0].Code, rows[len(rows)-1].Code
 	var donations []donationRow
-	if err := db.Where("university_code IN ?", codes).Order("university_code, id").Find(&donations).Error; err != nil {
+	if err := db.Select("university_code", "amount", "form", "via_foundation", "arrived_on").
+		Where("university_code BETWEEN ? AND ?", lo, hi).Order("university_code, id").Find(&donations).Error; err != nil {
 		return nil, fmt.Errorf("load donations: %w", err)
 	}
 	donationsOf := map[string][]models.Donation{}

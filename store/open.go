@@ -89,7 +89,29 @@ const sqliteBusyTimeout = 10 * time.Second
 // (created if missing). ":memory:" (or any DSN starting with it) opens a
 // private database in a temporary file removed on Close: a real in-memory
 // SQLite database is per connection, and the pool holds several.
+//
+// Stores (of one process or several) that open one new SQLite file at the
+// same moment can find it locked while another turns on write-ahead
+// logging, a moment in which SQLite answers "database is locked" without
+// waiting; Open then tries again, for up to the busy timeout.
 func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
+	deadline := time.Now().Add(sqliteBusyTimeout)
+	for attempt := 1; ; attempt++ {
+		s, err := open(ctx, dsn, opts)
+		if err == nil || classify(err) != failBusy || time.Now().After(deadline) {
+			return s, err
+		}
+		pause := time.Millisecond + rand.N(time.Duration(attempt)*5*time.Millisecond)
+		select {
+		case <-time.After(pause):
+		case <-ctx.Done():
+			return nil, err
+		}
+	}
+}
+
+// open is one attempt of Open.
+func open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 	s := &Store{clock: opts.Now, log: opts.Logger}
 	if s.clock == nil {
 		s.clock = time.Now

@@ -3,6 +3,7 @@ package store
 import (
 	"cmp"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -308,39 +309,26 @@ func (s *Store) RecordPayouts(ctx context.Context, actor models.Actor, runID int
 
 // recordChunk records the payouts due for sorted candidates in tx.
 func (s *Store) recordChunk(tx *gorm.DB, actor models.Actor, runID int64, cands []models.PayoutCandidate) ([]models.Payout, error) {
-	// What each key has recorded so far, in one query over the chunk's rules
-	// and subjects (served by the unique index, which starts with them).
-	var rules, subjects []string
-	for _, c := range cands {
-		rules = append(rules, c.Rule)
-		subjects = append(subjects, c.Subject)
-	}
-	var sums []struct {
-		Rule      string
-		Subject   string
-		Level     string
-		GrantYear int
-		N         int64
-		Total     int64
-		MaxSeq    int
-	}
-	err := tx.Model(&payoutRow{}).
-		Select("rule, subject, level, grant_year, COUNT(*) AS n, SUM(amount) AS total, MAX(seq) AS max_seq").
-		Where("rule IN ? AND subject IN ?", uniqueSorted(rules), uniqueSorted(subjects)).
-		Group("rule, subject, level, grant_year").
-		Scan(&sums).Error
-	if err != nil {
-		return nil, fmt.Errorf("read recorded payouts: %w", err)
-	}
+	all := cands
+	// What each key has recorded so far, with one query per rule over the
+	// chunk's subjects, served by the unique index (rule, subject, …).
 	recorded := map[limitKey]recordedSum{}
-	for _, r := range sums {
-		k := limitOf(r.Rule, r.Subject, r.Level, r.GrantYear)
-		cur := recorded[k]
-		cur.Count += r.N
-		cur.Sum += r.Total
-		cur.MaxSeq = max(cur.MaxSeq, r.MaxSeq)
-		recorded[k] = cur
+	for len(cands) > 0 {
+		rule := cands[0].Rule
+		n := 1
+		for n < len(cands) && cands[n].Rule == rule {
+			n++
+		}
+		subjects := make([]string, n)
+		for i, c := range cands[:n] {
+			subjects[i] = c.Subject
+		}
+		if err := readRecorded(s.manyRows(tx), rule, uniqueSorted(subjects), recorded); err != nil {
+			return nil, fmt.Errorf("read recorded payouts: %w", err)
+		}
+		cands = cands[n:]
 	}
+	cands = all
 
 	now := s.now()
 	var rows []payoutRow
@@ -377,10 +365,8 @@ func (s *Store) recordChunk(tx *gorm.DB, actor models.Actor, runID int64, cands 
 	if len(rows) == 0 {
 		return nil, nil
 	}
-	if err := tx.CreateInBatches(&rows, insertBatch).Error; err != nil {
-		// A unique violation here means a concurrent run recorded one of
-		// these keys after we read them: run the chunk again.
-		return nil, raced(err)
+	if err := insertPayouts(tx, s.dialect, rows); err != nil {
+		return nil, err
 	}
 
 	out := make([]models.Payout, len(rows))
@@ -396,10 +382,118 @@ func (s *Store) recordChunk(tx *gorm.DB, actor models.Actor, runID int64, cands 
 		}
 		audits[i] = a
 	}
-	if err := tx.CreateInBatches(&audits, insertBatch).Error; err != nil {
+	if err := insertAudits(tx, s.dialect, audits); err != nil {
 		return nil, fmt.Errorf("audit payouts: %w", err)
 	}
 	return out, nil
+}
+
+// smallInList is the most subjects whose recorded payouts are read with
+// an IN list; more are read as the range from the first to the last. A
+// screening batch's candidates are a contiguous range of the registry, and
+// PostgreSQL answers an IN list of a thousand codes by scanning the whole
+// table, a range by the index.
+const smallInList = 100
+
+// readRecorded adds to recorded what the payouts of rule for subjects
+// (sorted, distinct) total per limit key, and possibly those of other
+// subjects between them.
+func readRecorded(tx *gorm.DB, rule string, subjects []string, recorded map[limitKey]recordedSum) error {
+	where, args := "rule = ? AND subject IN ?", []any{rule, subjects}
+	if len(subjects) > smallInList {
+		where, args = "rule = ? AND subject BETWEEN ? AND ?", []any{rule, subjects[0], subjects[len(subjects)-1]}
+	}
+	q := tx.Raw("SELECT subject, level, grant_year, COUNT(*), SUM(amount), MAX(seq) FROM payouts WHERE "+where+
+		" GROUP BY subject, level, grant_year", args...)
+	return scanAll(q, func(rs *sql.Rows) error {
+		var subject, level string
+		var grantYear, maxSeq int
+		var n, total int64
+		if err := rs.Scan(&subject, &level, &grantYear, &n, &total, &maxSeq); err != nil {
+			return err
+		}
+		k := limitOf(rule, subject, level, grantYear)
+		cur := recorded[k]
+		cur.Count += n
+		cur.Sum += total
+		cur.MaxSeq = max(cur.MaxSeq, maxSeq)
+		recorded[k] = cur
+		return nil
+	})
+}
+
+// payoutKey is the unique key of one payout row (the constraint payouts_key).
+type payoutKey struct {
+	rule, subject, level string
+	grantYear, seq       int
+}
+
+// insertPayouts inserts new payout rows with multi-row INSERTs, sets their
+// IDs from the RETURNING clause, matched by each row's unique key (neither
+// database promises to return rows in the order of VALUES), and sorts them
+// by ID. A
+// unique violation means a concurrent run recorded one of the keys first:
+// it is marked raced, so that the chunk runs again.
+func insertPayouts(tx *gorm.DB, d dialect, rows []payoutRow) error {
+	index := make(map[payoutKey]int, len(rows))
+	for i, r := range rows {
+		index[payoutKey{r.Rule, r.Subject, r.Level, r.GrantYear, r.Seq}] = i
+	}
+	ins := bulkInserter{tx: tx, dialect: d}
+	err := ins.returning("payouts", []string{"run_id", "rule", "subject", "subject_name", "level", "grant_year", "seq", "amount",
+		"status", "payer_code", "payer_name", "ruleset_version", "ruleset_digest", "decision", "created_at"}, len(rows),
+		func(i int, v []any) []any {
+			r := &rows[i]
+			var decision any
+			if len(r.Decision) > 0 {
+				decision = string(r.Decision)
+			}
+			return append(v, r.RunID, r.Rule, r.Subject, r.SubjectName, r.Level, r.GrantYear, r.Seq, r.Amount,
+				r.Status, r.PayerCode, r.PayerName, r.RulesetVersion, r.RulesetDigest, decision, r.CreatedAt)
+		},
+		"id, rule, subject, level, grant_year, seq", func(rs *sql.Rows) error {
+			var id int64
+			var k payoutKey
+			if err := rs.Scan(&id, &k.rule, &k.subject, &k.level, &k.grantYear, &k.seq); err != nil {
+				return err
+			}
+			i, ok := index[k]
+			if !ok {
+				return fmt.Errorf("insert payouts: the database returned a key not inserted: %+v", k)
+			}
+			rows[i].ID = id
+			return nil
+		})
+	if err != nil {
+		return raced(err)
+	}
+	for _, r := range rows {
+		if r.ID == 0 {
+			return fmt.Errorf("insert payouts: no id returned for %s %s %s %d", r.Rule, r.Subject, r.Level, r.GrantYear)
+		}
+	}
+	// In id order, as RecordPayouts returns them.
+	slices.SortFunc(rows, func(a, b payoutRow) int { return cmp.Compare(a.ID, b.ID) })
+	return nil
+}
+
+// insertAudits inserts audit entries with multi-row INSERTs.
+func insertAudits(tx *gorm.DB, d dialect, audits []auditRow) error {
+	ins := bulkInserter{tx: tx, dialect: d}
+	return ins.rows("audit_log", []string{"at", "key_id", "role", "request_id", "action", "entity", "entity_id", "before_json", "after_json"},
+		len(audits), func(i int, v []any) []any {
+			a := &audits[i]
+			return append(v, a.At, a.KeyID, a.Role, a.RequestID, a.Action, a.Entity, a.EntityID, jsonArg(a.BeforeJSON), jsonArg(a.AfterJSON))
+		})
+}
+
+// jsonArg is a JSON document as a statement parameter: text, or NULL when
+// empty (as jsonText stores it).
+func jsonArg(j jsonText) any {
+	if len(j) == 0 {
+		return nil
+	}
+	return string(j)
 }
 
 // ---- reading payouts ----
