@@ -35,7 +35,7 @@ func (e *Engine) plan(req models.EvaluateRequest) (plan, []models.FieldError) {
 	if req.AsOf.IsZero() {
 		fields = append(fields, models.Field("as_of", "required"))
 	}
-	p := plan{overrides: map[*rule]map[string]any{}}
+	p := plan{rules: make([]*rule, 0, len(e.rules))}
 	if len(req.Rules) == 0 {
 		for _, r := range e.rules {
 			if r.subject == kind {
@@ -79,6 +79,9 @@ func (e *Engine) plan(req models.EvaluateRequest) (plan, []models.FieldError) {
 		if err != nil {
 			fields = append(fields, models.Field(path, "param_value", err.Error()))
 			continue
+		}
+		if p.overrides == nil {
+			p.overrides = map[*rule]map[string]any{}
 		}
 		if p.overrides[r] == nil {
 			p.overrides[r] = map[string]any{}

@@ -177,7 +177,8 @@ func (c *compiler) compileRule(ry *ruleYAML, file string) *rule {
 	r.defs = c.compileDefs("", ry.Definitions, env, taken)
 	if ry.CreditLedger != nil {
 		r.ledger = c.compileLedger(ry.CreditLedger, r, env, taken)
-		env[varLedger] = []models.LedgerRow{}
+		// Pointers, so that expressions over the rows do not copy them.
+		env[varLedger] = []*models.LedgerRow{}
 	}
 	r.conds = c.compileConds("", ry.Conditions, env, r.params)
 	if len(r.conds) == 0 {

@@ -123,7 +123,11 @@ func (r *rule) evaluate(ev *evaluation, subject any, asOf models.Date, seg *segm
 			return res, fmt.Errorf("rule %s: credit ledger: %w", r.id, err)
 		}
 		res.Ledger = rows
-		ev.env[varLedger] = rows
+		refs := make([]*models.LedgerRow, len(rows))
+		for i := range rows {
+			refs[i] = &rows[i]
+		}
+		ev.env[varLedger] = refs
 	}
 	slots, err := ev.runBlock(r.condBlock)
 	if err != nil {
@@ -148,7 +152,14 @@ func (r *rule) evaluate(ev *evaluation, subject any, asOf models.Date, seg *segm
 // conditionResults reads a block's condition slots: a condition that does
 // not apply is left out. It reports whether every applicable one passed.
 func conditionResults(b *block, slots []any, msgs []models.Text, lang string) ([]models.ConditionResult, bool) {
-	out := make([]models.ConditionResult, 0, len(b.conds))
+	_, out, all := appendConditionResults(make([]models.ConditionResult, 0, len(b.conds)), b, slots, msgs, lang)
+	return out, all
+}
+
+// appendConditionResults is conditionResults appending to buf; it returns
+// buf grown, the block's results (a slice of it) and whether all passed.
+func appendConditionResults(buf []models.ConditionResult, b *block, slots []any, msgs []models.Text, lang string) ([]models.ConditionResult, []models.ConditionResult, bool) {
+	start := len(buf)
 	all := true
 	for i, c := range b.conds {
 		if !slots[b.appliesAt(i)].(bool) {
@@ -156,9 +167,9 @@ func conditionResults(b *block, slots []any, msgs []models.Text, lang string) ([
 		}
 		passed := slots[b.passedAt(i)].(bool)
 		all = all && passed
-		out = append(out, models.ConditionResult{ID: c.id, Passed: passed, Message: msgs[i].In(lang)})
+		buf = append(buf, models.ConditionResult{ID: c.id, Passed: passed, Message: msgs[i].In(lang)})
 	}
-	return out, all
+	return buf, buf[start:len(buf):len(buf)], all
 }
 
 // info splits an eligible grant into its payout items (the value of the
@@ -217,6 +228,8 @@ func (lb *ledgerBlock) run(ev *evaluation, ent *models.Enterprise, seg *segment)
 		}
 	}
 	rows := make([]models.LedgerRow, 0, len(years))
+	// One backing array for every year's conditions: one allocation, not one a year.
+	condsBuf := make([]models.ConditionResult, 0, len(years)*len(lb.conds))
 	carry := ent.CreditCarryIn
 	for _, y := range years {
 		ev.env[varYear] = y
@@ -224,7 +237,9 @@ func (lb *ledgerBlock) run(ev *evaluation, ent *models.Enterprise, seg *segment)
 		if err != nil {
 			return nil, fmt.Errorf("year %d: %w", y.Year, err)
 		}
-		conds, qualified := conditionResults(lb.year, slots, seg.yearMsgs, ev.lang)
+		var conds []models.ConditionResult
+		var qualified bool
+		condsBuf, conds, qualified = appendConditionResults(condsBuf, lb.year, slots, seg.yearMsgs, ev.lang)
 		in := ledgerYear{
 			year: y.Year, education: y.EducationSurcharge, localEducation: y.LocalEducationSurcharge,
 			generated: moneySlot(slots[lb.year.conditionalAt(0)]), reversed: moneySlot(slots[lb.year.extraAt(0)]),

@@ -127,6 +127,11 @@ func exprOptions() []expr.Option {
 		expr.Function("in_force", func(p ...any) (any, error) {
 			return inForce(p[0].([]models.Certification), p[1].(models.Date)), nil
 		}, new(func([]models.Certification, models.Date) []models.Certification)),
+		// certified_within(certifications, period): those certified within
+		// the period, both ends included.
+		expr.Function("certified_within", func(p ...any) (any, error) {
+			return certifiedWithin(p[0].([]models.Certification), p[1].(models.Period)), nil
+		}, new(func([]models.Certification, models.Period) []models.Certification)),
 		// holds(certifications, levels, day): whether one of the
 		// certifications, at one of the levels, is in force on day.
 		expr.Function("holds", func(p ...any) (any, error) {
@@ -135,8 +140,8 @@ func exprOptions() []expr.Option {
 		// grant_items(certifications, grants_received, amounts, stacking):
 		// the certification grant still due, level by level (grantItems).
 		expr.Function("grant_items", func(p ...any) (any, error) {
-			return grantItems(p[0].([]any), p[1].([]models.GrantReceived), p[2].(LevelAmounts), p[3].(string))
-		}, new(func([]any, []models.GrantReceived, LevelAmounts, string) []models.PayoutItem)),
+			return grantItems(p[0].([]models.Certification), p[1].([]models.GrantReceived), p[2].(LevelAmounts), p[3].(string))
+		}, new(func([]models.Certification, []models.GrantReceived, LevelAmounts, string) []models.PayoutItem)),
 	)
 	return opts
 }
@@ -144,7 +149,7 @@ func exprOptions() []expr.Option {
 // functionNames are the names the library takes; rule files may not reuse them.
 var functionNames = []string{
 	"mul_half_up", "min_money", "max_money", "sum_money", "day_in", "year_of",
-	"in_period", "in_years", "in_force", "holds", "grant_items",
+	"in_period", "in_years", "in_force", "certified_within", "holds", "grant_items",
 }
 
 // dateArg accepts a Date or a non-nil *Date.
@@ -215,6 +220,16 @@ func inForce(certs []models.Certification, day models.Date) []models.Certificati
 	return out
 }
 
+func certifiedWithin(certs []models.Certification, p models.Period) []models.Certification {
+	var out []models.Certification
+	for _, c := range certs {
+		if p.Contains(c.CertifiedOn) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
 func holds(certs []models.Certification, levels []string, day models.Date) bool {
 	for i := range certs {
 		if slices.Contains(levels, certs[i].Level) && certifiedInForce(&certs[i], day) {
@@ -231,29 +246,15 @@ const (
 	StackingHighestOnly = "highest_only" // only the highest level, once
 )
 
-// grantDue returns the total certification grant due (see grantItems).
-func grantDue(certs []any, received []models.GrantReceived, amounts LevelAmounts, stacking string) (models.Money, error) {
-	items, err := grantItems(certs, received, amounts, stacking)
-	total := models.Money{}
-	for _, it := range items {
-		total = total.Add(it.Amount)
-	}
-	return total, err
-}
-
 // grantItems returns the certification grant due, level by level, for the
 // counted certifications, given the grants already received and the
 // stacking mode.
-func grantItems(certs []any, received []models.GrantReceived, amounts LevelAmounts, stacking string) ([]models.PayoutItem, error) {
+func grantItems(certs []models.Certification, received []models.GrantReceived, amounts LevelAmounts, stacking string) ([]models.PayoutItem, error) {
 	// Indexed by LevelRank: 1 city, 2 province, 3 national.
 	var certified, paid [4]bool
 	var paidAmount [4]models.Money
 	highest, highestPaid := 0, 0
-	for i, c := range certs {
-		cert, ok := c.(models.Certification)
-		if !ok {
-			return nil, fmt.Errorf("grant_items: element %d is %T, not a certification", i, c)
-		}
+	for _, cert := range certs {
 		rank := models.LevelRank(cert.Level)
 		if rank == 0 {
 			return nil, fmt.Errorf("grant_items: unknown level %q", cert.Level)

@@ -8,14 +8,24 @@ import (
 	"github.com/wenzhou-subsidy/subsidy/models"
 )
 
+// grantDue is the total of grantItems.
+func grantDue(certs []models.Certification, received []models.GrantReceived, amounts LevelAmounts, stacking string) (models.Money, error) {
+	items, err := grantItems(certs, received, amounts, stacking)
+	total := models.Money{}
+	for _, it := range items {
+		total = total.Add(it.Amount)
+	}
+	return total, err
+}
+
 func TestGrantDue(t *testing.T) {
 	amounts := LevelAmounts{
 		City:     mustMoney(t, "50000.00"),
 		Province: mustMoney(t, "200000.00"),
 		National: mustMoney(t, "500000.00"),
 	}
-	certs := func(levels ...string) []any {
-		out := []any{}
+	certs := func(levels ...string) []models.Certification {
+		out := []models.Certification{}
 		for _, l := range levels {
 			out = append(out, models.Certification{Level: l, CertifiedOn: models.MustDate("2024-06-01")})
 		}
@@ -33,7 +43,7 @@ func TestGrantDue(t *testing.T) {
 	)
 	tests := []struct {
 		name     string
-		certs    []any
+		certs    []models.Certification
 		received []models.GrantReceived
 		// the amount due under each stacking mode
 		cumulative, topUp, highestOnly string
@@ -177,43 +187,25 @@ func TestGrantDueErrors(t *testing.T) {
 	cert := models.Certification{Level: models.LevelCity, CertifiedOn: models.MustDate("2024-06-01")}
 	tests := []struct {
 		name     string
-		certs    []any
+		certs    []models.Certification
 		stacking string
 		wantErr  string
 	}{
 		{
-			name:     "not a certification",
-			certs:    []any{"city"},
-			stacking: StackingCumulative,
-			wantErr:  "grant_items: element 0 is string, not a certification",
-		},
-		{
-			name:     "a pointer to a certification",
-			certs:    []any{cert, &cert},
-			stacking: StackingCumulative,
-			wantErr:  "grant_items: element 1 is *models.Certification, not a certification",
-		},
-		{
-			name:     "a grant received",
-			certs:    []any{models.GrantReceived{Level: models.LevelCity}},
-			stacking: StackingTopUp,
-			wantErr:  "grant_items: element 0 is models.GrantReceived, not a certification",
-		},
-		{
 			name:     "unknown level",
-			certs:    []any{models.Certification{Level: "county"}},
+			certs:    []models.Certification{{Level: "county"}},
 			stacking: StackingCumulative,
 			wantErr:  `grant_items: unknown level "county"`,
 		},
 		{
 			name:     "unknown stacking mode",
-			certs:    []any{cert},
+			certs:    []models.Certification{cert},
 			stacking: "stacked",
 			wantErr:  `grant_items: unknown stacking mode "stacked"`,
 		},
 		{
 			name:     "empty stacking mode",
-			certs:    []any{cert},
+			certs:    []models.Certification{cert},
 			stacking: "",
 			wantErr:  `grant_items: unknown stacking mode ""`,
 		},
@@ -233,7 +225,7 @@ func TestGrantDueErrors(t *testing.T) {
 
 func TestGrantItems(t *testing.T) {
 	amounts := LevelAmounts{City: models.Yuan(50000), Province: models.Yuan(200000), National: models.Yuan(500000)}
-	cert := func(level string) any {
+	cert := func(level string) models.Certification {
 		return models.Certification{Level: level, CertifiedOn: models.MustDate("2024-06-01")}
 	}
 	item := func(level, amount string) models.PayoutItem {
@@ -242,40 +234,40 @@ func TestGrantItems(t *testing.T) {
 	cityPaid := []models.GrantReceived{{Level: models.LevelCity, Amount: models.Yuan(50000)}}
 	tests := []struct {
 		name     string
-		certs    []any
+		certs    []models.Certification
 		received []models.GrantReceived
 		stacking string
 		want     []models.PayoutItem
 	}{
 		{
 			name:  "cumulative: every level certified and unpaid, lowest first",
-			certs: []any{cert(models.LevelNational), cert(models.LevelCity), cert(models.LevelProvince)}, stacking: StackingCumulative,
+			certs: []models.Certification{cert(models.LevelNational), cert(models.LevelCity), cert(models.LevelProvince)}, stacking: StackingCumulative,
 			want: []models.PayoutItem{item("city", "50000.00"), item("province", "200000.00"), item("national", "500000.00")},
 		},
 		{
 			name:  "cumulative: the paid level left out",
-			certs: []any{cert(models.LevelCity), cert(models.LevelProvince)}, received: cityPaid, stacking: StackingCumulative,
+			certs: []models.Certification{cert(models.LevelCity), cert(models.LevelProvince)}, received: cityPaid, stacking: StackingCumulative,
 			want: []models.PayoutItem{item("province", "200000.00")},
 		},
 		{
 			name:  "top_up: the highest level, less what was paid",
-			certs: []any{cert(models.LevelCity), cert(models.LevelProvince)}, received: cityPaid, stacking: StackingTopUp,
+			certs: []models.Certification{cert(models.LevelCity), cert(models.LevelProvince)}, received: cityPaid, stacking: StackingTopUp,
 			want: []models.PayoutItem{item("province", "150000.00")},
 		},
 		{
 			name:  "top_up: nothing when more was paid than the level's amount",
-			certs: []any{cert(models.LevelProvince)}, stacking: StackingTopUp,
+			certs: []models.Certification{cert(models.LevelProvince)}, stacking: StackingTopUp,
 			received: []models.GrantReceived{{Level: models.LevelCity, Amount: models.Yuan(300000)}},
 			want:     []models.PayoutItem{},
 		},
 		{
 			name:  "highest_only: the highest level in full",
-			certs: []any{cert(models.LevelCity), cert(models.LevelProvince)}, received: cityPaid, stacking: StackingHighestOnly,
+			certs: []models.Certification{cert(models.LevelCity), cert(models.LevelProvince)}, received: cityPaid, stacking: StackingHighestOnly,
 			want: []models.PayoutItem{item("province", "200000.00")},
 		},
 		{
 			name:  "nothing certified",
-			certs: []any{}, received: cityPaid, stacking: StackingCumulative,
+			certs: []models.Certification{}, received: cityPaid, stacking: StackingCumulative,
 			want: []models.PayoutItem{},
 		},
 	}
