@@ -3,6 +3,8 @@ package engine_test
 import (
 	"fmt"
 	"os"
+	"runtime"
+	"strings"
 	"testing"
 
 	"github.com/wenzhou-subsidy/subsidy/engine"
@@ -13,7 +15,7 @@ import (
 //
 //	go test ./engine -run '^$' -bench . -benchmem
 
-func benchEngine(b *testing.B) *engine.Engine {
+func benchEngine(b testing.TB) *engine.Engine {
 	b.Helper()
 	e, err := engine.Load(os.DirFS("../rules"))
 	if err != nil {
@@ -114,5 +116,65 @@ func BenchmarkCreditYears(b *testing.B) {
 			}
 			benchEvaluate(b, e, models.EvaluateRequest{AsOf: asOf, Rules: []string{models.RuleSurchargeCredit}, Subject: models.Subject{Enterprise: ent}})
 		})
+	}
+}
+
+// TestAllocationsIndependentOfLoadedRules: evaluating a subject allocates
+// the same whether 3 or 43 rules are loaded, when the extra rules are not
+// evaluated.
+func TestAllocationsIndependentOfLoadedRules(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.CopyFS(dir, os.DirFS("../rules")); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []string{"cert-grant", "donation-match"} {
+		src, err := os.ReadFile(dir + "/" + id + ".yaml")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range 20 {
+			copyID := fmt.Sprintf("%s-copy%d", id, i)
+			text := strings.Replace(string(src), "id: "+id, "id: "+copyID, 1)
+			if err := os.WriteFile(fmt.Sprintf("%s/%s.yaml", dir, copyID), []byte(text), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	small := benchEngine(t)
+	large, err := engine.Load(os.DirFS(dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(large.RuleIDs()); n != 43 {
+		t.Fatalf("%d rules loaded, want 43", n)
+	}
+	// allocs measures the bytes allocated per evaluation (a count would
+	// miss one slice that grows with the rules loaded).
+	allocs := func(e *engine.Engine, req models.EvaluateRequest) uint64 {
+		if _, err := e.Evaluate(req, models.LangZh); err != nil {
+			t.Fatal(err)
+		}
+		const runs = 200
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		for range runs {
+			e.Evaluate(req, models.LangZh)
+		}
+		runtime.ReadMemStats(&after)
+		return (after.TotalAlloc - before.TotalAlloc) / runs
+	}
+	// A few bytes either way come from pooled buffers; a slice sized by the
+	// rules loaded would add 8 bytes for each of the 40 extra rules.
+	const tolerance = 96
+	same := func(a, b uint64) bool { return max(a, b)-min(a, b) <= tolerance }
+	named := models.EvaluateRequest{AsOf: asOf, Rules: []string{models.RuleCertGrant, models.RuleSurchargeCredit}, Subject: models.Subject{Enterprise: typicalEnterprise()}}
+	if a, b := allocs(small, named), allocs(large, named); !same(a, b) {
+		t.Errorf("rules named: %d bytes allocated with 3 rules loaded, %d with 43", a, b)
+	}
+	// The twenty donation-match copies apply to universities only.
+	university := models.EvaluateRequest{AsOf: asOf, Rules: []string{models.RuleDonationMatch}, Subject: models.Subject{University: benchUniversity(20)}}
+	if a, b := allocs(small, university), allocs(large, university); !same(a, b) {
+		t.Errorf("university, one rule: %d bytes allocated with 3 rules loaded, %d with 43", a, b)
 	}
 }

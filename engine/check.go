@@ -35,13 +35,11 @@ func (e *Engine) plan(req models.EvaluateRequest) (plan, []models.FieldError) {
 	if req.AsOf.IsZero() {
 		fields = append(fields, models.Field("as_of", "required"))
 	}
-	p := plan{rules: make([]*rule, 0, len(e.rules))}
+	var p plan
 	if len(req.Rules) == 0 {
-		for _, r := range e.rules {
-			if r.subject == kind {
-				p.rules = append(p.rules, r)
-			}
-		}
+		p.rules = e.byKind[kind] // shared and read only: nothing allocated per rule loaded
+	} else {
+		p.rules = make([]*rule, 0, len(req.Rules))
 	}
 	for i, id := range req.Rules {
 		path := func() string { return fmt.Sprintf("rules[%d]", i) }

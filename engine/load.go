@@ -24,6 +24,7 @@ const ManifestFile = "ruleset.yaml"
 type Engine struct {
 	rules   []*rule // by id
 	byID    map[string]*rule
+	byKind  map[string][]*rule // the rules for each subject kind, by id
 	ruleset models.Ruleset
 	title   models.Text
 }
@@ -90,6 +91,10 @@ func Load(fsys fs.FS) (*Engine, error) {
 		return nil, &LoadError{Problems: list}
 	}
 	slices.SortFunc(e.rules, func(a, b *rule) int { return strings.Compare(a.id, b.id) })
+	e.byKind = map[string][]*rule{}
+	for _, r := range e.rules {
+		e.byKind[r.subject] = append(e.byKind[r.subject], r)
+	}
 	e.ruleset = models.Ruleset{Version: manifest.Version, Digest: "sha256:" + hex.EncodeToString(digest.Sum(nil))}
 	return e, nil
 }
