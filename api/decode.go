@@ -372,10 +372,10 @@ func (d *decoder) nextMember() bool {
 // into the type that kind names.
 func (d *decoder) variantObject(v variant, at *path) {
 	start := d.pos
-	kind := ""
-	for more := d.beginObject(); more; more = d.nextMember() {
+	kind, found := "", false
+	for more := d.beginObject(); more && !found; more = d.nextMember() {
 		if key := d.key(); string(key) == "kind" && d.peek() == '"' {
-			kind = d.str()
+			kind, found = d.str(), true // usually the first member: stop looking
 		} else {
 			d.skipValue()
 		}
@@ -383,16 +383,15 @@ func (d *decoder) variantObject(v variant, at *path) {
 	if d.syntax != nil {
 		return
 	}
+	d.pos = start
 	target, err := v.Variant(kind)
 	if err != nil {
 		d.problem(models.Field(at.field("kind"), "subject_kind"))
+		d.skipValue()
 		return
 	}
-	end := d.pos
-	d.pos = start
 	t := reflect.ValueOf(target).Elem()
 	d.object(t, infoOf(t.Type()), at)
-	d.pos = end
 }
 
 func (d *decoder) list(dst reflect.Value, at *path) {

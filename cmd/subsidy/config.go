@@ -31,6 +31,9 @@ type Config struct {
 	DemoFile string
 	// Pprof exposes /debug/pprof on the API (SUBSIDY_PPROF=1); off by default.
 	Pprof bool
+	// GCPercent is the garbage collector's target (SUBSIDY_GC_PERCENT,
+	// default 400; the GOGC variable, when set, wins).
+	GCPercent int
 	// ShutdownTimeout bounds how long serve waits for in-flight requests.
 	ShutdownTimeout time.Duration
 }

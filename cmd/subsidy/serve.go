@@ -8,6 +8,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"runtime/debug"
+	"strconv"
 	"time"
 
 	"github.com/wenzhou-subsidy/subsidy/api"
@@ -25,8 +27,19 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	fs.StringVar(&cfg.DemoFile, "demo-file", envOr(getenv, "SUBSIDY_DEMO_FILE", "testdata/demo/registry.json"), "the demo registry --demo loads")
 	fs.BoolVar(&cfg.Pprof, "pprof", getenv("SUBSIDY_PPROF") == "1", "expose /debug/pprof (SUBSIDY_PPROF=1)")
 	fs.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", cfg.ShutdownTimeout, "how long to wait for in-flight requests on shutdown")
+	gcPercent, err := strconv.Atoi(envOr(getenv, "SUBSIDY_GC_PERCENT", "400"))
+	if err != nil {
+		return usageError{fmt.Errorf("SUBSIDY_GC_PERCENT: %w", err)}
+	}
+	fs.IntVar(&cfg.GCPercent, "gc-percent", gcPercent, "garbage collector target percentage (SUBSIDY_GC_PERCENT); GOGC, when set, wins")
 	if err := parseFlags(fs, args); err != nil {
 		return err
+	}
+	// The live heap is a few megabytes while each evaluation allocates some
+	// kilobytes: with Go's default of 100 the collector would run dozens of
+	// times a second under load. GOGC, when set, is the operator's choice.
+	if getenv("GOGC") == "" {
+		debug.SetGCPercent(cfg.GCPercent)
 	}
 	logger := slog.New(slog.NewJSONHandler(stderr, nil))
 
