@@ -120,7 +120,7 @@ func BenchmarkCreditYears(b *testing.B) {
 }
 
 // TestAllocationsIndependentOfLoadedRules: evaluating a subject allocates
-// the same whether 3 or 43 rules are loaded, when the extra rules are not
+// the same whether 3 or 123 rules are loaded, when the extra rules are not
 // evaluated.
 func TestAllocationsIndependentOfLoadedRules(t *testing.T) {
 	dir := t.TempDir()
@@ -132,7 +132,7 @@ func TestAllocationsIndependentOfLoadedRules(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for i := range 20 {
+		for i := range 60 {
 			copyID := fmt.Sprintf("%s-copy%d", id, i)
 			text := strings.Replace(string(src), "id: "+id, "id: "+copyID, 1)
 			if err := os.WriteFile(fmt.Sprintf("%s/%s.yaml", dir, copyID), []byte(text), 0o644); err != nil {
@@ -145,8 +145,8 @@ func TestAllocationsIndependentOfLoadedRules(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n := len(large.RuleIDs()); n != 43 {
-		t.Fatalf("%d rules loaded, want 43", n)
+	if n := len(large.RuleIDs()); n != 123 {
+		t.Fatalf("%d rules loaded, want 123", n)
 	}
 	// allocs measures the bytes allocated per evaluation (a count would
 	// miss one slice that grows with the rules loaded).
@@ -154,27 +154,33 @@ func TestAllocationsIndependentOfLoadedRules(t *testing.T) {
 		if _, err := e.Evaluate(req, models.LangZh); err != nil {
 			t.Fatal(err)
 		}
-		const runs = 200
-		var before, after runtime.MemStats
-		runtime.GC()
-		runtime.ReadMemStats(&before)
-		for range runs {
-			e.Evaluate(req, models.LangZh)
+		// The least of a few trials: pooled buffers (which the race
+		// detector empties at random) only ever add.
+		least := uint64(1 << 62)
+		for range 5 {
+			const runs = 200
+			var before, after runtime.MemStats
+			runtime.GC()
+			runtime.ReadMemStats(&before)
+			for range runs {
+				e.Evaluate(req, models.LangZh)
+			}
+			runtime.ReadMemStats(&after)
+			least = min(least, (after.TotalAlloc-before.TotalAlloc)/runs)
 		}
-		runtime.ReadMemStats(&after)
-		return (after.TotalAlloc - before.TotalAlloc) / runs
+		return least
 	}
 	// A few bytes either way come from pooled buffers; a slice sized by the
-	// rules loaded would add 8 bytes for each of the 40 extra rules.
-	const tolerance = 96
+	// rules loaded would add 8 bytes for each of the 120 extra rules.
+	const tolerance = 400
 	same := func(a, b uint64) bool { return max(a, b)-min(a, b) <= tolerance }
 	named := models.EvaluateRequest{AsOf: asOf, Rules: []string{models.RuleCertGrant, models.RuleSurchargeCredit}, Subject: models.Subject{Enterprise: typicalEnterprise()}}
 	if a, b := allocs(small, named), allocs(large, named); !same(a, b) {
-		t.Errorf("rules named: %d bytes allocated with 3 rules loaded, %d with 43", a, b)
+		t.Errorf("rules named: %d bytes allocated with 3 rules loaded, %d with 123", a, b)
 	}
 	// The twenty donation-match copies apply to universities only.
 	university := models.EvaluateRequest{AsOf: asOf, Rules: []string{models.RuleDonationMatch}, Subject: models.Subject{University: benchUniversity(20)}}
 	if a, b := allocs(small, university), allocs(large, university); !same(a, b) {
-		t.Errorf("university, one rule: %d bytes allocated with 3 rules loaded, %d with 43", a, b)
+		t.Errorf("university, one rule: %d bytes allocated with 3 rules loaded, %d with 123", a, b)
 	}
 }
