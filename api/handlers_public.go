@@ -66,8 +66,14 @@ func (s *Server) asOfParam(c echo.Context) (models.Date, error) {
 	return d, nil
 }
 
-// health answers GET /healthz: 200 once the server is ready.
+// health answers GET /healthz: 200 once the server is ready, which with a
+// database means the database answers too (503 otherwise).
 func (s *Server) health(c echo.Context) error {
+	if s.store != nil {
+		if err := s.store.Ping(c.Request().Context()); err != nil {
+			return &models.Error{Code: models.CodeUnavailable, Message: models.Text{Zh: "数据库暂不可用", En: "the database does not answer"}, Err: err}
+		}
+	}
 	return writeJSON(c, http.StatusOK, echo.MIMEApplicationJSON, map[string]any{
 		"status": "ok", "ruleset": s.engine.Ruleset(),
 	})

@@ -580,3 +580,16 @@ func TestRegistryReads(t *testing.T) {
 		h.must(404, "finance", "POST", "/v1/universities/nowhere/donations", `{"amount":"1","form":"cash","via_foundation":true}`)
 	})
 }
+
+// TestHealthNeedsTheDatabase: /healthz is 503 once the database is gone.
+func TestHealthNeedsTheDatabase(t *testing.T) {
+	h := newHarness(t, storetest.SQLite)
+	h.must(200, "", "GET", "/healthz", "")
+	if err := h.st.Close(); err != nil {
+		t.Fatal(err)
+	}
+	p := decode[api.Problem](t, h.must(503, "", "GET", "/healthz", ""))
+	if p.Type != "urn:subsidy:problem:unavailable" {
+		t.Errorf("problem %+v", p)
+	}
+}
