@@ -25,9 +25,7 @@ func NewAPIKey(role, subject, label string) (secret string, key models.APIKey, h
 	var b [32]byte
 	_, _ = rand.Read(b[:])
 	secret = keyPrefix + strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b[:]))
-	var id [6]byte
-	_, _ = rand.Read(id[:])
-	key = models.APIKey{ID: "key_" + hex.EncodeToString(id[:]), Role: role, Subject: subject, Label: label}
+	key = models.APIKey{Role: role, Subject: subject, Label: label} // the store gives it an id
 	return secret, key, HashKey(secret)
 }
 
@@ -48,7 +46,7 @@ func CheckKeyRole(role, subject string) error {
 			return models.InvalidInput(models.Field("subject", "credit_"+p))
 		}
 	case models.RoleUniversity:
-		if !subjectCodePattern.MatchString(subject) {
+		if !validUniversityCode(subject) {
 			return models.InvalidInput(models.Field("subject", "subject_code"))
 		}
 	default:

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"strconv"
 
 	"github.com/labstack/echo/v4"
 
@@ -147,4 +148,57 @@ func (s *Server) listAudit(c echo.Context) error {
 		next = list[len(list)-1].ID
 	}
 	return respond(c, http.StatusOK, map[string]any{"entries": nonNil(list), "next_after": next})
+}
+
+// enterpriseEvaluation answers GET /v1/enterprises/{credit_code}/evaluation:
+// every enterprise rule evaluated on the registered facts, as of ?as_of —
+// what an enterprise checking its eligibility, or an officer, sees.
+func (s *Server) enterpriseEvaluation(c echo.Context) error {
+	rec, err := s.ownEnterprise(c)
+	if err != nil {
+		return err
+	}
+	asOf, err := s.asOfParam(c)
+	if err != nil {
+		return err
+	}
+	facts, err := s.store.EnterpriseFacts(c.Request().Context(), rec.CreditCode)
+	if err != nil {
+		return err
+	}
+	resp, err := s.engine.Evaluate(models.EvaluateRequest{AsOf: asOf, Subject: models.Subject{Enterprise: &facts}}, langOf(c))
+	if err != nil {
+		return fmt.Errorf("evaluate %s: %w", rec.CreditCode, err)
+	}
+	return respond(c, http.StatusOK, resp)
+}
+
+// universityEvaluation answers GET /v1/universities/{code}/evaluation: the
+// university rules on the registered donations, for ?grant_year (default
+// the year of ?as_of).
+func (s *Server) universityEvaluation(c echo.Context) error {
+	rec, err := s.ownUniversity(c)
+	if err != nil {
+		return err
+	}
+	asOf, err := s.asOfParam(c)
+	if err != nil {
+		return err
+	}
+	grantYear := asOf.Year()
+	if text := c.QueryParam("grant_year"); text != "" {
+		if grantYear, err = strconv.Atoi(text); err != nil || grantYear < 2000 || grantYear > 2100 {
+			return models.InvalidInput(models.Field("grant_year", "year"))
+		}
+	}
+	facts, err := s.store.UniversityFacts(c.Request().Context(), rec.Code)
+	if err != nil {
+		return err
+	}
+	facts.GrantYear = grantYear
+	resp, err := s.engine.Evaluate(models.EvaluateRequest{AsOf: asOf, Subject: models.Subject{University: &facts}}, langOf(c))
+	if err != nil {
+		return fmt.Errorf("evaluate %s: %w", rec.Code, err)
+	}
+	return respond(c, http.StatusOK, resp)
 }

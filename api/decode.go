@@ -48,9 +48,14 @@ func decodeStrict(body []byte, v any) []models.FieldError {
 type decoder struct {
 	data   []byte
 	pos    int
+	depth  int // objects and lists open
 	syntax error
 	errs   []models.FieldError
 }
+
+// maxDepth bounds nesting: no request nests deeper than a handful of
+// levels, and a body of a million '[' must not cost a million frames.
+const maxDepth = 32
 
 // path is where the decoder is in the document. It is only turned into
 // text for a problem, so that a good request builds no path strings.
@@ -248,7 +253,12 @@ func (d *decoder) value(dst reflect.Value, at *path, required bool) {
 		}
 	case reflect.String:
 		if d.expect(c, '"', at, "a string", "字符串") {
-			dst.SetString(d.str())
+			s := d.str()
+			if !cleanText(s) {
+				d.problem(models.Field(at.String(), "text"))
+				return
+			}
+			dst.SetString(s)
 		}
 	case reflect.Bool:
 		switch c {
@@ -328,11 +338,24 @@ func (d *decoder) object(dst reflect.Value, info *structInfo, at *path) {
 // beginObject reads '{' and reports whether a member follows.
 func (d *decoder) beginObject() bool {
 	d.pos++ // {
+	if !d.enter() {
+		return false
+	}
 	if d.peek() == '}' {
 		d.pos++
+		d.depth--
 		return false
 	}
 	return d.syntax == nil
+}
+
+// enter counts one more level of nesting, failing past maxDepth.
+func (d *decoder) enter() bool {
+	if d.depth++; d.depth > maxDepth {
+		d.fail("the JSON is nested more than %d levels deep", maxDepth)
+		return false
+	}
+	return true
 }
 
 // key reads a member's name and the ':' after it.
@@ -362,6 +385,7 @@ func (d *decoder) nextMember() bool {
 		return true
 	case '}':
 		d.pos++
+		d.depth--
 	default:
 		d.fail("want ',' or '}' after a field")
 	}
@@ -396,9 +420,13 @@ func (d *decoder) variantObject(v variant, at *path) {
 
 func (d *decoder) list(dst reflect.Value, at *path) {
 	d.pos++ // [
+	if !d.enter() {
+		return
+	}
 	out := reflect.MakeSlice(dst.Type(), 0, 4)
 	if d.peek() == ']' {
 		d.pos++
+		d.depth--
 		dst.Set(out)
 		return
 	}
@@ -411,6 +439,7 @@ func (d *decoder) list(dst reflect.Value, at *path) {
 			d.pos++
 		case ']':
 			d.pos++
+			d.depth--
 			dst.Set(out)
 			return
 		default:
@@ -429,8 +458,14 @@ func (d *decoder) mapObject(dst reflect.Value, at *path) {
 		if d.syntax != nil {
 			return
 		}
+		child := path{parent: at, name: key}
+		if out.MapIndex(reflect.ValueOf(string(key))).IsValid() {
+			d.problem(models.Field(child.String(), "duplicate", string(key)))
+			d.skipValue()
+			continue
+		}
 		elem := reflect.New(dst.Type().Elem()).Elem()
-		d.value(elem, &path{parent: at, name: key}, true)
+		d.value(elem, &child, true)
 		out.SetMapIndex(reflect.ValueOf(string(key)), elem)
 	}
 	dst.Set(out)
@@ -477,8 +512,12 @@ func (d *decoder) skipValue() {
 		}
 	case c == '[':
 		d.pos++
+		if !d.enter() {
+			return
+		}
 		if d.peek() == ']' {
 			d.pos++
+			d.depth--
 			return
 		}
 		for d.syntax == nil {
@@ -488,6 +527,7 @@ func (d *decoder) skipValue() {
 				d.pos++
 			case ']':
 				d.pos++
+				d.depth--
 				return
 			default:
 				d.fail("want ',' or ']' in a list")
@@ -560,9 +600,15 @@ func (d *decoder) number() string {
 }
 
 // str reads a JSON string (the decoder is at its opening quote) and returns
-// its value with escapes resolved; invalid UTF-8 becomes U+FFFD, as
-// encoding/json does.
+// its value with escapes resolved. Bytes that are not UTF-8 are kept as they
+// are, for cleanText to refuse where the text is a value.
 func (d *decoder) str() string { return string(d.rawStr()) }
+
+// cleanText reports whether s is UTF-8 without NUL: what every database
+// the store runs on can keep.
+func cleanText(s string) bool {
+	return utf8.ValidString(s) && !strings.ContainsRune(s, 0)
+}
 
 // rawStr is str without the copy to a string where there is no escape: the
 // bytes are the body's own, valid until the body is gone.
@@ -575,10 +621,7 @@ func (d *decoder) rawStr() []byte {
 		case c == '"':
 			s := d.data[start:d.pos]
 			d.pos++
-			if utf8.Valid(s) {
-				return s
-			}
-			return []byte(strings.ToValidUTF8(string(s), "\uFFFD"))
+			return s
 		case c == '\\':
 			return []byte(d.escapedStr(start))
 		case c < 0x20:
@@ -599,7 +642,7 @@ func (d *decoder) escapedStr(start int) string {
 		switch {
 		case c == '"':
 			d.pos++
-			return strings.ToValidUTF8(string(b), "\uFFFD")
+			return string(b)
 		case c < 0x20:
 			d.fail("control character in a string")
 			return ""
@@ -632,11 +675,13 @@ func (d *decoder) escapedStr(start int) string {
 				return ""
 			}
 			if utf16.IsSurrogate(r) {
+				// A high surrogate joins the low one after it; anything
+				// else is U+FFFD, and what follows is read on its own.
 				r2 := rune(-1)
-				if d.pos+1 < len(d.data) && d.data[d.pos] == '\\' && d.data[d.pos+1] == 'u' {
-					d.pos += 2
-					if r2, ok = d.hex4(); !ok {
-						return ""
+				if d.pos+5 < len(d.data) && d.data[d.pos] == '\\' && d.data[d.pos+1] == 'u' {
+					if n, err := strconv.ParseUint(string(d.data[d.pos+2:d.pos+6]), 16, 32); err == nil && utf16.IsSurrogate(rune(n)) {
+						r2 = rune(n)
+						d.pos += 6
 					}
 				}
 				r = utf16.DecodeRune(r, r2)

@@ -2,6 +2,7 @@ package api
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"io"
@@ -20,15 +21,16 @@ const IdempotencyHeader = "Idempotency-Key"
 // key reserves it and its answer is stored; a retry with the same key and
 // the same request replays that answer; the same key with a different
 // request, or while the first is still running, is 409. An internal error
-// releases the key, so that the retry can run.
+// or a panic releases the key, so that the retry can run. The answer is
+// stored even when the client has gone: a retry must be able to get it.
 func (s *Server) idempotent(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
+	return func(c echo.Context) (err error) {
 		key := c.Request().Header.Get(IdempotencyHeader)
 		if key == "" {
 			return next(c)
 		}
-		if len(key) > 200 {
-			return models.InvalidInput(models.Field(IdempotencyHeader, "max_len", 200))
+		if !validIdempotencyKey(key) {
+			return models.InvalidInput(models.Field(IdempotencyHeader, "idempotency_key"))
 		}
 		body, err := s.readBody(c)
 		if err != nil {
@@ -38,9 +40,8 @@ func (s *Server) idempotent(next echo.HandlerFunc) echo.HandlerFunc {
 		sum := sha256.Sum256(append([]byte(c.Request().Method+" "+c.Request().URL.RequestURI()+"\n"), body...))
 		fingerprint := hex.EncodeToString(sum[:])
 
-		ctx := c.Request().Context()
 		actor := actorOf(c)
-		prev, err := s.store.BeginIdempotent(ctx, actor.KeyID, key, fingerprint)
+		prev, err := s.store.BeginIdempotent(c.Request().Context(), actor.KeyID, key, fingerprint)
 		if err != nil {
 			return err
 		}
@@ -49,6 +50,20 @@ func (s *Server) idempotent(next echo.HandlerFunc) echo.HandlerFunc {
 			return c.Blob(prev.Status, prev.ContentType, prev.Body)
 		}
 
+		// From here on the key is reserved: whatever happens, it is either
+		// answered or released, also when the client is gone.
+		ctx := context.WithoutCancel(c.Request().Context())
+		release := func() {
+			if err := s.store.AbortIdempotent(ctx, actor.KeyID, key); err != nil {
+				s.logger.Error("release idempotency key", "request_id", actor.RequestID, "error", err.Error())
+			}
+		}
+		defer func() {
+			if r := recover(); r != nil {
+				release()
+				panic(r)
+			}
+		}()
 		rec := &recorder{ResponseWriter: c.Response().Writer}
 		c.Response().Writer = rec
 		if err := next(c); err != nil {
@@ -56,9 +71,7 @@ func (s *Server) idempotent(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		status := c.Response().Status
 		if status >= http.StatusInternalServerError {
-			if err := s.store.AbortIdempotent(ctx, actor.KeyID, key); err != nil {
-				s.logger.Error("release idempotency key", "request_id", actor.RequestID, "error", err.Error())
-			}
+			release()
 			return nil
 		}
 		resp := models.IdempotentResponse{Status: status, ContentType: c.Response().Header().Get(echo.HeaderContentType), Body: rec.body.Bytes()}
@@ -67,6 +80,19 @@ func (s *Server) idempotent(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		return nil
 	}
+}
+
+// validIdempotencyKey accepts 1 to 200 visible ASCII characters.
+func validIdempotencyKey(key string) bool {
+	if len(key) > 200 {
+		return false
+	}
+	for i := 0; i < len(key); i++ {
+		if key[i] < 0x21 || key[i] > 0x7e {
+			return false
+		}
+	}
+	return true
 }
 
 // recorder keeps a copy of what a handler writes.

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -92,12 +93,16 @@ func parseCertificationList(body []byte, defaults map[string]string) ([]models.C
 		if errors.Is(err, io.EOF) {
 			break
 		}
-		line, _ := r.FieldPos(0)
-		at := fmt.Sprintf("lines[%d]", line)
-		if err != nil {
-			fields = append(fields, models.Field(at, "csv_syntax"))
+		var syntax *csv.ParseError
+		if errors.As(err, &syntax) {
+			fields = append(fields, models.Field(fmt.Sprintf("lines[%d]", syntax.Line), "csv_syntax"))
 			continue
 		}
+		if err != nil {
+			return nil, append(fields, models.Field("lines", "csv_syntax"))
+		}
+		line, _ := r.FieldPos(0)
+		at := fmt.Sprintf("lines[%d]", line)
 		if blank(rec) {
 			continue
 		}
@@ -107,13 +112,19 @@ func parseCertificationList(body []byte, defaults map[string]string) ([]models.C
 			}
 			return defaults[f]
 		}
+		if slices.ContainsFunc(rec, func(v string) bool { return !cleanText(v) }) {
+			fields = append(fields, models.Field(at, "text"))
+			continue
+		}
 		row, rowFields := parseImportRow(at, cell)
 		fields = append(fields, rowFields...)
-		key := row.CreditCode + "|" + row.Level + "|" + row.CertifiedOn.String()
-		if prev, dup := seen[key]; dup && len(rowFields) == 0 {
-			fields = append(fields, models.Field(at, "duplicate_row", prev))
+		if len(rowFields) == 0 {
+			key := row.CreditCode + "|" + row.Level + "|" + row.CertifiedOn.String()
+			if prev, dup := seen[key]; dup {
+				fields = append(fields, models.Field(at, "duplicate_row", prev))
+			}
+			seen[key] = line
 		}
-		seen[key] = line
 		rows = append(rows, row)
 	}
 	if len(rows) == 0 && len(fields) == 0 {

@@ -2,6 +2,7 @@ package api
 
 import (
 	"bytes"
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
@@ -95,6 +96,25 @@ func (s *Server) recoverPanic(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
+// cleanQuery refuses query parameters the database could not compare: text
+// that is not UTF-8 or holds a NUL.
+func cleanQuery(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		var fields []models.FieldError
+		for name, values := range c.QueryParams() {
+			for _, v := range values {
+				if !cleanText(v) || !cleanText(name) {
+					fields = append(fields, models.Field(strings.ToValidUTF8(name, "\uFFFD"), "text"))
+				}
+			}
+		}
+		if len(fields) > 0 {
+			return models.InvalidInput(fields...)
+		}
+		return next(c)
+	}
+}
+
 // language picks the language of messages from Accept-Language: English
 // when the client prefers it, Chinese otherwise.
 func language(next echo.HandlerFunc) echo.HandlerFunc {
@@ -152,11 +172,21 @@ func (s *Server) readBody(c echo.Context) ([]byte, error) {
 	return body, nil
 }
 
+// statusClientClosed is logged for a request whose client went away.
+const statusClientClosed = 499
+
 // handleError is echo's one error handler: every error becomes a problem
 // document. Client errors are answered as they are; anything else is logged
 // with the request id and answered 500 without internals.
 func (s *Server) handleError(err error, c echo.Context) {
 	if c.Response().Committed {
+		return
+	}
+	if errors.Is(err, context.Canceled) && c.Request().Context().Err() != nil {
+		// The client went away: nobody reads an answer, and it is no fault
+		// of ours. 499 is what the log says (nginx's "client closed request").
+		c.Response().Status = statusClientClosed
+		s.logger.Info("client closed the request", "request_id", requestIDOf(c), "path", c.Request().URL.Path)
 		return
 	}
 	var he *echo.HTTPError

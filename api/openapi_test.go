@@ -122,6 +122,7 @@ func TestOpenAPIExamplesValidate(t *testing.T) {
 		"putDonation":      func() any { return &donationBody{} },
 		"createPayoutRun":  func() any { return &payoutRunBody{} },
 		"rejectPayout":     func() any { return &rejectBody{} },
+		"putCreditCarryIn": func() any { return &carryInBody{} },
 	}
 	checked := 0
 	for path, ops := range doc.Paths {

@@ -74,9 +74,16 @@ func (s *Server) createPayoutRun(c echo.Context) error {
 		b.Rules = s.engine.PayoutRules()
 	}
 	var fields []models.FieldError
+	if b.AsOf.After(s.today()) {
+		// A run records payouts to be paid: it speaks for today or the past.
+		fields = append(fields, models.Field("as_of", "not_future"))
+	}
 	for i, id := range b.Rules {
-		if !slices.Contains(s.engine.PayoutRules(), id) {
+		switch {
+		case !slices.Contains(s.engine.PayoutRules(), id):
 			fields = append(fields, models.Field(fmt.Sprintf("rules[%d]", i), "oneof", strings.Join(s.engine.PayoutRules(), ", ")))
+		case slices.Contains(b.Rules[:i], id):
+			fields = append(fields, models.Field(fmt.Sprintf("rules[%d]", i), "duplicate", id))
 		}
 	}
 	if len(fields) > 0 {
@@ -166,6 +173,13 @@ func (s *Server) runPayouts(ctx context.Context, actor models.Actor, b payoutRun
 				bt.subjects = nil
 				evaluated <- bt
 			}
+		}
+	}()
+
+	// Should stage 3 panic, the stages before it must not stay blocked.
+	defer func() {
+		stopReading()
+		for range evaluated {
 		}
 	}()
 
@@ -356,7 +370,7 @@ func afterParam(c echo.Context) (int64, error) {
 	}
 	n, err := strconv.ParseInt(text, 10, 64)
 	if err != nil || n < 0 {
-		return 0, models.InvalidInput(models.Field("after", "positive"))
+		return 0, models.InvalidInput(models.Field("after", "non_negative"))
 	}
 	return n, nil
 }
@@ -390,6 +404,12 @@ func (s *Server) getPayout(c echo.Context) error {
 	}
 	if err := ownSubject(c, p.Subject, fmt.Sprintf("payout %d", id)); err != nil {
 		return err
+	}
+	// A subject key sees the payouts of its own kind of subject only.
+	if role := actorOf(c).Role; role == models.RoleEnterprise || role == models.RoleUniversity {
+		if kind, _ := s.engine.RuleSubject(p.Rule); kind != role {
+			return models.NotFound(fmt.Sprintf("payout %d", id))
+		}
 	}
 	return respond(c, http.StatusOK, p)
 }
@@ -463,7 +483,7 @@ func (s *Server) exportPayouts(c echo.Context) error {
 			if p.GrantYear != 0 {
 				year = strconv.Itoa(p.GrantYear)
 			}
-			_ = w.Write([]string{strconv.FormatInt(p.ID, 10), p.Payer.Code, p.Payer.Name, p.Subject, p.SubjectName,
+			_ = w.Write([]string{strconv.FormatInt(p.ID, 10), p.Payer.Code, p.Payer.Name, p.Subject, spreadsheetSafe(p.SubjectName),
 				p.Amount.String(), p.Rule, p.Level, year, p.Status, p.RulesetVersion, p.RulesetDigest})
 		}
 		if len(page) < f.Limit {
@@ -474,4 +494,13 @@ func (s *Server) exportPayouts(c echo.Context) error {
 	w.Flush()
 	c.Response().Header().Set(echo.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="payouts-%s-%s.csv"`, payer, status))
 	return c.Blob(http.StatusOK, "text/csv; charset=utf-8", buf.Bytes())
+}
+
+// spreadsheetSafe keeps a name from being read as a formula by the
+// spreadsheet that opens the transfer list: names come from imported lists.
+func spreadsheetSafe(text string) string {
+	if text != "" && strings.ContainsRune("=+-@\t\r", rune(text[0])) {
+		return "'" + text
+	}
+	return text
 }

@@ -15,7 +15,7 @@ type Problem struct {
 	Detail    string         `json:"detail"`
 	Instance  string         `json:"instance,omitempty"`
 	RequestID string         `json:"request_id,omitempty"`
-	Errors    []ProblemField `json:"errors,omitempty"`
+	Errors    []ProblemField `json:"errors"` // [] when no field is to blame
 }
 
 // ProblemField names one bad field by its JSON path.
@@ -37,7 +37,6 @@ var statusOf = map[models.ErrorCode]int{
 	models.CodeConflict:     http.StatusConflict,
 	models.CodeNotAllowed:   http.StatusMethodNotAllowed,
 	models.CodeTooLarge:     http.StatusRequestEntityTooLarge,
-	models.CodeUnsupported:  http.StatusUnsupportedMediaType,
 	models.CodeInternal:     http.StatusInternalServerError,
 	models.CodeUnavailable:  http.StatusServiceUnavailable,
 }
@@ -50,7 +49,6 @@ var titles = map[models.ErrorCode]models.Text{
 	models.CodeConflict:     {Zh: "状态冲突", En: "Conflict"},
 	models.CodeNotAllowed:   {Zh: "方法不允许", En: "Method not allowed"},
 	models.CodeTooLarge:     {Zh: "请求体过大", En: "Request body too large"},
-	models.CodeUnsupported:  {Zh: "不支持的内容类型", En: "Unsupported media type"},
 	models.CodeInternal:     {Zh: "服务器内部错误", En: "Internal server error"},
 	models.CodeUnavailable:  {Zh: "服务暂不可用", En: "Service unavailable"},
 }
@@ -59,7 +57,8 @@ var titles = map[models.ErrorCode]models.Text{
 // a *models.Error is internal: its text is never shown, only logged.
 func NewProblem(err error, lang string) Problem {
 	var e *models.Error
-	if !errors.As(err, &e) || statusOf[e.Code] == 0 {
+	if !errors.As(err, &e) || statusOf[e.Code] == 0 || e.Code == models.CodeInternal {
+		// Whatever went wrong inside is logged, never shown.
 		e = &models.Error{Code: models.CodeInternal, Message: models.Text{
 			Zh: "服务器内部错误，已记录，请凭请求编号联系管理员",
 			En: "an internal error occurred and was logged; quote the request id to an administrator",
@@ -70,6 +69,7 @@ func NewProblem(err error, lang string) Problem {
 		Title:  titles[e.Code].In(lang),
 		Status: statusOf[e.Code],
 		Detail: e.Message.In(lang),
+		Errors: []ProblemField{},
 	}
 	for _, f := range e.Fields {
 		p.Errors = append(p.Errors, ProblemField{Field: f.Field, Code: f.Code, Message: f.Text.In(lang)})

@@ -13,10 +13,13 @@ import (
 // are required; unknown fields are refused.
 
 type enterpriseBody struct {
-	Name          string             `json:"name" validate:"required,max=200"`
-	Region        string             `json:"region" validate:"region"`
-	Parent        *models.ParentLink `json:"parent,omitempty"`
-	CreditCarryIn models.Money       `json:"credit_carry_in,omitempty"`
+	Name   string             `json:"name" validate:"required,max=200"`
+	Region string             `json:"region" validate:"region"`
+	Parent *models.ParentLink `json:"parent,omitempty"`
+}
+
+type carryInBody struct {
+	CreditCarryIn models.Money `json:"credit_carry_in"`
 }
 
 type certificationBody struct {
@@ -77,7 +80,7 @@ func creditCodeParam(c echo.Context) (string, error) {
 
 func universityCodeParam(c echo.Context) (string, error) {
 	code := c.Param("code")
-	if !subjectCodePattern.MatchString(code) {
+	if !validUniversityCode(code) {
 		return "", models.InvalidInput(models.Field("code", "subject_code"))
 	}
 	return code, nil
@@ -99,7 +102,8 @@ func idParam(c echo.Context) (int64, error) {
 	return id, nil
 }
 
-// limitParam reads ?limit (default 100, at most 1000).
+// limitParam reads ?limit (default 100, at most 1000): lists come in pages,
+// the next one from ?after=next_after.
 func limitParam(c echo.Context) (int, error) {
 	text := c.QueryParam("limit")
 	if text == "" {
@@ -138,12 +142,30 @@ func (s *Server) putEnterprise(c echo.Context) error {
 		return models.InvalidInput(models.Field("parent.credit_code", "same_as_self"))
 	}
 	rec, created, err := s.store.PutEnterprise(c.Request().Context(), actorOf(c), models.EnterpriseRecord{
-		CreditCode: code, Name: b.Name, Region: b.Region, Parent: b.Parent, CreditCarryIn: b.CreditCarryIn,
+		CreditCode: code, Name: b.Name, Region: b.Region, Parent: b.Parent,
 	})
 	if err != nil {
 		return err
 	}
 	return respond(c, putStatus(created), rec)
+}
+
+// putCreditCarryIn answers PUT /v1/enterprises/{credit_code}/credit-carry-in:
+// the unused credit carried in from before the first recorded credit year.
+func (s *Server) putCreditCarryIn(c echo.Context) error {
+	code, err := creditCodeParam(c)
+	if err != nil {
+		return err
+	}
+	var b carryInBody
+	if err := s.decodeBody(c, &b); err != nil {
+		return err
+	}
+	rec, err := s.store.SetCreditCarryIn(c.Request().Context(), actorOf(c), code, b.CreditCarryIn)
+	if err != nil {
+		return err
+	}
+	return respond(c, http.StatusOK, rec)
 }
 
 // getEnterprise answers GET /v1/enterprises/{credit_code}.

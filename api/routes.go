@@ -15,7 +15,7 @@ import (
 // otherwise); subject keys see only their own subject (404 for others).
 func (s *Server) routes(opts Options) {
 	e := s.echo
-	e.Use(requestID, s.accessLog, s.recoverPanic, language)
+	e.Use(requestID, s.accessLog, s.recoverPanic, language, cleanQuery)
 
 	// Public: no key needed.
 	e.GET("/healthz", s.health)
@@ -57,6 +57,8 @@ func (s *Server) routes(opts Options) {
 	e.GET("/v1/enterprises/:credit_code/credit-years", s.listCreditYears, auth, roles(admin, finance, tax, enterprise))
 	e.PUT("/v1/enterprises/:credit_code/credit-years/:year", s.putCreditYear, auth, roles(admin, finance, tax))
 	e.GET("/v1/enterprises/:credit_code/credit-ledger", s.creditLedger, auth, roles(admin, finance, tax, enterprise))
+	e.PUT("/v1/enterprises/:credit_code/credit-carry-in", s.putCreditCarryIn, auth, roles(admin, finance, tax))
+	e.GET("/v1/enterprises/:credit_code/evaluation", s.enterpriseEvaluation, auth, roles(admin, finance, tax, enterprise))
 
 	// Registry: universities and donations.
 	e.GET("/v1/universities", s.listUniversities, auth, roles(admin, finance))
@@ -65,6 +67,7 @@ func (s *Server) routes(opts Options) {
 	e.GET("/v1/universities/:code/donations", s.listDonations, auth, roles(admin, finance, university))
 	e.POST("/v1/universities/:code/donations", s.addDonation, auth, roles(admin, finance), idem)
 	e.PUT("/v1/universities/:code/donations/:id", s.putDonation, auth, roles(admin, finance))
+	e.GET("/v1/universities/:code/evaluation", s.universityEvaluation, auth, roles(admin, finance, university))
 
 	// Payouts (免申即享).
 	e.POST("/v1/payout-runs", s.createPayoutRun, auth, roles(admin, finance), idem)

@@ -330,6 +330,9 @@ func TestPanicRecovered(t *testing.T) {
 	if strings.Contains(rec.Body.String(), "secret") {
 		t.Errorf("the answer leaks the panic: %s", rec.Body)
 	}
+	if p.Detail == "" || p.Errors == nil {
+		t.Errorf("a 500 problem needs a detail and a list of errors: %s", rec.Body)
+	}
 	if !strings.Contains(logs.String(), "secret internal detail") || !strings.Contains(logs.String(), p.RequestID) {
 		t.Errorf("the log lacks the panic or the request id:\n%s", logs.String())
 	}

@@ -593,3 +593,122 @@ func TestHealthNeedsTheDatabase(t *testing.T) {
 		t.Errorf("problem %+v", p)
 	}
 }
+
+// TestCarryInSurvivesCorrections: correcting an enterprise's name, as the
+// contract's PUT body does, leaves its credit carry-in as it was; the
+// carry-in has its own audited call.
+func TestCarryInSurvivesCorrections(t *testing.T) {
+	forEachDB(t, func(t *testing.T, h *harness) {
+		h.seed()
+		rec := decode[models.EnterpriseRecord](t, h.must(200, "tax", "PUT", "/v1/enterprises/"+entA+"/credit-carry-in", `{"credit_carry_in":"80000.00"}`))
+		if rec.CreditCarryIn.String() != "80000.00" {
+			t.Fatalf("carry-in %s", rec.CreditCarryIn)
+		}
+		h.must(200, "finance", "PUT", "/v1/enterprises/"+entA, `{"name":"示例电气股份有限公司","region":"330382"}`)
+		got := decode[models.EnterpriseRecord](t, h.must(200, "tax", "GET", "/v1/enterprises/"+entA, ""))
+		if got.Name != "示例电气股份有限公司" || got.CreditCarryIn.String() != "80000.00" {
+			t.Errorf("after the name correction: %+v", got)
+		}
+		h.must(400, "finance", "PUT", "/v1/enterprises/"+entA, `{"name":"x","region":"330382","credit_carry_in":"0"}`)
+		h.must(400, "tax", "PUT", "/v1/enterprises/"+entA+"/credit-carry-in", `{"credit_carry_in":"-1"}`)
+		h.must(404, "tax", "PUT", "/v1/enterprises/"+outside+"/credit-carry-in", `{"credit_carry_in":"1"}`)
+		h.must(403, "enterprise", "PUT", "/v1/enterprises/"+entA+"/credit-carry-in", `{"credit_carry_in":"1"}`)
+		l := decode[struct {
+			Ledger []models.LedgerRow `json:"ledger"`
+		}](t, h.must(200, "tax", "GET", "/v1/enterprises/"+entA+"/credit-ledger", ""))
+		if len(l.Ledger) != 0 {
+			t.Errorf("ledger %+v", l.Ledger)
+		}
+	})
+}
+
+// TestUniversityCodesAreNotCreditCodes: payouts name their subject by code,
+// so a university may not take an enterprise's kind of code.
+func TestUniversityCodesAreNotCreditCodes(t *testing.T) {
+	forEachDB(t, func(t *testing.T, h *harness) {
+		p := decode[api.Problem](t, h.must(400, "finance", "PUT", "/v1/universities/"+entA, `{"name":"x","ownership":"public","affiliation":"city"}`))
+		if len(p.Errors) != 1 || p.Errors[0].Field != "code" {
+			t.Errorf("problem %+v", p)
+		}
+		if err := api.CheckKeyRole(models.RoleUniversity, entA); err == nil {
+			t.Error("a university key for a credit code was accepted")
+		}
+	})
+}
+
+// TestPayoutRunRefusals: a run speaks for today or the past, and names each
+// rule once.
+func TestPayoutRunRefusals(t *testing.T) {
+	forEachDB(t, func(t *testing.T, h *harness) {
+		for body, field := range map[string]string{
+			`{"as_of":"2025-07-01"}`:                            "as_of",
+			`{"rules":["cert-grant","cert-grant"]}`:             "rules[1]",
+			`{"rules":["surcharge-credit"]}`:                    "rules[0]",
+			`{"as_of":"2025-06-30","grant_year":1999}`:          "grant_year",
+			`{"as_of":"2025-06-30","rules":["donation-match"]}`: "",
+		} {
+			rec := h.do("finance", "POST", "/v1/payout-runs", body)
+			if field == "" {
+				if rec.Code != 201 {
+					t.Errorf("%s: %d %s", body, rec.Code, rec.Body)
+				}
+				continue
+			}
+			if rec.Code != 400 {
+				t.Errorf("%s: %d, want 400", body, rec.Code)
+				continue
+			}
+			if p := decode[api.Problem](t, rec); len(p.Errors) != 1 || p.Errors[0].Field != field {
+				t.Errorf("%s: %+v, want the field %s", body, p.Errors, field)
+			}
+		}
+	})
+}
+
+// TestRegistryEvaluation: an enterprise or university checks what it is
+// eligible for on its registered facts.
+func TestRegistryEvaluation(t *testing.T) {
+	forEachDB(t, func(t *testing.T, h *harness) {
+		h.seed()
+		resp := decode[models.EvaluateResponse](t, h.must(200, "enterprise", "GET", "/v1/enterprises/"+entA+"/evaluation", ""))
+		got := map[string]string{}
+		for _, r := range resp.Results {
+			got[r.Rule] = r.Amount.String()
+		}
+		if diff := cmp.Diff(map[string]string{"cert-grant": "200000.00", "surcharge-credit": "0.00"}, got); diff != "" {
+			t.Errorf("enterprise (-want +got):\n%s", diff)
+		}
+		h.must(404, "enterprise", "GET", "/v1/enterprises/"+entC+"/evaluation", "")
+		resp = decode[models.EvaluateResponse](t, h.must(200, "university", "GET", "/v1/universities/"+uniCode+"/evaluation?grant_year=2025", ""))
+		if len(resp.Results) != 1 || resp.Results[0].Amount.String() != "1500000.00" {
+			t.Errorf("university: %+v", resp.Results)
+		}
+		resp = decode[models.EvaluateResponse](t, h.must(200, "finance", "GET", "/v1/universities/"+uniCode+"/evaluation", ""))
+		if resp.Results[0].Eligible { // grant year 2025 by default is the year of as_of: 2024's cash counts
+			if resp.Results[0].Amount.String() != "1500000.00" {
+				t.Errorf("default grant year: %+v", resp.Results[0])
+			}
+		} else {
+			t.Errorf("default grant year 2025 not eligible: %+v", resp.Results[0])
+		}
+		h.must(400, "finance", "GET", "/v1/universities/"+uniCode+"/evaluation?grant_year=twenty", "")
+		h.must(403, "enterprise", "GET", "/v1/universities/"+uniCode+"/evaluation", "")
+	})
+}
+
+// TestImportMalformedCSV: a CSV syntax error is a 400 naming the line.
+func TestImportMalformedCSV(t *testing.T) {
+	forEachDB(t, func(t *testing.T, h *harness) {
+		bad := "统一社会信用代码,企业名称,注册地,认定等级,认定日期\n" +
+			entB + ",鹿城机械,330302,市级,2024-06-01\n" +
+			`ab"c,x,330382,city,2024-03-01` + "\n"
+		p := decode[api.Problem](t, h.must(400, "finance", "POST", "/v1/certifications/import", bad))
+		if len(p.Errors) != 1 || p.Errors[0].Field != "lines[3]" || p.Errors[0].Code != "csv_syntax" {
+			t.Errorf("problem %+v", p.Errors)
+		}
+		h.must(400, "finance", "POST", "/v1/certifications/import", "统一社会信用代码,企业名称,注册地,认定等级,认定日期\n\"abc,x")
+		h.must(400, "finance", "POST", "/v1/certifications/import", "统一社会信用代码,企业名称,注册地,认定等级,认定日期\n"+entB+",a\x00b,330302,市级,2024-06-01\n")
+		h.must(400, "finance", "GET", "/v1/payouts?subject=%00", "")
+		h.must(400, "finance", "GET", "/v1/enterprises?region=%C3%28", "")
+	})
+}

@@ -20,6 +20,13 @@ type Validator struct {
 
 var subjectCodePattern = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
 
+// validUniversityCode accepts a code usable in a URL that is not a unified
+// social credit code: payouts name their subject by code, and a university
+// must never share one with an enterprise.
+func validUniversityCode(code string) bool {
+	return subjectCodePattern.MatchString(code) && !models.ValidCreditCode(code)
+}
+
 // NewValidator returns a validator with subsidy's own tags registered:
 // creditcode (GB 32100-2015 with its check character), region (six digits),
 // subjectcode (a university code usable in a URL) and year (2000..2100).
@@ -45,7 +52,7 @@ func NewValidator() *Validator {
 		return len(s) == 6 && strings.Trim(s, "0123456789") == ""
 	}))
 	must(v.RegisterValidation("subjectcode", func(fl validator.FieldLevel) bool {
-		return subjectCodePattern.MatchString(fl.Field().String())
+		return validUniversityCode(fl.Field().String())
 	}))
 	must(v.RegisterValidation("year", func(fl validator.FieldLevel) bool {
 		y := fl.Field().Int()

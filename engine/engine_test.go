@@ -702,3 +702,23 @@ func TestEvaluateConcurrent(t *testing.T) {
 		t.Errorf("… and %d more mismatches", n-5)
 	}
 }
+
+// TestEvaluateAmountsTooLargeToCompute: inputs each within bounds can add up
+// past what is exact; that is the client's input, refused with a 400, never
+// a wrapped number or a 500.
+func TestEvaluateAmountsTooLargeToCompute(t *testing.T) {
+	eng := mustEngine(t)
+	arrived := models.MustDate("2024-05-06")
+	uni := &models.University{Kind: models.KindUniversity, Code: "u", Name: "u", Ownership: "public", Affiliation: "city", GrantYear: 2025}
+	for range 10000 {
+		uni.Donations = append(uni.Donations, models.Donation{Amount: models.MaxMoney, Form: "cash", ViaFoundation: true, ArrivedOn: &arrived})
+	}
+	_, err := eng.Evaluate(models.EvaluateRequest{
+		AsOf: models.MustDate("2025-06-30"), Subject: models.Subject{University: uni},
+		Overrides: map[string]json.RawMessage{"donation-match.ratio": raw(`"10"`)},
+	}, models.LangEn)
+	var me *models.Error
+	if !errors.As(err, &me) || me.Code != models.CodeInvalid || len(me.Fields) != 1 || me.Fields[0].Code != "too_large_sum" {
+		t.Fatalf("error %v, want invalid input too_large_sum", err)
+	}
+}

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -41,6 +42,11 @@ func (e *Engine) Evaluate(req models.EvaluateRequest, lang string) (models.Evalu
 	for _, r := range p.rules {
 		seg := r.segmentFor(req.AsOf, p.overrides[r])
 		res, err := r.evaluate(ev, subject, req.AsOf, seg)
+		if errors.Is(err, models.ErrOverflow) {
+			// Amounts each within bounds can still add up past what is
+			// exact: the client's numbers, not a fault of ours.
+			return models.EvaluateResponse{}, models.InvalidInput(models.Field("subject", "too_large_sum"))
+		}
 		if err != nil {
 			return models.EvaluateResponse{}, err
 		}

@@ -78,7 +78,7 @@ func exprOptions() []expr.Option {
 		expr.Operator("==", "_eq"), expr.Operator("!=", "_ne"),
 
 		expr.Function("_add", func(p ...any) (any, error) {
-			return p[0].(models.Money).Add(p[1].(models.Money)), nil
+			return p[0].(models.Money).AddChecked(p[1].(models.Money))
 		}, new(func(models.Money, models.Money) models.Money)),
 		expr.Function("_sub", func(p ...any) (any, error) {
 			return p[0].(models.Money).Sub(p[1].(models.Money)), nil
@@ -103,7 +103,10 @@ func exprOptions() []expr.Option {
 				if !ok {
 					return nil, fmt.Errorf("sum_money: element %d is %T, not an amount", i, v)
 				}
-				total = total.Add(m)
+				var err error
+				if total, err = total.AddChecked(m); err != nil {
+					return nil, err
+				}
 			}
 			return total, nil
 		}, new(func([]any) models.Money)),

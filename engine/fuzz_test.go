@@ -52,14 +52,14 @@ func FuzzEvaluate(f *testing.F) {
 		}
 		modes := []string{"cumulative", "top_up", "highest_only"}
 		overrides := map[string]json.RawMessage{"cert-grant.stacking": raw(`"` + modes[int(stacking)%3] + `"`)}
-		req := models.EvaluateRequest{AsOf: models.YearEnd(y), Subject: models.Subject{Enterprise: ent}, Overrides: overrides}
+		req := models.EvaluateRequest{AsOf: yearEnd(y), Subject: models.Subject{Enterprise: ent}, Overrides: overrides}
 		checkInvariants(t, eng, req)
 
 		uni := &models.University{
 			Kind: models.KindUniversity, Code: "u", Name: "u", Ownership: "public", Affiliation: "city", GrantYear: y,
-			Donations: []models.Donation{{Amount: inv, Form: "cash", ViaFoundation: control, ArrivedOn: ptr(models.YearEnd(y - 1))}},
+			Donations: []models.Donation{{Amount: inv, Form: "cash", ViaFoundation: control, ArrivedOn: ptr(yearEnd(y - 1))}},
 		}
-		checkInvariants(t, eng, models.EvaluateRequest{AsOf: models.YearEnd(y), Subject: models.Subject{University: uni}})
+		checkInvariants(t, eng, models.EvaluateRequest{AsOf: yearEnd(y), Subject: models.Subject{University: uni}})
 	})
 }
 
@@ -103,3 +103,5 @@ func percent(t *testing.T, hundredths int) models.Percent {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+func yearEnd(y int) models.Date { return models.MonthDay{Month: 12, Day: 31}.In(y) }

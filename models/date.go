@@ -58,9 +58,6 @@ func atoiDigits(s string) int {
 	return n
 }
 
-// YearEnd returns 31 December of year y.
-func YearEnd(y int) Date { return MonthDay{Month: 12, Day: 31}.In(y) }
-
 // MonthDay is a day of the year without the year, such as 31 December, the
 // day on which a year's certification is judged. 29 February is not one:
 // it would not exist every year.

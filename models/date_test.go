@@ -43,6 +43,9 @@ func TestParseDate(t *testing.T) {
 			if !d.Time().Equal(want) {
 				t.Errorf("Time() = %v, want %v", d.Time(), want)
 			}
+			if models.DateOf(want.Add(12*time.Hour)) != d {
+				t.Errorf("DateOf(noon of %s) = %s", d, models.DateOf(want.Add(12*time.Hour)))
+			}
 			if d.IsZero() {
 				t.Error("IsZero() = true")
 			}
@@ -149,22 +152,22 @@ func TestDateSort(t *testing.T) {
 	}
 }
 
-func TestYearEnd(t *testing.T) {
+func TestMonthDayIn(t *testing.T) {
 	for _, y := range []int{2000, 2019, 2024, 2100} {
-		got := models.YearEnd(y)
+		got := models.MonthDay{Month: 12, Day: 31}.In(y)
 		want, err := models.NewDate(y, 12, 31)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if got != want {
-			t.Errorf("YearEnd(%d) = %s, want %s", y, got, want)
+			t.Errorf("12-31 in %d = %s, want %s", y, got, want)
 		}
 		if got.Year() != y {
-			t.Errorf("YearEnd(%d).Year() = %d", y, got.Year())
+			t.Errorf("12-31 in %d.Year() = %d", y, got.Year())
 		}
 		next, _ := models.NewDate(y+1, 1, 1)
 		if !got.Before(next) || got.Cmp(models.MustDate("2000-01-01")) < 0 {
-			t.Errorf("YearEnd(%d) = %s is not the last day of the year", y, got)
+			t.Errorf("12-31 in %d = %s is not the last day of the year", y, got)
 		}
 	}
 }
@@ -317,5 +320,34 @@ func TestPeriodJSON(t *testing.T) {
 	want := models.Period{From: models.MustDate("2024-01-01"), To: models.MustDate("2027-12-31")}
 	if p != want {
 		t.Errorf("got %s, want %s", p, want)
+	}
+}
+
+func TestParseMonthDay(t *testing.T) {
+	tests := []struct {
+		in      string
+		want    models.MonthDay
+		wantErr string
+	}{
+		{in: "12-31", want: models.MonthDay{Month: 12, Day: 31}},
+		{in: "01-01", want: models.MonthDay{Month: 1, Day: 1}},
+		{in: "06-30", want: models.MonthDay{Month: 6, Day: 30}},
+		{in: "02-29", wantErr: `invalid day of the year "02-29": not a day of every year`},
+		{in: "13-01", wantErr: `invalid day of the year "13-01": not a day of every year`},
+		{in: "04-31", wantErr: `invalid day of the year "04-31": not a day of every year`},
+		{in: "1-1", wantErr: `invalid day of the year "1-1": want MM-DD`},
+		{in: "12/31", wantErr: `invalid day of the year "12/31": want MM-DD`},
+	}
+	for _, tt := range tests {
+		got, err := models.ParseMonthDay(tt.in)
+		if tt.wantErr != "" {
+			if err == nil || err.Error() != tt.wantErr {
+				t.Errorf("ParseMonthDay(%q) error %v, want %q", tt.in, err, tt.wantErr)
+			}
+			continue
+		}
+		if err != nil || got != tt.want || got.String() != tt.in {
+			t.Errorf("ParseMonthDay(%q) = %v, %v", tt.in, got, err)
+		}
 	}
 }

@@ -15,7 +15,9 @@ import (
 type Money struct{ fen int64 }
 
 // MaxMoney is the largest amount accepted as input: one trillion yuan (1万亿).
-// Bounding inputs keeps every sum and rate product far from int64 overflow.
+// Bounding each input keeps ordinary sums and products far from int64's
+// limit; arithmetic on many of them (AddChecked, MulRate) still reports
+// ErrOverflow rather than wrap.
 var MaxMoney = Money{fen: 100_000_000_000_000}
 
 // Fen returns the amount of n fen.
@@ -38,6 +40,15 @@ func (m Money) IsNegative() bool { return m.fen < 0 }
 
 // Add returns m + o.
 func (m Money) Add(o Money) Money { return Money{fen: m.fen + o.fen} }
+
+// AddChecked returns m + o, or ErrOverflow when the sum does not fit.
+func (m Money) AddChecked(o Money) (Money, error) {
+	sum := m.fen + o.fen
+	if (o.fen > 0 && sum < m.fen) || (o.fen < 0 && sum > m.fen) {
+		return Money{}, fmt.Errorf("%s + %s: %w", m, o, ErrOverflow)
+	}
+	return Money{fen: sum}, nil
+}
 
 // Sub returns m − o, which may be negative.
 func (m Money) Sub(o Money) Money { return Money{fen: m.fen - o.fen} }

@@ -71,9 +71,13 @@ type ImportSummary struct {
 // RegistryStore keeps enterprises, certifications, credit years,
 // universities and donations, and assembles the facts rules evaluate.
 type RegistryStore interface {
-	// PutEnterprise creates or updates an enterprise (name, region, parent,
-	// credit carry-in) and reports whether it was created.
+	// PutEnterprise creates or updates an enterprise (name, region, parent)
+	// and reports whether it was created. A new enterprise starts with
+	// e.CreditCarryIn; an update leaves the stored carry-in as it is.
 	PutEnterprise(ctx context.Context, actor Actor, e EnterpriseRecord) (EnterpriseRecord, bool, error)
+	// SetCreditCarryIn records the credit carried in from before an
+	// enterprise's first recorded credit year.
+	SetCreditCarryIn(ctx context.Context, actor Actor, creditCode string, amount Money) (EnterpriseRecord, error)
 	GetEnterprise(ctx context.Context, creditCode string) (EnterpriseRecord, error)
 	ListEnterprises(ctx context.Context, f EnterpriseFilter) ([]EnterpriseRecord, error)
 
@@ -117,7 +121,7 @@ type RegistryStore interface {
 	// of at most batchSize, never holding the whole registry in memory.
 	ScreenEnterprises(ctx context.Context, batchSize int, fn func([]Enterprise) error) error
 	// UniversityFacts assembles a university with its donations
-	// (GrantYear left zero for the caller to set).
+	// (GrantYear left zero for the caller to set), as the rules see it.
 	UniversityFacts(ctx context.Context, code string) (University, error)
 	// ScreenUniversities calls fn with every registered university, as
 	// UniversityFacts, in code order and in batches of at most batchSize.

@@ -1,7 +1,6 @@
 package models
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 )
@@ -158,25 +157,6 @@ func (s *Subject) Variant(kind string) (any, error) {
 
 // SubjectKinds lists the kinds a Subject may hold.
 var SubjectKinds = []string{KindEnterprise, KindUniversity}
-
-// UnmarshalJSON reads the kind first and decodes the subject strictly: an
-// unknown field is an error. (The api package has a decoder that reports
-// every bad field at once; this one stops at the first.)
-func (s *Subject) UnmarshalJSON(b []byte) error {
-	var head struct {
-		Kind string `json:"kind"`
-	}
-	if err := json.Unmarshal(b, &head); err != nil {
-		return err
-	}
-	target, err := s.Variant(head.Kind)
-	if err != nil {
-		return err
-	}
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.DisallowUnknownFields()
-	return dec.Decode(target)
-}
 
 // Rule ids fixed by the contract (evaluate-v1.md).
 const (

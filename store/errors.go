@@ -23,6 +23,7 @@ const (
 	failUnique             // unique or primary key violation
 	failForeignKey         // the referenced row does not exist
 	failCheck              // a CHECK or NOT NULL constraint
+	failText               // text the database cannot store
 	failRace               // lost a race; running the transaction again can succeed
 	failBusy               // the database stayed locked past the busy timeout
 )
@@ -35,6 +36,9 @@ const (
 	pgNotNullViolation     = "23502"
 	pgSerializationFailure = "40001"
 	pgDeadlockDetected     = "40P01"
+	// Text PostgreSQL cannot store: a NUL, or bytes that are not UTF-8.
+	pgCharacterNotInRepertoire = "22021"
+	pgUntranslatableCharacter  = "22P05"
 )
 
 // errRaced marks an error that a fresh attempt of the transaction can get
@@ -71,6 +75,8 @@ func classify(err error) failure {
 			return failForeignKey
 		case pgCheckViolation, pgNotNullViolation:
 			return failCheck
+		case pgCharacterNotInRepertoire, pgUntranslatableCharacter:
+			return failText
 		case pgSerializationFailure, pgDeadlockDetected:
 			return failRace
 		}
@@ -116,6 +122,8 @@ func translate(err error, m meaning) error {
 		out = models.Errorf(models.CodeUnavailable, "数据库正忙于并发的修改，请稍后重试", "the database is busy with concurrent changes; retry")
 	case failCheck:
 		out = models.Errorf(models.CodeInvalid, "记录不符合数据库约束：%s", "the record breaks a database constraint: %s", constraintOf(err))
+	case failText:
+		out = models.Errorf(models.CodeInvalid, "文本含有数据库无法保存的字符（NUL 或无效的 UTF-8）", "the text has characters the database cannot store (NUL or invalid UTF-8)")
 	}
 	if out == nil {
 		return fmt.Errorf("%s: %w", m.op, err)

@@ -1,8 +1,9 @@
 // Package store keeps the service's records in SQLite (the embedded default)
 // or PostgreSQL through gorm, implementing the interfaces of models.
 //
-// It is the only package that imports gorm or a database driver; it never
-// imports api, engine or cmd. Integrity that matters for public money (one
+// With its test helper store/storetest (which opens PostgreSQL schemas for
+// tests), it is the only package that imports gorm or a database driver; it
+// never imports api, engine or cmd. Integrity that matters for public money (one
 // certification grant per level, never paying a key beyond its total,
 // payout transitions) is enforced by the database's constraints and
 // conditional updates, not by callers taking turns.

@@ -160,13 +160,15 @@ func (s *Store) PutEnterprise(ctx context.Context, actor models.Actor, e models.
 			return err
 		}
 		row.CreatedAt = old.CreatedAt
+		// The carry-in is a credit figure with its own method: a correction
+		// of the name must not reset it.
+		row.CreditCarryIn = old.CreditCarryIn
 		err = tx.Model(&enterpriseRow{}).Where("credit_code = ?", e.CreditCode).Updates(map[string]any{
 			"name":                  row.Name,
 			"region":                row.Region,
 			"parent_code":           row.ParentCode,
 			"parent_ownership_pct":  row.ParentOwnershipPct,
 			"parent_actual_control": row.ParentActualControl,
-			"credit_carry_in":       row.CreditCarryIn,
 			"updated_at":            row.UpdatedAt,
 		}).Error
 		if err != nil {
@@ -181,6 +183,42 @@ func (s *Store) PutEnterprise(ctx context.Context, actor models.Actor, e models.
 		return models.EnterpriseRecord{}, false, translate(err, meaning{op: "put enterprise " + e.CreditCode})
 	}
 	return out, created, nil
+}
+
+// SetCreditCarryIn records the credit an enterprise carries in from before
+// its first recorded credit year, audited with the record before and after.
+func (s *Store) SetCreditCarryIn(ctx context.Context, actor models.Actor, creditCode string, amount models.Money) (models.EnterpriseRecord, error) {
+	if err := checkMoney("credit_carry_in", amount); err != nil {
+		return models.EnterpriseRecord{}, err
+	}
+	var out models.EnterpriseRecord
+	err := s.inTx(ctx, func(tx *gorm.DB) error {
+		var old enterpriseRow
+		if err := forUpdate(tx).Where("credit_code = ?", creditCode).Take(&old).Error; err != nil {
+			return err
+		}
+		before, err := old.model()
+		if err != nil {
+			return err
+		}
+		row := old
+		row.CreditCarryIn, row.UpdatedAt = amount.Fen(), s.now()
+		err = tx.Model(&enterpriseRow{}).Where("credit_code = ?", creditCode).Updates(map[string]any{
+			"credit_carry_in": row.CreditCarryIn,
+			"updated_at":      row.UpdatedAt,
+		}).Error
+		if err != nil {
+			return err
+		}
+		if out, err = row.model(); err != nil {
+			return err
+		}
+		return s.audit(tx, actor, actionUpdate, entityEnterprise, creditCode, before, out)
+	})
+	if err != nil {
+		return models.EnterpriseRecord{}, translate(err, meaning{op: "set credit carry-in of " + creditCode, notFound: enterpriseNotFound(creditCode)})
+	}
+	return out, nil
 }
 
 // GetEnterprise returns a registered enterprise.

@@ -13,6 +13,7 @@ import (
 
 	"github.com/wenzhou-subsidy/subsidy/models"
 	"github.com/wenzhou-subsidy/subsidy/store"
+	"github.com/wenzhou-subsidy/subsidy/store/storetest"
 )
 
 func TestPutEnterprise(t *testing.T) {
@@ -525,4 +526,16 @@ func TestImportCertificationsConcurrent(t *testing.T) {
 			t.Errorf("summaries added up (-want +got):\n%s", diff)
 		}
 	})
+}
+
+// TestTextPostgresCannotStore: a NUL in a name is refused as invalid input on
+// PostgreSQL (the API refuses it before; this is the store's own backstop).
+func TestTextPostgresCannotStore(t *testing.T) {
+	s := storetest.Open(t, storetest.Postgres)
+	_, _, err := s.PutEnterprise(t.Context(), models.Actor{KeyID: "t"}, models.EnterpriseRecord{
+		CreditCode: "91330382MA2AB3C47E", Name: "a\x00b", Region: "330382",
+	})
+	if models.CodeOf(err) != models.CodeInvalid {
+		t.Fatalf("error %v, want invalid input", err)
+	}
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 
 	"github.com/wenzhou-subsidy/subsidy/models"
 )
@@ -28,21 +29,27 @@ type demoRegistry struct {
 const demoLabel = "demo"
 
 // loadDemo loads the demo registry into an empty database, then revokes the
-// previous demo keys and prints a new admin and finance key.
+// previous demo keys and prints a new admin and finance key. It refuses a
+// database that holds a registry it did not load: --demo left on in
+// production must not mint admin keys.
 func loadDemo(ctx context.Context, st models.Store, file string, stdout io.Writer) error {
 	empty, err := registryEmpty(ctx, st)
 	if err != nil {
 		return err
+	}
+	keys, err := st.ListKeys(ctx)
+	if err != nil {
+		return err
+	}
+	demoBefore := slices.ContainsFunc(keys, func(k models.APIKey) bool { return k.Label == demoLabel })
+	if !empty && !demoBefore {
+		return usageError{fmt.Errorf("--demo: this database holds a registry the demo did not load; start without --demo")}
 	}
 	if empty {
 		if err := importDemo(ctx, st, file); err != nil {
 			return fmt.Errorf("demo registry %s: %w", file, err)
 		}
 		fmt.Fprintf(stdout, "subsidy: loaded the demo registry from %s\n", file)
-	}
-	keys, err := st.ListKeys(ctx)
-	if err != nil {
-		return err
 	}
 	for _, k := range keys {
 		if k.Label == demoLabel && k.RevokedAt == nil {

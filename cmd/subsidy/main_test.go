@@ -18,6 +18,7 @@ import (
 
 	"github.com/wenzhou-subsidy/subsidy/api"
 	"github.com/wenzhou-subsidy/subsidy/models"
+	"github.com/wenzhou-subsidy/subsidy/store"
 	"github.com/wenzhou-subsidy/subsidy/store/storetest"
 )
 
@@ -389,5 +390,23 @@ func TestGracefulShutdown(t *testing.T) {
 	resp.Body.Close()
 	if err := <-stopped; err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestDemoRefusesARealRegistry: --demo never mints keys on a database whose
+// registry it did not load.
+func TestDemoRefusesARealRegistry(t *testing.T) {
+	db := storetest.DSN(t, storetest.SQLite)
+	st := storetest.OpenDSN(t, db, store.Options{})
+	if _, _, err := st.PutEnterprise(t.Context(), cliActor, models.EnterpriseRecord{CreditCode: "91330382MA2AB3C47E", Name: "示例", Region: "330382"}); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := runCmd(t, "", map[string]string{"SUBSIDY_DB": db}, "serve", "--addr", freeAddr(t), "--demo", "--demo-file", "../../testdata/demo/registry.json")
+	if code != 2 || strings.Contains(out, "key") || !strings.Contains(errOut, "--demo") {
+		t.Errorf("exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+	keys, err := st.ListKeys(t.Context())
+	if err != nil || len(keys) != 0 {
+		t.Errorf("keys made: %v %v", keys, err)
 	}
 }
