@@ -70,8 +70,9 @@ func (s *Server) createPayoutRun(c echo.Context) error {
 	if b.GrantYear == 0 {
 		b.GrantYear = b.AsOf.Year()
 	}
+	grants := s.engine.PayoutRules()
 	if len(b.Rules) == 0 {
-		b.Rules = s.engine.PayoutRules()
+		b.Rules = grants
 	}
 	var fields []models.FieldError
 	if b.AsOf.After(s.today()) {
@@ -80,8 +81,8 @@ func (s *Server) createPayoutRun(c echo.Context) error {
 	}
 	for i, id := range b.Rules {
 		switch {
-		case !slices.Contains(s.engine.PayoutRules(), id):
-			fields = append(fields, models.Field(fmt.Sprintf("rules[%d]", i), "oneof", strings.Join(s.engine.PayoutRules(), ", ")))
+		case !slices.Contains(grants, id):
+			fields = append(fields, models.Field(fmt.Sprintf("rules[%d]", i), "oneof", strings.Join(grants, ", ")))
 		case slices.Contains(b.Rules[:i], id):
 			fields = append(fields, models.Field(fmt.Sprintf("rules[%d]", i), "duplicate", id))
 		}

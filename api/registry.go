@@ -216,8 +216,8 @@ func (s *Server) addCertification(c echo.Context) error {
 		return err
 	}
 	cert := models.Certification{Level: b.Level, CertifiedOn: b.CertifiedOn, RevokedOn: b.RevokedOn}
-	if fields := cert.Problems(""); len(fields) > 0 {
-		return models.InvalidInput(trimRoot(fields)...)
+	if fields := cert.Problems(); len(fields) > 0 {
+		return models.InvalidInput(fields...)
 	}
 	rec, err := s.store.AddCertification(c.Request().Context(), actorOf(c), models.CertificationRecord{
 		CreditCode: code, Level: b.Level, CertifiedOn: b.CertifiedOn, RevokedOn: b.RevokedOn,
@@ -244,8 +244,8 @@ func (s *Server) putCertification(c echo.Context) error {
 		return err
 	}
 	cert := models.Certification{Level: b.Level, CertifiedOn: b.CertifiedOn, RevokedOn: b.RevokedOn}
-	if fields := cert.Problems(""); len(fields) > 0 {
-		return models.InvalidInput(trimRoot(fields)...)
+	if fields := cert.Problems(); len(fields) > 0 {
+		return models.InvalidInput(fields...)
 	}
 	rec, err := s.store.UpdateCertification(c.Request().Context(), actorOf(c), models.CertificationRecord{
 		ID: id, CreditCode: code, Level: b.Level, CertifiedOn: b.CertifiedOn, RevokedOn: b.RevokedOn,
@@ -284,8 +284,8 @@ func (s *Server) putCreditYear(c echo.Context) error {
 		return err
 	}
 	cy := models.CreditYear{Year: year, Investment: b.Investment, FiscalSubsidy: b.FiscalSubsidy}
-	if fields := cy.Problems(""); len(fields) > 0 {
-		return models.InvalidInput(trimRoot(fields)...)
+	if fields := cy.Problems(); len(fields) > 0 {
+		return models.InvalidInput(fields...)
 	}
 	rec, created, err := s.store.PutCreditYear(c.Request().Context(), actorOf(c), models.CreditYearRecord{
 		CreditCode: code, Year: year, Investment: b.Investment, FiscalSubsidy: b.FiscalSubsidy,
@@ -447,14 +447,4 @@ func nonNil[T any](list []T) []T {
 		return []T{}
 	}
 	return list
-}
-
-// trimRoot drops the leading dot of paths built under an empty root.
-func trimRoot(fields []models.FieldError) []models.FieldError {
-	for i := range fields {
-		if len(fields[i].Field) > 0 && fields[i].Field[0] == '.' {
-			fields[i].Field = fields[i].Field[1:]
-		}
-	}
-	return fields
 }

@@ -116,8 +116,8 @@ func checkEnterprise(e *models.Enterprise) []models.FieldError {
 		if slices.ContainsFunc(e.CreditYears[:i], func(x models.CreditYear) bool { return x.Year == y.Year }) {
 			fields = append(fields, models.Field(fmt.Sprintf("subject.credit_years[%d].year", i), "duplicate_year", y.Year))
 		}
-		for _, f := range y.Problems("") {
-			f.Field = fmt.Sprintf("subject.credit_years[%d]%s", i, f.Field)
+		for _, f := range y.Problems() {
+			f.Field = fmt.Sprintf("subject.credit_years[%d].%s", i, f.Field)
 			fields = append(fields, f)
 		}
 	}
@@ -128,8 +128,8 @@ func checkCertifications(path string, certs []models.Certification) []models.Fie
 	var fields []models.FieldError
 	for i, c := range certs {
 		// The path is built only for a problem: this runs on every evaluation.
-		for _, f := range c.Problems("") {
-			f.Field = fmt.Sprintf("%s[%d]%s", path, i, f.Field)
+		for _, f := range c.Problems() {
+			f.Field = fmt.Sprintf("%s[%d].%s", path, i, f.Field)
 			fields = append(fields, f)
 		}
 	}

@@ -187,7 +187,6 @@ var fieldMessages = map[string]Text{
 	"idempotency_key": {Zh: "Idempotency-Key 应为1至200个可见 ASCII 字符", En: "must be 1 to 200 visible ASCII characters"},
 	"text":            {Zh: "含有不允许的字符（控制字符或无效的 UTF-8）", En: "contains characters that are not allowed (control characters or invalid UTF-8)"},
 	"non_negative":    {Zh: "应为0或正整数", En: "must be 0 or a positive whole number"},
-	"too_deep":        {Zh: "JSON 嵌套层数过多", En: "the JSON is nested too deeply"},
 	"too_large_sum":   {Zh: "金额过大，无法精确计算", En: "the amounts are too large to compute exactly"},
 	"status":          {Zh: "状态应为以下之一：%v", En: "must be one of: %v"},
 	"csv_header":      {Zh: "CSV 文件缺少表头行", En: "the CSV file has no header line"},

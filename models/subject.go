@@ -166,19 +166,19 @@ const (
 )
 
 // Problems returns what is wrong across the fields of a certification,
-// each named under path.
-func (c Certification) Problems(path string) []FieldError {
+// each named by its field ("revoked_on"); the caller puts them under its path.
+func (c Certification) Problems() []FieldError {
 	if c.RevokedOn != nil && c.RevokedOn.Before(c.CertifiedOn) {
-		return []FieldError{Field(path+".revoked_on", "revoked_before")}
+		return []FieldError{Field("revoked_on", "revoked_before")}
 	}
 	return nil
 }
 
 // Problems returns what is wrong across the fields of a credit year, each
-// named under path.
-func (y CreditYear) Problems(path string) []FieldError {
+// named by its field ("fiscal_subsidy").
+func (y CreditYear) Problems() []FieldError {
 	if y.FiscalSubsidy.Cmp(y.Investment) > 0 {
-		return []FieldError{Field(path+".fiscal_subsidy", "subsidy_above")}
+		return []FieldError{Field("fiscal_subsidy", "subsidy_above")}
 	}
 	return nil
 }

@@ -108,33 +108,43 @@ func (s *Store) EnterpriseFacts(ctx context.Context, creditCode string) (models.
 func (s *Store) ScreenEnterprises(ctx context.Context, batchSize int, fn func([]models.Enterprise) error) error {
 	n := screenBatch(batchSize)
 	db := s.manyRows(s.db.WithContext(ctx))
-	after := ""
-	for {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
+	return screenPages(ctx, n, func(after string) ([]models.Enterprise, string, error) {
 		rows, err := db.Raw("SELECT "+enterpriseFactColumns+" FROM enterprises WHERE credit_code > ? ORDER BY credit_code LIMIT ?", after, n).Rows()
 		var page []enterpriseRow
 		if err == nil {
 			page, err = scanEnterprises(rows)
 		}
 		if err != nil {
-			return translate(err, meaning{op: "screen enterprises after " + after})
+			return nil, "", translate(err, meaning{op: "screen enterprises after " + after})
 		}
 		if len(page) == 0 {
-			return nil
+			return nil, "", nil
 		}
 		batch, err := assembleEnterprises(db, page)
-		if err != nil {
+		return batch, page[len(page)-1].CreditCode, err
+	}, fn)
+}
+
+// screenPages is the keyset pagination of the screenings: page(after)
+// reads and assembles up to n records whose key follows after, and returns
+// the last key read; fn gets each batch in turn, until a page is short.
+func screenPages[T any](ctx context.Context, n int, page func(after string) ([]T, string, error), fn func([]T) error) error {
+	after := ""
+	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		batch, last, err := page(after)
+		if err != nil || len(batch) == 0 {
 			return err
 		}
 		if err := fn(batch); err != nil {
 			return err
 		}
-		if len(page) < n {
+		if len(batch) < n {
 			return nil
 		}
-		after = page[len(page)-1].CreditCode
+		after = last
 	}
 }
 
@@ -308,34 +318,17 @@ func (s *Store) UniversityFacts(ctx context.Context, code string) (models.Univer
 func (s *Store) ScreenUniversities(ctx context.Context, batchSize int, fn func([]models.University) error) error {
 	n := screenBatch(batchSize)
 	db := s.manyRows(s.db.WithContext(ctx))
-	after := ""
-	for {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
+	return screenPages(ctx, n, func(after string) ([]models.University, string, error) {
 		var rows []universityRow
-		q := db.Order("code").Limit(n)
-		if after != "" {
-			q = q.Where("code > ?", after)
-		}
-		if err := q.Find(&rows).Error; err != nil {
-			return translate(err, meaning{op: "screen universities after " + after})
+		if err := db.Where("code > ?", after).Order("code").Limit(n).Find(&rows).Error; err != nil {
+			return nil, "", translate(err, meaning{op: "screen universities after " + after})
 		}
 		if len(rows) == 0 {
-			return nil
+			return nil, "", nil
 		}
 		batch, err := assembleUniversities(db, rows)
-		if err != nil {
-			return err
-		}
-		if err := fn(batch); err != nil {
-			return err
-		}
-		if len(rows) < n {
-			return nil
-		}
-		after = rows[len(rows)-1].Code
-	}
+		return batch, rows[len(rows)-1].Code, err
+	}, fn)
 }
 
 // assembleUniversities loads the donations of a batch of universities in
