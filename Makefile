@@ -16,10 +16,12 @@ run: build
 test:
 	$(GO) test -race -count=1 ./...
 
+# gofmt, go vet and staticcheck (a tool of go.mod: no install needed).
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
+	$(GO) tool staticcheck ./...
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./engine/...
@@ -27,7 +29,7 @@ bench:
 # Each fuzz target for FUZZTIME (default one minute).
 FUZZTIME ?= 1m
 fuzz:
-	$(GO) test ./api -run '^$$' -fuzz '^FuzzDecodeEvaluate$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./input -run '^$$' -fuzz '^FuzzDecodeEvaluate$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./engine -run '^$$' -fuzz '^FuzzEvaluate$$' -fuzztime $(FUZZTIME)
 
 # Start a server on a scratch database (logs to /dev/null) and load
@@ -37,7 +39,7 @@ loadtest: build
 	@dir=$$(mktemp -d); \
 	$(BIN) serve --addr $(LOADTEST_ADDR) --db $$dir/load.db >/dev/null 2>&1 & pid=$$!; \
 	trap "kill $$pid; rm -rf $$dir" EXIT; \
-	$(BIN) load --wait 30s --url http://$(LOADTEST_ADDR)/v1/evaluate \
+	$(GO) run ./bench/load --wait 30s --url http://$(LOADTEST_ADDR)/v1/evaluate \
 		--file testdata/evaluate/enterprise-province.json -c 32 -d 10s
 
 # The screening benchmark (免申即享 at scale): a payout run through the API

@@ -41,20 +41,20 @@ func (s *Server) idempotent(next echo.HandlerFunc) echo.HandlerFunc {
 		fingerprint := hex.EncodeToString(sum[:])
 
 		actor := actorOf(c)
-		prev, err := s.store.BeginIdempotent(c.Request().Context(), actor.KeyID, key, fingerprint)
+		status, contentType, answer, err := s.idem.BeginIdempotent(c.Request().Context(), actor.KeyID, key, fingerprint)
 		if err != nil {
 			return err
 		}
-		if prev != nil {
+		if status > 0 {
 			c.Response().Header().Set("Idempotent-Replayed", "true")
-			return c.Blob(prev.Status, prev.ContentType, prev.Body)
+			return c.Blob(status, contentType, answer)
 		}
 
 		// From here on the key is reserved: whatever happens, it is either
 		// answered or released, also when the client is gone.
 		ctx := context.WithoutCancel(c.Request().Context())
 		release := func() {
-			if err := s.store.AbortIdempotent(ctx, actor.KeyID, key); err != nil {
+			if err := s.idem.AbortIdempotent(ctx, actor.KeyID, key); err != nil {
 				s.logger.Error("release idempotency key", "request_id", actor.RequestID, "error", err.Error())
 			}
 		}
@@ -69,13 +69,12 @@ func (s *Server) idempotent(next echo.HandlerFunc) echo.HandlerFunc {
 		if err := next(c); err != nil {
 			c.Error(err)
 		}
-		status := c.Response().Status
+		status = c.Response().Status
 		if status >= http.StatusInternalServerError {
 			release()
 			return nil
 		}
-		resp := models.IdempotentResponse{Status: status, ContentType: c.Response().Header().Get(echo.HeaderContentType), Body: rec.body.Bytes()}
-		if err := s.store.FinishIdempotent(ctx, actor.KeyID, key, resp); err != nil {
+		if err := s.idem.FinishIdempotent(ctx, actor.KeyID, key, status, c.Response().Header().Get(echo.HeaderContentType), rec.body.Bytes()); err != nil {
 			s.logger.Error("store idempotent answer", "request_id", actor.RequestID, "error", err.Error())
 		}
 		return nil

@@ -11,6 +11,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/wenzhou-subsidy/subsidy/app"
 	"github.com/wenzhou-subsidy/subsidy/models"
 	"github.com/wenzhou-subsidy/subsidy/store/storetest"
 )
@@ -21,14 +22,16 @@ func TestIdempotencyKeyIsNeverStuck(t *testing.T) {
 	for _, kind := range storetest.Kinds(t) {
 		t.Run(kind, func(t *testing.T) {
 			st := storetest.Open(t, kind)
-			s, err := NewServer(slog.New(slog.NewTextHandler(io.Discard, nil)), mustEngine(t), st, Options{})
+			svc := app.New(mustEngine(t), st, app.Options{})
+			s, err := NewServer(slog.New(slog.NewTextHandler(io.Discard, nil)), svc, st, Options{})
 			if err != nil {
 				t.Fatal(err)
 			}
-			secret, key, hash := NewAPIKey(models.RoleFinance, "", "test")
-			if _, err := st.CreateKey(t.Context(), models.Actor{KeyID: "test"}, key, hash); err != nil {
+			key, err := svc.CreateKey(t.Context(), models.Actor{KeyID: "test"}, app.KeyRequest{Role: models.RoleFinance})
+			if err != nil {
 				t.Fatal(err)
 			}
+			secret := key.Secret
 			s.echo.POST("/test/panic", func(echo.Context) error { panic("boom") }, s.authenticate, s.idempotent)
 			var cancel context.CancelFunc
 			s.echo.POST("/test/gone", func(c echo.Context) error {

@@ -10,90 +10,78 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
-	"runtime/debug"
-	"strconv"
+	"os"
 	"strings"
 	"sync"
-	"time"
+	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+	"golang.org/x/text/language"
 
 	"github.com/wenzhou-subsidy/subsidy/models"
 )
 
-// RequestIDHeader carries the request id: taken from the client when it is
-// a sane token, generated otherwise, and always echoed in the response.
-const RequestIDHeader = "X-Request-Id"
+// RequestIDHeader carries the request id the server gives every request.
+const RequestIDHeader = echo.HeaderXRequestID
 
 const (
 	ctxRequestID = "request_id"
 	ctxLang      = "lang"
 )
 
-// requestID assigns every request an id.
+// requestID gives every request an id of the server's own, echoed in the
+// answer and recorded in logs and the audit trail. echo's RequestID
+// middleware would take the client's X-Request-Id instead, and an id a
+// client chose must never stand in the audit trail.
 func requestID(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		id := c.Request().Header.Get(RequestIDHeader)
-		if !saneID(id) {
-			var b [12]byte
-			_, _ = rand.Read(b[:])
-			id = hex.EncodeToString(b[:])
-		}
+		var b [12]byte
+		_, _ = rand.Read(b[:])
+		id := hex.EncodeToString(b[:])
 		c.Set(ctxRequestID, id)
 		c.Response().Header().Set(RequestIDHeader, id)
 		return next(c)
 	}
 }
 
-func saneID(id string) bool {
-	if id == "" || len(id) > 64 {
-		return false
-	}
-	for _, r := range id {
-		if !(r == '-' || r == '_' || r == '.' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z') {
-			return false
-		}
-	}
-	return true
+// accessLog writes one structured log line per request (echo's request
+// logger), after the error handler has written any error, so the status
+// logged is the one sent.
+func (s *Server) accessLog() echo.MiddlewareFunc {
+	return middleware.RequestLoggerWithConfig(middleware.RequestLoggerConfig{
+		HandleError:     true,
+		LogMethod:       true,
+		LogURIPath:      true,
+		LogStatus:       true,
+		LogLatency:      true,
+		LogResponseSize: true,
+		LogValuesFunc: func(c echo.Context, v middleware.RequestLoggerValues) error {
+			s.logger.LogAttrs(c.Request().Context(), slog.LevelInfo, "request",
+				slog.String("method", v.Method),
+				slog.String("path", v.URIPath),
+				slog.Int("status", c.Response().Status),
+				slog.Int64("bytes", v.ResponseSize),
+				slog.Duration("latency", v.Latency),
+				slog.String("request_id", requestIDOf(c)),
+			)
+			return nil
+		},
+	})
 }
 
-// accessLog writes one structured log line per request, after the error
-// handler has written any error, so the status logged is the one sent.
-func (s *Server) accessLog(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		start := time.Now()
-		if err := next(c); err != nil {
-			c.Error(err)
-		}
-		req, res := c.Request(), c.Response()
-		s.logger.LogAttrs(req.Context(), slog.LevelInfo, "request",
-			slog.String("method", req.Method),
-			slog.String("path", req.URL.Path),
-			slog.Int("status", res.Status),
-			slog.Int64("bytes", res.Size),
-			slog.Duration("latency", time.Since(start)),
-			slog.String("request_id", requestIDOf(c)),
-		)
-		return nil
-	}
-}
-
-// recoverPanic turns a panic into a logged internal error: the client gets a
-// plain 500 problem without internals, the log gets the stack.
-func (s *Server) recoverPanic(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) (err error) {
-		defer func() {
-			if r := recover(); r != nil {
-				if r == http.ErrAbortHandler {
-					panic(r)
-				}
-				s.logger.Error("panic", "request_id", requestIDOf(c), "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
-				err = &models.Error{Code: models.CodeInternal, Err: fmt.Errorf("panic: %v", r)}
-			}
-		}()
-		return next(c)
-	}
+// recoverPanic turns a panic into a logged internal error (echo's Recover):
+// the client gets a plain 500 problem without internals, the log the stack.
+func (s *Server) recoverPanic() echo.MiddlewareFunc {
+	return middleware.RecoverWithConfig(middleware.RecoverConfig{
+		DisableErrorHandler: true, // the access log hands the error on
+		LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
+			s.logger.Error("panic", "request_id", requestIDOf(c), "panic", err.Error(), "stack", string(stack))
+			return &models.Error{Code: models.CodeInternal, Err: fmt.Errorf("panic: %w", err)}
+		},
+	})
 }
 
 // cleanQuery refuses query parameters the database could not compare: text
@@ -115,33 +103,29 @@ func cleanQuery(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// language picks the language of messages from Accept-Language: English
+func cleanText(s string) bool { return utf8.ValidString(s) && strings.IndexByte(s, 0) < 0 }
+
+// languages are the languages of messages, Chinese first: the default.
+var languages = language.NewMatcher([]language.Tag{language.Chinese, language.English})
+
+// acceptLanguage picks the language of messages from Accept-Language: English
 // when the client prefers it, Chinese otherwise.
-func language(next echo.HandlerFunc) echo.HandlerFunc {
+func acceptLanguage(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		c.Set(ctxLang, preferredLang(c.Request().Header.Get("Accept-Language")))
 		return next(c)
 	}
 }
 
-// preferredLang reads an Accept-Language header ("en-US,en;q=0.9,zh;q=0.8")
-// and returns en or zh, whichever has the higher weight (zh on a tie).
+// preferredLang matches an Accept-Language header ("en-US,en;q=0.9") to zh
+// or en.
 func preferredLang(header string) string {
-	best, bestQ := models.LangZh, -1.0
-	for _, part := range strings.Split(header, ",") {
-		tag, params, _ := strings.Cut(strings.TrimSpace(part), ";")
-		q := 1.0
-		if v, ok := strings.CutPrefix(strings.TrimSpace(params), "q="); ok {
-			if f, err := strconv.ParseFloat(v, 64); err == nil {
-				q = f
-			}
-		}
-		primary, _, _ := strings.Cut(strings.ToLower(tag), "-")
-		if (primary == models.LangEn || primary == models.LangZh) && q > bestQ {
-			best, bestQ = primary, q
-		}
+	tags, _, _ := language.ParseAcceptLanguage(header)
+	tag, _, conf := languages.Match(tags...)
+	if base, _ := tag.Base(); conf != language.No && base.String() == models.LangEn {
+		return models.LangEn
 	}
-	return best
+	return models.LangZh
 }
 
 func langOf(c echo.Context) string {
@@ -156,28 +140,35 @@ func requestIDOf(c echo.Context) string {
 	return id
 }
 
-// readBody reads the request body up to the server's limit; a larger body
-// is a 413.
+// readBody reads the request body up to the server's limit: a larger body
+// is 413, one that does not arrive in time 408. What the network said is
+// logged, never shown.
 func (s *Server) readBody(c echo.Context) ([]byte, error) {
 	r := c.Request()
 	r.Body = http.MaxBytesReader(c.Response(), r.Body, s.bodyLimit)
 	body, err := io.ReadAll(r.Body)
 	var tooLarge *http.MaxBytesError
+	var netErr net.Error
 	switch {
+	case err == nil:
+		return body, nil
 	case errors.As(err, &tooLarge):
-		return nil, models.Errorf(models.CodeTooLarge, "请求体超过 %d 字节的上限", "the body is larger than the limit of %d bytes", s.bodyLimit)
-	case err != nil:
-		return nil, models.Errorf(models.CodeInvalid, "无法读取请求体：%v", "could not read the body: %v", err)
+		return nil, models.Errorf(codeTooLarge, "请求体超过 %d 字节的上限", "the body is larger than the limit of %d bytes", s.bodyLimit)
+	case errors.Is(err, os.ErrDeadlineExceeded) || errors.As(err, &netErr) && netErr.Timeout():
+		return nil, &models.Error{Code: codeTimeout, Message: models.Text{Zh: "请求体未能在时限内送达", En: "the body did not arrive in time"}, Err: err}
 	}
-	return body, nil
+	return nil, &models.Error{Code: models.CodeInvalid, Message: models.Text{Zh: "无法读取请求体", En: "could not read the body"}, Err: err}
 }
 
 // statusClientClosed is logged for a request whose client went away.
 const statusClientClosed = 499
 
+// retryAfter is what a 503 tells clients to wait, in seconds.
+const retryAfter = "5"
+
 // handleError is echo's one error handler: every error becomes a problem
 // document. Client errors are answered as they are; anything else is logged
-// with the request id and answered 500 without internals.
+// with the request id and answered without internals.
 func (s *Server) handleError(err error, c echo.Context) {
 	if c.Response().Committed {
 		return
@@ -196,8 +187,14 @@ func (s *Server) handleError(err error, c echo.Context) {
 	p := NewProblem(err, langOf(c))
 	p.Instance = c.Request().URL.Path
 	p.RequestID = requestIDOf(c)
-	if p.Status >= 500 {
-		s.logger.Error("internal error", "request_id", p.RequestID, "method", c.Request().Method, "path", p.Instance, "error", err.Error())
+	switch {
+	case p.Status >= 500:
+		s.logger.Error("error", "request_id", p.RequestID, "method", c.Request().Method, "path", p.Instance, "status", p.Status, "error", err.Error())
+	case p.Status == http.StatusRequestTimeout:
+		s.logger.Info("slow body", "request_id", p.RequestID, "path", p.Instance, "error", err.Error())
+	}
+	if p.Status == http.StatusServiceUnavailable {
+		c.Response().Header().Set("Retry-After", retryAfter)
 	}
 	if c.Request().Method == http.MethodHead {
 		_ = c.NoContent(p.Status)
@@ -212,12 +209,12 @@ func fromEchoError(he *echo.HTTPError) error {
 	case http.StatusNotFound:
 		return models.Errorf(models.CodeNotFound, "没有这个接口", "no such endpoint")
 	case http.StatusMethodNotAllowed:
-		return models.Errorf(models.CodeNotAllowed, "该接口不支持此方法", "this endpoint does not take this method")
+		return models.Errorf(codeNotAllowed, "该接口不支持此方法", "this endpoint does not take this method")
 	case http.StatusRequestEntityTooLarge:
-		return models.Errorf(models.CodeTooLarge, "请求体过大", "the body is too large")
+		return models.Errorf(codeTooLarge, "请求体过大", "the body is too large")
 	}
 	if he.Code >= 400 && he.Code < 500 {
-		return models.Errorf(models.CodeInvalid, "请求无效：%v", "bad request: %v", he.Message)
+		return &models.Error{Code: models.CodeInvalid, Message: models.Text{Zh: "请求无效", En: "bad request"}, Err: he}
 	}
 	return fmt.Errorf("echo: %w", he)
 }
@@ -240,4 +237,9 @@ func writeJSON(c echo.Context, status int, contentType string, v any) error {
 		return fmt.Errorf("encode response: %w", err)
 	}
 	return c.Blob(status, contentType+"; charset=utf-8", buf.Bytes())
+}
+
+// respond writes v as the JSON answer.
+func respond(c echo.Context, status int, v any) error {
+	return writeJSON(c, status, echo.MIMEApplicationJSON, v)
 }

@@ -10,12 +10,17 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/wenzhou-subsidy/subsidy/app"
+	"github.com/wenzhou-subsidy/subsidy/input"
 	"github.com/wenzhou-subsidy/subsidy/models"
 )
 
 // routeOnlyStore lets the server register its service routes; the routes
 // test never calls it.
-type routeOnlyStore struct{ models.Store }
+type routeOnlyStore struct {
+	models.Store
+	Idempotency
+}
 
 type openAPIDoc struct {
 	OpenAPI string                                `json:"openapi"`
@@ -55,7 +60,8 @@ var echoParam = regexp.MustCompile(`:([a-z_]+)`)
 // TestOpenAPICoversRoutes: every registered route is documented, and every
 // documented operation is a registered route, with its error answers.
 func TestOpenAPICoversRoutes(t *testing.T) {
-	s, err := NewServer(slog.New(slog.NewTextHandler(io.Discard, nil)), mustEngine(t), routeOnlyStore{}, Options{})
+	st := routeOnlyStore{}
+	s, err := NewServer(slog.New(slog.NewTextHandler(io.Discard, nil)), app.New(mustEngine(t), st, app.Options{}), st, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -112,17 +118,17 @@ func TestOpenAPIExamplesValidate(t *testing.T) {
 	s := newPublicServer(t, nil)
 	doc := loadOpenAPI(t, s)
 	bodies := map[string]func() any{
-		"putEnterprise":    func() any { return &enterpriseBody{} },
-		"addCertification": func() any { return &certificationBody{} },
-		"putCertification": func() any { return &certificationBody{} },
-		"putCreditYear":    func() any { return &creditYearBody{} },
-		"verifyCredit":     func() any { return &verificationBody{} },
-		"putUniversity":    func() any { return &universityBody{} },
-		"addDonation":      func() any { return &donationBody{} },
-		"putDonation":      func() any { return &donationBody{} },
-		"createPayoutRun":  func() any { return &payoutRunBody{} },
-		"rejectPayout":     func() any { return &rejectBody{} },
-		"putCreditCarryIn": func() any { return &carryInBody{} },
+		"putEnterprise":    func() any { return &models.EnterpriseEntry{} },
+		"addCertification": func() any { return &models.Certification{} },
+		"putCertification": func() any { return &models.Certification{} },
+		"putCreditYear":    func() any { return &models.CreditYearEntry{} },
+		"verifyCredit":     func() any { return &models.CreditClaim{} },
+		"putUniversity":    func() any { return &models.UniversityEntry{} },
+		"addDonation":      func() any { return &models.Donation{} },
+		"putDonation":      func() any { return &models.Donation{} },
+		"createPayoutRun":  func() any { return &models.PayoutRunRequest{} },
+		"rejectPayout":     func() any { return &models.ReasonEntry{} },
+		"putCreditCarryIn": func() any { return &models.CarryInEntry{} },
 	}
 	checked := 0
 	for path, ops := range doc.Paths {
@@ -137,17 +143,14 @@ func TestOpenAPIExamplesValidate(t *testing.T) {
 					var err error
 					switch {
 					case op.OperationID == "evaluate":
-						_, err = s.decoder.Evaluate(ex.Value, s.today())
+						_, err = s.input.Evaluate(ex.Value, s.today())
 					case op.OperationID == "importCertifications":
 						var text string
 						if err = json.Unmarshal(ex.Value, &text); err == nil {
-							_, fields := parseCertificationList([]byte(text), nil)
-							if len(fields) > 0 {
-								err = models.InvalidInput(fields...)
-							}
+							_, err = input.CertificationList([]byte(text), nil)
 						}
 					case bodies[op.OperationID] != nil:
-						err = s.decoder.Body(ex.Value, bodies[op.OperationID]())
+						err = s.input.Decode(ex.Value, bodies[op.OperationID]())
 					default:
 						t.Errorf("%s %s: no decoder known for the example of %s", method, path, op.OperationID)
 						continue

@@ -15,6 +15,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/wenzhou-subsidy/subsidy/api"
+	"github.com/wenzhou-subsidy/subsidy/app"
 	"github.com/wenzhou-subsidy/subsidy/engine"
 	"github.com/wenzhou-subsidy/subsidy/models"
 	"github.com/wenzhou-subsidy/subsidy/store/registrygen"
@@ -195,7 +196,7 @@ func TestPayoutRunFailsPartWay(t *testing.T) {
 					t.Fatal(err)
 				}
 				now := func() time.Time { return time.Date(2025, 6, 30, 10, 0, 0, 0, models.Wenzhou) }
-				srv, err := api.NewServer(slog.New(slog.NewTextHandler(io.Discard, nil)), eng, flaky, api.Options{Now: now})
+				srv, err := api.NewServer(slog.New(slog.NewTextHandler(io.Discard, nil)), app.New(eng, flaky, app.Options{Now: now}), h.st, api.Options{})
 				if err != nil {
 					t.Fatal(err)
 				}

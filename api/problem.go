@@ -16,6 +16,8 @@ type Problem struct {
 	Instance  string         `json:"instance,omitempty"`
 	RequestID string         `json:"request_id,omitempty"`
 	Errors    []ProblemField `json:"errors"` // [] when no field is to blame
+	// ErrorsOmitted counts the bad fields found beyond those listed.
+	ErrorsOmitted int `json:"errors_omitted,omitempty"`
 }
 
 // ProblemField names one bad field by its JSON path.
@@ -28,6 +30,14 @@ type ProblemField struct {
 // ProblemContentType is the media type of problem documents.
 const ProblemContentType = "application/problem+json"
 
+// Codes of errors only HTTP has: a method a path does not take, a body
+// over the limit, a body that arrives too slowly.
+const (
+	codeNotAllowed models.ErrorCode = "not_allowed"
+	codeTooLarge   models.ErrorCode = "too_large"
+	codeTimeout    models.ErrorCode = "timeout"
+)
+
 // statusOf is the one place where error codes become HTTP statuses.
 var statusOf = map[models.ErrorCode]int{
 	models.CodeInvalid:      http.StatusBadRequest,
@@ -35,10 +45,11 @@ var statusOf = map[models.ErrorCode]int{
 	models.CodeForbidden:    http.StatusForbidden,
 	models.CodeNotFound:     http.StatusNotFound,
 	models.CodeConflict:     http.StatusConflict,
-	models.CodeNotAllowed:   http.StatusMethodNotAllowed,
-	models.CodeTooLarge:     http.StatusRequestEntityTooLarge,
 	models.CodeInternal:     http.StatusInternalServerError,
 	models.CodeUnavailable:  http.StatusServiceUnavailable,
+	codeNotAllowed:          http.StatusMethodNotAllowed,
+	codeTooLarge:            http.StatusRequestEntityTooLarge,
+	codeTimeout:             http.StatusRequestTimeout,
 }
 
 var titles = map[models.ErrorCode]models.Text{
@@ -47,10 +58,11 @@ var titles = map[models.ErrorCode]models.Text{
 	models.CodeForbidden:    {Zh: "无权操作", En: "Forbidden"},
 	models.CodeNotFound:     {Zh: "未找到", En: "Not found"},
 	models.CodeConflict:     {Zh: "状态冲突", En: "Conflict"},
-	models.CodeNotAllowed:   {Zh: "方法不允许", En: "Method not allowed"},
-	models.CodeTooLarge:     {Zh: "请求体过大", En: "Request body too large"},
 	models.CodeInternal:     {Zh: "服务器内部错误", En: "Internal server error"},
 	models.CodeUnavailable:  {Zh: "服务暂不可用", En: "Service unavailable"},
+	codeNotAllowed:          {Zh: "方法不允许", En: "Method not allowed"},
+	codeTooLarge:            {Zh: "请求体过大", En: "Request body too large"},
+	codeTimeout:             {Zh: "请求超时", En: "Request timeout"},
 }
 
 // NewProblem renders err as a problem document in lang. Anything that is not
@@ -65,11 +77,12 @@ func NewProblem(err error, lang string) Problem {
 		}}
 	}
 	p := Problem{
-		Type:   "urn:subsidy:problem:" + string(e.Code),
-		Title:  titles[e.Code].In(lang),
-		Status: statusOf[e.Code],
-		Detail: e.Message.In(lang),
-		Errors: []ProblemField{},
+		Type:          "urn:subsidy:problem:" + string(e.Code),
+		Title:         titles[e.Code].In(lang),
+		Status:        statusOf[e.Code],
+		Detail:        e.Message.In(lang),
+		Errors:        make([]ProblemField, 0, len(e.Fields)),
+		ErrorsOmitted: e.Omitted,
 	}
 	for _, f := range e.Fields {
 		p.Errors = append(p.Errors, ProblemField{Field: f.Field, Code: f.Code, Message: f.Text.In(lang)})

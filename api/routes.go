@@ -1,21 +1,17 @@
 package api
 
 import (
-	"net/http"
-	"net/http/pprof"
-
-	"github.com/labstack/echo/v4"
-
 	"github.com/wenzhou-subsidy/subsidy/models"
 )
 
 // routes registers the middleware and every route of the API. Who may call
 // what (service-v1.md): the public routes need no key; every other route
 // needs a key (401 without a known one) of one of the roles listed (403
-// otherwise); subject keys see only their own subject (404 for others).
-func (s *Server) routes(opts Options) {
+// otherwise); subject keys see only their own subject (404 for others,
+// decided in app).
+func (s *Server) routes() {
 	e := s.echo
-	e.Use(requestID, s.accessLog, s.recoverPanic, language, cleanQuery)
+	e.Use(requestID, s.accessLog(), s.recoverPanic(), acceptLanguage, cleanQuery)
 
 	// Public: no key needed.
 	e.GET("/healthz", s.health)
@@ -23,15 +19,7 @@ func (s *Server) routes(opts Options) {
 	e.POST("/v1/evaluate", s.evaluate)
 	e.GET("/v1/rules", s.listRules)
 	e.GET("/v1/rules/:id", s.getRule)
-
-	if opts.Pprof {
-		e.GET("/debug/pprof/*", echo.WrapHandler(http.HandlerFunc(pprof.Index)))
-		e.GET("/debug/pprof/cmdline", echo.WrapHandler(http.HandlerFunc(pprof.Cmdline)))
-		e.GET("/debug/pprof/profile", echo.WrapHandler(http.HandlerFunc(pprof.Profile)))
-		e.GET("/debug/pprof/symbol", echo.WrapHandler(http.HandlerFunc(pprof.Symbol)))
-		e.GET("/debug/pprof/trace", echo.WrapHandler(http.HandlerFunc(pprof.Trace)))
-	}
-	if s.store == nil {
+	if s.idem == nil || !s.app.Stateful() {
 		return
 	}
 
@@ -43,7 +31,7 @@ func (s *Server) routes(opts Options) {
 		university = models.RoleUniversity
 	)
 	auth := s.authenticate
-	roles := func(r ...string) echo.MiddlewareFunc { return allow(r...) }
+	roles := allow
 	idem := s.idempotent
 
 	// Registry: enterprises, certifications, credit years.
@@ -75,9 +63,9 @@ func (s *Server) routes(opts Options) {
 	e.GET("/v1/payouts", s.listPayouts, auth, roles(admin, finance, enterprise, university))
 	e.GET("/v1/payouts/export", s.exportPayouts, auth, roles(admin, finance))
 	e.GET("/v1/payouts/:id", s.getPayout, auth, roles(admin, finance, enterprise, university))
-	e.POST("/v1/payouts/:id/approve", s.transition(models.PayoutApproved), auth, roles(admin, finance), idem)
-	e.POST("/v1/payouts/:id/reject", s.transition(models.PayoutRejected), auth, roles(admin, finance), idem)
-	e.POST("/v1/payouts/:id/paid", s.transition(models.PayoutPaid), auth, roles(admin, finance), idem)
+	e.POST("/v1/payouts/:id/approve", s.approvePayout, auth, roles(admin, finance), idem)
+	e.POST("/v1/payouts/:id/reject", s.rejectPayout, auth, roles(admin, finance), idem)
+	e.POST("/v1/payouts/:id/paid", s.markPayoutPaid, auth, roles(admin, finance), idem)
 
 	// Credit verification (tax officers).
 	e.POST("/v1/credit-verifications", s.verifyCredit, auth, roles(admin, tax), idem)

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/wenzhou-subsidy/subsidy/api"
+	"github.com/wenzhou-subsidy/subsidy/app"
 	"github.com/wenzhou-subsidy/subsidy/engine"
 	"github.com/wenzhou-subsidy/subsidy/models"
 	"github.com/wenzhou-subsidy/subsidy/store"
@@ -148,17 +149,18 @@ func newScreening(b *testing.B, eng *engine.Engine, dsn string, opts registrygen
 	b.Logf("registry: %d enterprises, %d certifications, %d credit years, %d universities, %d donations, built in %v",
 		sum.Enterprises, sum.Certifications, sum.CreditYears, sum.Universities, sum.Donations, time.Since(start).Round(time.Millisecond))
 	now := func() time.Time { return time.Date(2025, 6, 30, 10, 0, 0, 0, models.Wenzhou) }
-	srv, err := api.NewServer(slog.New(slog.NewTextHandler(io.Discard, nil)), eng, st, api.Options{Now: now})
+	svc := app.New(eng, st, app.Options{Now: now})
+	srv, err := api.NewServer(slog.New(slog.NewTextHandler(io.Discard, nil)), svc, st, api.Options{})
 	if err != nil {
 		st.Close()
 		b.Fatal(err)
 	}
-	secret, key, hash := api.NewAPIKey(models.RoleFinance, "", "screening benchmark")
-	if _, err := st.CreateKey(ctx, registrygen.Actor, key, hash); err != nil {
+	key, err := svc.CreateKey(ctx, registrygen.Actor, app.KeyRequest{Role: models.RoleFinance, Label: "screening benchmark"})
+	if err != nil {
 		st.Close()
 		b.Fatal(err)
 	}
-	return &screening{st: st, srv: srv, secret: secret}
+	return &screening{st: st, srv: srv, secret: key.Secret}
 }
 
 func (s *screening) close(b *testing.B) {

@@ -1,16 +1,18 @@
 package api
 
 import (
+	"context"
 	_ "embed"
 	"fmt"
 	"log/slog"
 	"net/http"
-	"time"
 
 	"github.com/labstack/echo/v4"
 	"gopkg.in/yaml.v3"
 
+	"github.com/wenzhou-subsidy/subsidy/app"
 	"github.com/wenzhou-subsidy/subsidy/engine"
+	"github.com/wenzhou-subsidy/subsidy/input"
 	"github.com/wenzhou-subsidy/subsidy/models"
 )
 
@@ -19,22 +21,35 @@ const DefaultBodyLimit = 1 << 20
 
 // Options are the server's optional settings.
 type Options struct {
-	// Now is the clock, for the default as_of and audit times (time.Now).
-	Now func() time.Time
 	// BodyLimit is the largest request body in bytes (DefaultBodyLimit).
 	BodyLimit int64
-	// Pprof mounts net/http/pprof under /debug/pprof/.
-	Pprof bool
+}
+
+// Idempotency keeps the first answer to a request sent with an
+// Idempotency-Key, per API key (store implements it).
+type Idempotency interface {
+	// BeginIdempotent reserves (keyID, idemKey) for a request with the
+	// given fingerprint. When the pair was already answered for the same
+	// fingerprint it returns that answer (status above zero); when it is
+	// reserved but not yet answered, or was used for a different request,
+	// it is a Conflict; otherwise status is zero and the pair is now
+	// reserved.
+	BeginIdempotent(ctx context.Context, keyID, idemKey, fingerprint string) (status int, contentType string, body []byte, err error)
+	// FinishIdempotent stores the answer of a reserved pair.
+	FinishIdempotent(ctx context.Context, keyID, idemKey string, status int, contentType string, body []byte) error
+	// AbortIdempotent releases a reserved pair that was not answered, so
+	// that a retry can run.
+	AbortIdempotent(ctx context.Context, keyID, idemKey string) error
 }
 
 // Server is the REST API. Build it with NewServer; it is an http.Handler.
 type Server struct {
 	echo      *echo.Echo
+	app       *app.Service
+	input     *input.Decoder
 	engine    *engine.Engine
-	store     models.Store // nil: only the public, stateless endpoints
-	decoder   *Decoder
+	idem      Idempotency // nil: only the public, stateless endpoints
 	logger    *slog.Logger
-	now       func() time.Time
 	bodyLimit int64
 	openapi   []byte
 }
@@ -42,26 +57,24 @@ type Server struct {
 //go:embed openapi.yaml
 var openAPIYAML []byte
 
-// NewServer builds the API from its dependencies: the logger, the loaded
-// rule engine, the store (nil serves only the public, stateless endpoints:
-// evaluation, rules, health and the OpenAPI document) and the options.
-func NewServer(logger *slog.Logger, eng *engine.Engine, st models.Store, opts Options) (*Server, error) {
+// NewServer builds the API from its dependencies: the logger, the use cases
+// and the idempotency records (nil, with a service without a registry,
+// serves only the public endpoints: evaluation, rules, health and the
+// OpenAPI document).
+func NewServer(logger *slog.Logger, svc *app.Service, idem Idempotency, opts Options) (*Server, error) {
 	spec, err := openAPIJSON()
 	if err != nil {
 		return nil, err
 	}
 	s := &Server{
 		echo:      echo.New(),
-		engine:    eng,
-		store:     st,
-		decoder:   NewDecoder(eng),
+		app:       svc,
+		input:     svc.Input(),
+		engine:    svc.Engine(),
+		idem:      idem,
 		logger:    logger,
-		now:       opts.Now,
 		bodyLimit: opts.BodyLimit,
 		openapi:   spec,
-	}
-	if s.now == nil {
-		s.now = time.Now
 	}
 	if s.bodyLimit <= 0 {
 		s.bodyLimit = DefaultBodyLimit
@@ -69,7 +82,7 @@ func NewServer(logger *slog.Logger, eng *engine.Engine, st models.Store, opts Op
 	s.echo.HideBanner = true
 	s.echo.HidePort = true
 	s.echo.HTTPErrorHandler = s.handleError
-	s.routes(opts)
+	s.routes()
 	return s, nil
 }
 
@@ -93,4 +106,4 @@ func openAPIJSON() ([]byte, error) {
 }
 
 // today is the evaluation date when a request names none.
-func (s *Server) today() models.Date { return models.LocalDate(s.now()) }
+func (s *Server) today() models.Date { return s.app.Today() }

@@ -17,6 +17,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/wenzhou-subsidy/subsidy/api"
+	"github.com/wenzhou-subsidy/subsidy/app"
 	"github.com/wenzhou-subsidy/subsidy/engine"
 	"github.com/wenzhou-subsidy/subsidy/models"
 	"github.com/wenzhou-subsidy/subsidy/store"
@@ -37,6 +38,7 @@ type harness struct {
 	t    *testing.T
 	srv  http.Handler
 	st   *store.Store
+	svc  *app.Service
 	keys map[string]string // role → secret
 }
 
@@ -48,11 +50,12 @@ func newHarness(t *testing.T, kind string) *harness {
 		t.Fatal(err)
 	}
 	now := func() time.Time { return time.Date(2025, 6, 30, 10, 0, 0, 0, models.Wenzhou) }
-	srv, err := api.NewServer(slog.New(slog.NewTextHandler(io.Discard, nil)), eng, st, api.Options{Now: now})
+	svc := app.New(eng, st, app.Options{Now: now})
+	srv, err := api.NewServer(slog.New(slog.NewTextHandler(io.Discard, nil)), svc, st, api.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := &harness{t: t, srv: srv, st: st, keys: map[string]string{}}
+	h := &harness{t: t, srv: srv, st: st, svc: svc, keys: map[string]string{}}
 	for role, subject := range map[string]string{
 		models.RoleAdmin: "", models.RoleFinance: "", models.RoleTax: "",
 		models.RoleEnterprise: entA, models.RoleUniversity: uniCode,
@@ -63,11 +66,11 @@ func newHarness(t *testing.T, kind string) *harness {
 }
 
 func (h *harness) newKey(role, subject string) string {
-	secret, key, hash := api.NewAPIKey(role, subject, "test")
-	if _, err := h.st.CreateKey(h.t.Context(), models.Actor{KeyID: "test", Role: models.RoleAdmin}, key, hash); err != nil {
+	key, err := h.svc.CreateKey(h.t.Context(), models.Actor{KeyID: "test", Role: models.RoleAdmin}, app.KeyRequest{Role: role, Subject: subject, Label: "test"})
+	if err != nil {
 		h.t.Fatal(err)
 	}
-	return secret
+	return key.Secret
 }
 
 // do sends a request with the key of role ("" for none).
@@ -163,7 +166,7 @@ func TestFinanceFlow(t *testing.T) {
 		for _, f := range p.Errors {
 			fields = append(fields, f.Field)
 		}
-		if diff := cmp.Diff([]string{"lines[3].credit_code", "lines[4].region", "lines[4].level", "lines[4].certified_on"}, fields); diff != "" {
+		if diff := cmp.Diff([]string{"lines[3].统一社会信用代码", "lines[4].注册地", "lines[4].认定等级", "lines[4].认定日期"}, fields); diff != "" {
 			t.Errorf("bad rows (-want +got):\n%s", diff)
 		}
 		h.must(404, "finance", "GET", "/v1/enterprises/91330381MA2C00004Q", "")
@@ -630,8 +633,8 @@ func TestUniversityCodesAreNotCreditCodes(t *testing.T) {
 		if len(p.Errors) != 1 || p.Errors[0].Field != "code" {
 			t.Errorf("problem %+v", p)
 		}
-		if err := api.CheckKeyRole(models.RoleUniversity, entA); err == nil {
-			t.Error("a university key for a credit code was accepted")
+		if _, err := h.svc.CreateKey(t.Context(), models.Actor{KeyID: "test"}, app.KeyRequest{Role: models.RoleUniversity, Subject: entA}); models.CodeOf(err) != models.CodeInvalid {
+			t.Errorf("a university key for a credit code: %v", err)
 		}
 	})
 }

@@ -17,10 +17,10 @@ type plan struct {
 	echo      map[string]json.RawMessage
 }
 
-// Check returns every problem the engine finds in a request beyond the
-// field-level checks of the decoder: unknown or inapplicable rules, unknown
-// or ill-typed overrides, and the subject's cross-field rules. Field paths
-// are JSON paths from the request's root.
+// Check returns the problems only the engine can find in a request: unknown
+// or inapplicable rules and unknown or ill-typed overrides. The subject's
+// own fields are checked before (package input). Field paths are JSON paths
+// from the request's root.
 func (e *Engine) Check(req models.EvaluateRequest) []models.FieldError {
 	_, fields := e.plan(req)
 	return fields
@@ -90,48 +90,5 @@ func (e *Engine) plan(req models.EvaluateRequest) (plan, []models.FieldError) {
 		}
 		p.echo[key], _ = json.Marshal(v)
 	}
-	if req.Subject.Enterprise != nil {
-		fields = append(fields, checkEnterprise(req.Subject.Enterprise)...)
-	}
 	return p, fields
-}
-
-// checkEnterprise applies the rules of evaluate-v1.md that span fields.
-func checkEnterprise(e *models.Enterprise) []models.FieldError {
-	var fields []models.FieldError
-	fields = append(fields, checkCertifications("subject.certifications", e.Certifications)...)
-	for i, g := range e.GrantsReceived {
-		if slices.ContainsFunc(e.GrantsReceived[:i], func(h models.GrantReceived) bool { return h.Level == g.Level }) {
-			fields = append(fields, models.Field(fmt.Sprintf("subject.grants_received[%d].level", i), "duplicate", g.Level))
-		}
-	}
-	if e.Parent != nil {
-		if e.Parent.CreditCode != "" && e.Parent.CreditCode == e.CreditCode {
-			fields = append(fields, models.Field("subject.parent.credit_code", "same_as_self"))
-		}
-		fields = append(fields, checkCertifications("subject.parent.certifications", e.Parent.Certifications)...)
-	}
-	for i, y := range e.CreditYears {
-		// A quadratic scan: at most 101 years, and no map to allocate.
-		if slices.ContainsFunc(e.CreditYears[:i], func(x models.CreditYear) bool { return x.Year == y.Year }) {
-			fields = append(fields, models.Field(fmt.Sprintf("subject.credit_years[%d].year", i), "duplicate_year", y.Year))
-		}
-		for _, f := range y.Problems() {
-			f.Field = fmt.Sprintf("subject.credit_years[%d].%s", i, f.Field)
-			fields = append(fields, f)
-		}
-	}
-	return fields
-}
-
-func checkCertifications(path string, certs []models.Certification) []models.FieldError {
-	var fields []models.FieldError
-	for i, c := range certs {
-		// The path is built only for a problem: this runs on every evaluation.
-		for _, f := range c.Problems() {
-			f.Field = fmt.Sprintf("%s[%d].%s", path, i, f.Field)
-			fields = append(fields, f)
-		}
-	}
-	return fields
 }

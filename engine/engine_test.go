@@ -286,13 +286,11 @@ func TestEvaluateRequestChecks(t *testing.T) {
 	ent.CreditYears = append(ent.CreditYears, models.CreditYear{Year: 2024, Investment: money("1.00"), FiscalSubsidy: money("2.00")})
 	revoked := date("2024-02-01")
 	ent.Certifications[0].RevokedOn = &revoked
+	// The subject's own fields are input's to check (a revocation before
+	// the certification, a parent that is itself, a year listed twice): the
+	// engine evaluates such a subject as it is and names what only it knows.
 	_, err := e.Evaluate(models.EvaluateRequest{Subject: models.Subject{Enterprise: ent}}, models.LangEn)
-	want := "invalid: the request has invalid fields" +
-		"; as_of: is required" +
-		"; subject.certifications[0].revoked_on: must not be before certified_on" +
-		"; subject.parent.credit_code: must differ from the enterprise's own code" +
-		"; subject.credit_years[1].year: year 2024 is listed twice" +
-		"; subject.credit_years[1].fiscal_subsidy: must not be above the year's investment"
+	want := "invalid: the request has invalid fields; as_of: is required"
 	if err == nil || err.Error() != want {
 		t.Errorf("error:\n got %v\nwant %s", err, want)
 	}

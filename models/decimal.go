@@ -25,16 +25,6 @@ func NewDecimal(coef int64, scale int) Decimal {
 	return Decimal{coef: coef, scale: uint8(scale)}
 }
 
-// DecimalFormatError says why a text is not an accepted decimal.
-type DecimalFormatError struct {
-	Text   string
-	Reason string
-}
-
-func (e *DecimalFormatError) Error() string {
-	return fmt.Sprintf("invalid decimal %q: %s", e.Text, e.Reason)
-}
-
 // ParseDecimal parses a non-negative decimal in plain notation with at most
 // maxScale decimals (maxScale ≤ MaxDecimalScale).
 func ParseDecimal(s string, maxScale int) (Decimal, error) {
@@ -43,8 +33,8 @@ func ParseDecimal(s string, maxScale int) (Decimal, error) {
 	}
 	_, frac, _ := strings.Cut(s, ".")
 	v, reason := parseFixed(s, maxScale)
-	if reason != "" {
-		return Decimal{}, &DecimalFormatError{Text: s, Reason: reason}
+	if reason != 0 {
+		return Decimal{}, &FormatError{Kind: "decimal", Text: s, Reason: reason, MaxScale: maxScale}
 	}
 	// Keep the written number of decimals so "0.30" prints back as "0.30".
 	scale := len(frac)
@@ -118,7 +108,7 @@ func ParsePercent(s string) (Percent, error) {
 		return Percent{}, err
 	}
 	if d.CmpInt(100) > 0 {
-		return Percent{}, &DecimalFormatError{Text: s, Reason: "above 100"}
+		return Percent{}, &FormatError{Kind: "decimal", Text: s, Reason: ReasonAbove100, MaxScale: 2}
 	}
 	return Percent{Decimal: d}, nil
 }

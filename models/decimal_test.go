@@ -71,9 +71,9 @@ func TestParseDecimalRejects(t *testing.T) {
 			if err.Error() != tt.wantErr {
 				t.Errorf("ParseDecimal(%q, %d) error:\n got %q\nwant %q", tt.in, tt.maxScale, err, tt.wantErr)
 			}
-			var de *models.DecimalFormatError
+			var de *models.FormatError
 			if !errors.As(err, &de) {
-				t.Errorf("error is %T, want *models.DecimalFormatError", err)
+				t.Errorf("error is %T, want *models.FormatError", err)
 			}
 		})
 	}

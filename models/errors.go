@@ -17,20 +17,24 @@ const (
 	CodeForbidden    ErrorCode = "forbidden"    // the key's role may not: 403
 	CodeNotFound     ErrorCode = "not_found"    // no such thing (or not yours): 404
 	CodeConflict     ErrorCode = "conflict"     // clashes with the current state: 409
-	CodeNotAllowed   ErrorCode = "not_allowed"  // no such method on the path: 405
-	CodeTooLarge     ErrorCode = "too_large"    // body over the limit: 413
-	CodeInternal     ErrorCode = "internal"     // a bug or an outage: 500
-	CodeUnavailable  ErrorCode = "unavailable"  // shutting down or overloaded: 503
+	CodeInternal     ErrorCode = "internal"     // a bug: 500
+	CodeUnavailable  ErrorCode = "unavailable"  // the database is unreachable, read-only or full, or the service is stopping: 503
 )
 
 // Error is subsidy's error with a code, a message in both languages and, for
-// invalid input, every bad field found.
+// invalid input, the bad fields found: at most MaxFieldErrors of them, with
+// Omitted counting the rest.
 type Error struct {
 	Code    ErrorCode
 	Message Text
 	Fields  []FieldError
+	Omitted int
 	Err     error // the cause, for logs; never shown to clients
 }
+
+// MaxFieldErrors is the most bad fields an error lists: a request with a
+// hundred thousand bad entries must not cost a hundred thousand messages.
+const MaxFieldErrors = 100
 
 func (e *Error) Error() string {
 	var b strings.Builder
@@ -63,10 +67,22 @@ func InvalidInput(fields ...FieldError) *Error {
 	}
 }
 
-// NotFound returns the 404 error for a missing thing.
-func NotFound(what string) *Error {
-	return Errorf(CodeNotFound, "未找到%s", "%s not found", what)
+// NotFound returns the 404 error for a missing thing; zh and en name it
+// ("企业 %s", "enterprise %s").
+func NotFound(zh, en string, args ...any) *Error {
+	return Errorf(CodeNotFound, "未找到"+zh, en+" not found", args...)
 }
+
+// The not-found errors of the records a client names. One wording per kind
+// of record, whoever finds it missing, so that a subject key cannot tell
+// another subject's record from one that does not exist.
+
+func EnterpriseNotFound(code string) *Error { return NotFound("企业 %s", "enterprise %s", code) }
+func UniversityNotFound(code string) *Error { return NotFound("高校 %s", "university %s", code) }
+func PayoutNotFound(id int64) *Error        { return NotFound("补助发放记录 %d", "payout %d", id) }
+func RunNotFound(id int64) *Error           { return NotFound("发放批次 %d", "payout run %d", id) }
+func RuleNotFound(id string) *Error         { return NotFound("规则 %s", "rule %s", id) }
+func KeyNotFound(id string) *Error          { return NotFound("API 密钥 %s", "API key %s", id) }
 
 // Conflict returns the 409 error with an explanation.
 func Conflict(zh, en string) *Error {
@@ -108,46 +124,11 @@ func Field(path, code string, args ...any) FieldError {
 // FieldBecause builds the FieldError for a reason code whose message names
 // a further reason, given in each language.
 func FieldBecause(path, code string, because Text) FieldError {
-	f := Field(path, code, because.Zh)
-	f.Text.En = Field(path, code, because.En).Text.En
-	return f
-}
-
-// reasonsZh translates the reasons ParseMoney, ParseDecimal and
-// ParsePercent give.
-var reasonsZh = map[string]string{
-	"empty":                      "为空",
-	"negative":                   "不能为负数",
-	"not a plain decimal number": "不是普通的十进制数",
-	"too large":                  "数值过大",
-	"above 100":                  "超过100",
-}
-
-// FormatReason returns why a text is not an accepted amount or decimal, in
-// both languages.
-func FormatReason(err error) Text {
-	var reason string
-	var me *MoneyFormatError
-	var de *DecimalFormatError
-	switch {
-	case errors.As(err, &me):
-		reason = me.Reason
-	case errors.As(err, &de):
-		reason = de.Reason
-	default:
-		return Text{Zh: err.Error(), En: err.Error()}
+	m, ok := fieldMessages[code]
+	if !ok {
+		m = fieldMessages["invalid"]
 	}
-	zh, ok := reasonsZh[reason]
-	switch {
-	case ok:
-	case strings.HasPrefix(reason, "more than "):
-		zh = "小数位数超过" + strings.TrimSuffix(strings.TrimPrefix(reason, "more than "), " decimals") + "位"
-	case strings.HasPrefix(reason, "above the largest accepted amount"):
-		zh = "超过可接受的最大金额 " + MaxMoney.String()
-	default:
-		zh = reason
-	}
-	return Text{Zh: zh, En: reason}
+	return FieldError{Field: path, Code: code, Text: Text{Zh: fmt.Sprintf(m.Zh, because.Zh), En: fmt.Sprintf(m.En, because.En)}}
 }
 
 // fieldMessages holds every input problem the service reports.
@@ -171,7 +152,7 @@ var fieldMessages = map[string]Text{
 	"region":          {Zh: "行政区划代码应为6位数字", En: "must be a six-digit administrative division code"},
 	"subject_code":    {Zh: "代码应为1至64位字母、数字、连字符或下划线，且不能是统一社会信用代码", En: "must be 1 to 64 letters, digits, hyphens or underscores, and not a unified social credit code"},
 	"subject_kind":    {Zh: "主体类型应为 enterprise 或 university", En: "must be enterprise or university"},
-	"duplicate_year":  {Zh: "年度 %d 重复出现", En: "year %d is listed twice"},
+	"duplicate_year":  {Zh: "年度 %s 重复出现", En: "year %s is listed twice"},
 	"duplicate":       {Zh: "%s 重复出现", En: "%s is listed twice"},
 	"subsidy_above":   {Zh: "财政补助不能超过当年投入", En: "must not be above the year's investment"},
 	"revoked_before":  {Zh: "撤销日期不能早于认定日期", En: "must not be before certified_on"},
@@ -180,7 +161,6 @@ var fieldMessages = map[string]Text{
 	"rule_kind":       {Zh: "规则 %s 不适用于 %s 类主体", En: "rule %s does not apply to a subject of kind %s"},
 	"unknown_param":   {Zh: "未知参数 %s", En: "unknown parameter %s"},
 	"param_value":     {Zh: "参数取值无效：%s", En: "invalid parameter value: %s"},
-	"json":            {Zh: "JSON 格式错误：%s", En: "malformed JSON: %s"},
 	"range":           {Zh: "取值应在 %s 之间", En: "must be between %s"},
 	"positive":        {Zh: "应大于零", En: "must be above zero"},
 	"not_future":      {Zh: "不能晚于今天", En: "must not be after today"},
@@ -194,4 +174,8 @@ var fieldMessages = map[string]Text{
 	"csv_syntax":      {Zh: "CSV 格式错误", En: "malformed CSV line"},
 	"duplicate_row":   {Zh: "与第 %d 行重复", En: "repeats line %d"},
 	"csv_empty":       {Zh: "CSV 文件没有数据行", En: "the CSV file has no rows"},
+	"unknown_county":  {Zh: "未知的县（市、区）：%s（应为温州市所辖县级行政区名称或6位行政区划代码）", En: "unknown county %s (give the name of one of Wenzhou's counties or a six-digit division code)"},
+	"no_such_date":    {Zh: "没有这一天：%s", En: "no such date: %s"},
+	"encoding":        {Zh: "文件既不是 UTF-8 也不是 GB18030（GBK）编码的文本", En: "the file is neither UTF-8 nor GB18030 (GBK) text"},
+	"list_date":       {Zh: "日期格式无法识别：%s（可写作 2024-03-01、2024/3/1 或 2024年3月1日）", En: "unrecognised date %s (write 2024-03-01, 2024/3/1 or 2024年3月1日)"},
 }

@@ -162,25 +162,15 @@ func (m Money) appendText(b []byte) []byte {
 	return append(b, '.', byte('0'+cents/10), byte('0'+cents%10))
 }
 
-// MoneyFormatError says why a text is not an accepted amount.
-type MoneyFormatError struct {
-	Text   string
-	Reason string
-}
-
-func (e *MoneyFormatError) Error() string {
-	return fmt.Sprintf("invalid amount %q: %s", e.Text, e.Reason)
-}
-
 // ParseMoney parses a non-negative amount in yuan with at most two decimals,
 // written in plain decimal notation ("1234", "1234.5", "1234.50").
 func ParseMoney(s string) (Money, error) {
 	fen, reason := parseFixed(s, 2)
-	if reason != "" {
-		return Money{}, &MoneyFormatError{Text: s, Reason: reason}
+	if reason == 0 && fen > MaxMoney.fen {
+		reason = ReasonAboveMaxMoney
 	}
-	if fen > MaxMoney.fen {
-		return Money{}, &MoneyFormatError{Text: s, Reason: "above the largest accepted amount " + MaxMoney.String()}
+	if reason != 0 {
+		return Money{}, &FormatError{Kind: "amount", Text: s, Reason: reason, MaxScale: 2}
 	}
 	return Money{fen: fen}, nil
 }
@@ -195,34 +185,34 @@ func MustMoney(s string) Money {
 }
 
 // parseFixed parses a non-negative decimal with at most maxScale decimals and
-// returns it scaled by 10^maxScale, or a reason why it is not acceptable.
-func parseFixed(s string, maxScale int) (int64, string) {
+// returns it scaled by 10^maxScale, or the reason why it is not acceptable.
+func parseFixed(s string, maxScale int) (int64, FormatReason) {
 	if s == "" {
-		return 0, "empty"
+		return 0, ReasonEmpty
 	}
 	if s[0] == '-' {
-		return 0, "negative"
+		return 0, ReasonNegative
 	}
 	intPart, frac, hasDot := strings.Cut(s, ".")
 	if intPart == "" || !allDigits(intPart) || (hasDot && (frac == "" || !allDigits(frac))) {
-		return 0, "not a plain decimal number"
+		return 0, ReasonNotDecimal
 	}
 	if len(frac) > maxScale {
-		return 0, fmt.Sprintf("more than %d decimals", maxScale)
+		return 0, ReasonTooManyDecimals
 	}
 	intPart = strings.TrimLeft(intPart, "0")
 	if len(intPart) > 17 {
-		return 0, "too large"
+		return 0, ReasonTooLarge
 	}
 	digits := intPart + frac + strings.Repeat("0", maxScale-len(frac))
 	if digits == "" {
-		return 0, ""
+		return 0, 0
 	}
 	v, err := strconv.ParseInt(digits, 10, 64)
 	if err != nil {
-		return 0, "too large"
+		return 0, ReasonTooLarge
 	}
-	return v, ""
+	return v, 0
 }
 
 func allDigits(s string) bool {

@@ -82,11 +82,11 @@ func TestParseMoneyRejects(t *testing.T) {
 			if err.Error() != tt.wantErr {
 				t.Errorf("ParseMoney(%q) error:\n got %q\nwant %q", tt.in, err, tt.wantErr)
 			}
-			var fe *models.MoneyFormatError
+			var fe *models.FormatError
 			if !errors.As(err, &fe) {
-				t.Errorf("ParseMoney(%q) error is %T, want *models.MoneyFormatError", tt.in, err)
+				t.Errorf("ParseMoney(%q) error is %T, want *models.FormatError", tt.in, err)
 			} else if fe.Text != tt.in {
-				t.Errorf("MoneyFormatError.Text = %q, want %q", fe.Text, tt.in)
+				t.Errorf("FormatError.Text = %q, want %q", fe.Text, tt.in)
 			}
 		})
 	}

@@ -234,11 +234,3 @@ type AuditFilter struct {
 	AfterID  int64
 	Limit    int
 }
-
-// IdempotentResponse is the first answer to a request sent with an
-// Idempotency-Key, replayed to every retry.
-type IdempotentResponse struct {
-	Status      int
-	ContentType string
-	Body        []byte
-}

@@ -21,7 +21,6 @@ type Store interface {
 	PayoutStore
 	CreditStore
 	AuditStore
-	IdempotencyStore
 	// Ping checks the database answers.
 	Ping(ctx context.Context) error
 	// Close releases the database.
@@ -162,19 +161,4 @@ type CreditStore interface {
 // AuditStore reads the audit trail.
 type AuditStore interface {
 	ListAudit(ctx context.Context, f AuditFilter) ([]AuditEntry, error)
-}
-
-// IdempotencyStore remembers the first answer to requests sent with an
-// Idempotency-Key, per API key.
-type IdempotencyStore interface {
-	// BeginIdempotent reserves (keyID, idemKey) for a request with the given
-	// fingerprint. When the pair was already answered for the same
-	// fingerprint, it returns that answer; when it is reserved but not yet
-	// answered, or was used for a different request, it is a Conflict.
-	BeginIdempotent(ctx context.Context, keyID, idemKey, fingerprint string) (*IdempotentResponse, error)
-	// FinishIdempotent stores the answer of a reserved pair.
-	FinishIdempotent(ctx context.Context, keyID, idemKey string, resp IdempotentResponse) error
-	// AbortIdempotent releases a reserved pair that was not answered (an
-	// internal error), so that a retry can run.
-	AbortIdempotent(ctx context.Context, keyID, idemKey string) error
 }

@@ -164,21 +164,3 @@ const (
 	RuleSurchargeCredit = "surcharge-credit"
 	RuleDonationMatch   = "donation-match"
 )
-
-// Problems returns what is wrong across the fields of a certification,
-// each named by its field ("revoked_on"); the caller puts them under its path.
-func (c Certification) Problems() []FieldError {
-	if c.RevokedOn != nil && c.RevokedOn.Before(c.CertifiedOn) {
-		return []FieldError{Field("revoked_on", "revoked_before")}
-	}
-	return nil
-}
-
-// Problems returns what is wrong across the fields of a credit year, each
-// named by its field ("fiscal_subsidy").
-func (y CreditYear) Problems() []FieldError {
-	if y.FiscalSubsidy.Cmp(y.Investment) > 0 {
-		return []FieldError{Field("fiscal_subsidy", "subsidy_above")}
-	}
-	return nil
-}

@@ -3,8 +3,8 @@ package rules_test
 import (
 	"testing"
 
-	"github.com/wenzhou-subsidy/subsidy/api"
 	"github.com/wenzhou-subsidy/subsidy/engine"
+	"github.com/wenzhou-subsidy/subsidy/input"
 	"github.com/wenzhou-subsidy/subsidy/rules"
 )
 
@@ -19,7 +19,7 @@ func TestCases(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	results, err := eng.RunCases(rules.FS, api.NewDecoder(eng).Evaluate)
+	results, err := eng.RunCases(rules.FS, input.NewDecoder(eng).Evaluate)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -38,13 +38,13 @@ var (
 )
 
 // BeginIdempotent reserves (keyID, idemKey) for a request with the given
-// fingerprint and returns nil, or returns the stored answer of the same
-// request; a pair still reserved, or used for another request, is a
+// fingerprint and returns status 0, or returns the stored answer of the
+// same request; a pair still reserved, or used for another request, is a
 // Conflict. The reservation is a single INSERT … ON CONFLICT DO NOTHING, so
 // of concurrent identical requests exactly one goes ahead.
-func (s *Store) BeginIdempotent(ctx context.Context, keyID, idemKey, fingerprint string) (*models.IdempotentResponse, error) {
+func (s *Store) BeginIdempotent(ctx context.Context, keyID, idemKey, fingerprint string) (status int, contentType string, body []byte, err error) {
 	if idemKey == "" {
-		return nil, invalid("Idempotency-Key", "required")
+		return 0, "", nil, invalid("Idempotency-Key", "required")
 	}
 	db := s.db.WithContext(ctx)
 	m := meaning{op: "begin idempotent request " + idemKey}
@@ -57,35 +57,34 @@ func (s *Store) BeginIdempotent(ctx context.Context, keyID, idemKey, fingerprint
 			return err
 		})
 		if err != nil {
-			return nil, translate(err, m)
+			return 0, "", nil, translate(err, m)
 		}
 		if reserved {
-			return nil, nil
+			return 0, "", nil, nil
 		}
 		var cur idemRow
 		res := db.Where("key_id = ? AND idem_key = ?", keyID, idemKey).Limit(1).Find(&cur)
 		if res.Error != nil {
-			return nil, translate(res.Error, m)
+			return 0, "", nil, translate(res.Error, m)
 		}
 		switch {
 		case res.RowsAffected == 0:
 			continue
 		case cur.Fingerprint != fingerprint:
-			return nil, idemReused
+			return 0, "", nil, idemReused
 		case cur.State != idemDone:
-			return nil, idemBusy
+			return 0, "", nil, idemBusy
 		}
-		return &models.IdempotentResponse{Status: cur.Status, ContentType: cur.ContentType, Body: cur.Body}, nil
+		return cur.Status, cur.ContentType, cur.Body, nil
 	}
-	return nil, idemBusy
+	return 0, "", nil, idemBusy
 }
 
 // FinishIdempotent stores the answer of a reserved pair: NotFound when it is
 // not reserved, a Conflict when it was answered already.
-func (s *Store) FinishIdempotent(ctx context.Context, keyID, idemKey string, resp models.IdempotentResponse) error {
+func (s *Store) FinishIdempotent(ctx context.Context, keyID, idemKey string, status int, contentType string, body []byte) error {
 	db := s.db.WithContext(ctx)
 	m := meaning{op: "finish idempotent request " + idemKey, notFound: notFound("Idempotency-Key %s 的预留", "reservation of Idempotency-Key %s", idemKey)}
-	body := resp.Body
 	if body == nil {
 		body = []byte{}
 	}
@@ -93,7 +92,7 @@ func (s *Store) FinishIdempotent(ctx context.Context, keyID, idemKey string, res
 	err := s.write(ctx, func() error {
 		res := db.Model(&idemRow{}).
 			Where("key_id = ? AND idem_key = ? AND state = ?", keyID, idemKey, idemInProgress).
-			Updates(map[string]any{"state": idemDone, "status": resp.Status, "content_type": resp.ContentType, "body": body})
+			Updates(map[string]any{"state": idemDone, "status": status, "content_type": contentType, "body": body})
 		finished = res.RowsAffected
 		return res.Error
 	})

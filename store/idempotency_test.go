@@ -10,36 +10,50 @@ import (
 	"github.com/wenzhou-subsidy/subsidy/store"
 )
 
+// stored is an answer kept for an Idempotency-Key.
+type stored struct {
+	Status      int
+	ContentType string
+	Body        []byte
+}
+
 func TestIdempotency(t *testing.T) {
 	eachKind(t, func(t *testing.T, s *store.Store) {
-		answer := models.IdempotentResponse{Status: 201, ContentType: "application/json", Body: []byte(`{"id":7}`)}
-		begin := func(key, idem, fp string) (*models.IdempotentResponse, error) {
-			return s.BeginIdempotent(ctxT(), key, idem, fp)
+		answer := stored{Status: 201, ContentType: "application/json", Body: []byte(`{"id":7}`)}
+		begin := func(key, idem, fp string) (*stored, error) {
+			status, ct, body, err := s.BeginIdempotent(ctxT(), key, idem, fp)
+			if status == 0 {
+				return nil, err
+			}
+			return &stored{status, ct, body}, err
+		}
+		finish := func(key, idem string) error {
+			return s.FinishIdempotent(ctxT(), key, idem, answer.Status, answer.ContentType, answer.Body)
 		}
 		// In order: each step sees what the ones before it left.
 		for _, tc := range []struct {
 			name string
-			do   func() (*models.IdempotentResponse, error)
-			want *models.IdempotentResponse
+			do   func() (*stored, error)
+			want *stored
 			code models.ErrorCode
 		}{
-			{"first request reserves", func() (*models.IdempotentResponse, error) { return begin("k1", "a", "fp1") }, nil, ""},
-			{"a retry while in progress", func() (*models.IdempotentResponse, error) { return begin("k1", "a", "fp1") }, nil, models.CodeConflict},
-			{"finish", func() (*models.IdempotentResponse, error) { return nil, s.FinishIdempotent(ctxT(), "k1", "a", answer) }, nil, ""},
-			{"a retry replays the answer", func() (*models.IdempotentResponse, error) { return begin("k1", "a", "fp1") }, &answer, ""},
-			{"another request with the key", func() (*models.IdempotentResponse, error) { return begin("k1", "a", "fp2") }, nil, models.CodeConflict},
-			{"finish twice", func() (*models.IdempotentResponse, error) { return nil, s.FinishIdempotent(ctxT(), "k1", "a", answer) }, nil, models.CodeConflict},
-			{"abort an answered pair: no-op", func() (*models.IdempotentResponse, error) { return nil, s.AbortIdempotent(ctxT(), "k1", "a") }, nil, ""},
-			{"still replays", func() (*models.IdempotentResponse, error) { return begin("k1", "a", "fp1") }, &answer, ""},
-			{"the same Idempotency-Key of another API key", func() (*models.IdempotentResponse, error) { return begin("k2", "a", "fp9") }, nil, ""},
-			{"reserve b", func() (*models.IdempotentResponse, error) { return begin("k1", "b", "fp1") }, nil, ""},
-			{"abort b", func() (*models.IdempotentResponse, error) { return nil, s.AbortIdempotent(ctxT(), "k1", "b") }, nil, ""},
-			{"b can run again", func() (*models.IdempotentResponse, error) { return begin("k1", "b", "fp1") }, nil, ""},
-			{"finish an unreserved pair", func() (*models.IdempotentResponse, error) {
-				return nil, s.FinishIdempotent(ctxT(), "k1", "zzz", answer)
+			{"first request reserves", func() (*stored, error) { return begin("k1", "a", "fp1") }, nil, ""},
+			{"a retry while in progress", func() (*stored, error) { return begin("k1", "a", "fp1") }, nil, models.CodeConflict},
+			{"finish", func() (*stored, error) { return nil, finish("k1", "a") }, nil, ""},
+			{"a retry replays the answer", func() (*stored, error) { return begin("k1", "a", "fp1") }, &answer, ""},
+			{"another request with the key", func() (*stored, error) { return begin("k1", "a", "fp2") }, nil, models.CodeConflict},
+			{"finish twice", func() (*stored, error) { return nil, finish("k1", "a") }, nil, models.CodeConflict},
+			{"abort an answered pair: no-op", func() (*stored, error) { return nil, s.AbortIdempotent(ctxT(), "k1", "a") }, nil, ""},
+			{"still replays", func() (*stored, error) { return begin("k1", "a", "fp1") }, &answer, ""},
+			{"the same Idempotency-Key of another API key", func() (*stored, error) { return begin("k2", "a", "fp9") }, nil, ""},
+			{"reserve b", func() (*stored, error) { return begin("k1", "b", "fp1") }, nil, ""},
+			{"abort b", func() (*stored, error) { return nil, s.AbortIdempotent(ctxT(), "k1", "b") }, nil, ""},
+			{"b can run again", func() (*stored, error) { return begin("k1", "b", "fp1") }, nil, ""},
+			{"finish an unreserved pair", func() (*stored, error) {
+				return nil, finish("k1", "zzz")
 			}, nil, models.CodeNotFound},
-			{"abort an unreserved pair: no-op", func() (*models.IdempotentResponse, error) { return nil, s.AbortIdempotent(ctxT(), "k1", "zzz") }, nil, ""},
-			{"no Idempotency-Key", func() (*models.IdempotentResponse, error) { return begin("k1", "", "fp1") }, nil, models.CodeInvalid},
+			{"abort an unreserved pair: no-op", func() (*stored, error) { return nil, s.AbortIdempotent(ctxT(), "k1", "zzz") }, nil, ""},
+			{"no Idempotency-Key", func() (*stored, error) { return begin("k1", "", "fp1") }, nil, models.CodeInvalid},
 		} {
 			got, err := tc.do()
 			if tc.code != "" {
@@ -63,11 +77,11 @@ func TestIdempotencyConcurrent(t *testing.T) {
 		var wg sync.WaitGroup
 		for i := range requests {
 			wg.Go(func() {
-				resp, err := s.BeginIdempotent(ctxT(), "k1", "same", "fp")
+				status, _, _, err := s.BeginIdempotent(ctxT(), "k1", "same", "fp")
 				switch {
 				case err != nil:
 					outcomes[i] = models.CodeOf(err)
-				case resp == nil:
+				case status == 0:
 					outcomes[i] = "reserved"
 				default:
 					outcomes[i] = "replayed"

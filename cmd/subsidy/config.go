@@ -1,40 +1,43 @@
 package main
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"io"
 	"io/fs"
+	"log/slog"
 	"os"
 	"time"
 
+	"github.com/wenzhou-subsidy/subsidy/app"
 	"github.com/wenzhou-subsidy/subsidy/engine"
 	"github.com/wenzhou-subsidy/subsidy/models"
 	"github.com/wenzhou-subsidy/subsidy/rules"
+	"github.com/wenzhou-subsidy/subsidy/store"
 )
 
-// Config is everything the binary can be told, from flags with SUBSIDY_*
+// Config is everything serve can be told, from flags with SUBSIDY_*
 // environment variables as fallbacks. Flags win over the environment.
 type Config struct {
 	// Addr is where serve listens (SUBSIDY_ADDR, default 127.0.0.1:8080).
 	Addr string
-	// DB is a SQLite file path or a postgres:// URL (SUBSIDY_DB, default subsidy.db).
+	// DB is a SQLite file path or a PostgreSQL URL or keyword string
+	// (SUBSIDY_DB, default subsidy.db).
 	DB string
 	// Rules is a rule directory to load instead of the embedded rules
 	// (SUBSIDY_RULES, default: the rules built into the binary).
 	Rules string
-	// Demo loads the demo registry from testdata into an empty database and
-	// prints an admin and a finance key (SUBSIDY_DEMO=1).
+	// Demo loads the demo registry built into the binary into an empty
+	// database and prints keys to walk through it (SUBSIDY_DEMO=1).
 	Demo bool
-	// DemoFile is the demo registry (SUBSIDY_DEMO_FILE, default
-	// testdata/demo/registry.json, relative to the working directory).
-	DemoFile string
-	// Pprof exposes /debug/pprof on the API (SUBSIDY_PPROF=1); off by default.
-	Pprof bool
+	// OpsAddr is where the operators' listener serves /metrics and
+	// /debug/pprof (SUBSIDY_OPS_ADDR; off when empty).
+	OpsAddr string
 	// GCPercent is the garbage collector's target (SUBSIDY_GC_PERCENT,
 	// default 400; the GOGC variable, when set, wins).
 	GCPercent int
-	// ShutdownTimeout bounds how long serve waits for in-flight requests.
+	// ShutdownTimeout bounds how long serve waits for in-flight work.
 	ShutdownTimeout time.Duration
 }
 
@@ -51,6 +54,18 @@ func envOr(getenv func(string) string, key, def string) string {
 		return v
 	}
 	return def
+}
+
+// The flags several commands share, defined once.
+
+// dbFlag adds --db: the database to open.
+func dbFlag(fs *flag.FlagSet, getenv func(string) string) *string {
+	return fs.String("db", envOr(getenv, "SUBSIDY_DB", "subsidy.db"), "SQLite file, or PostgreSQL URL or keyword string (SUBSIDY_DB)")
+}
+
+// rulesFlag adds --rules: a rule directory instead of the embedded rules.
+func rulesFlag(fs *flag.FlagSet, getenv func(string) string) *string {
+	return fs.String("rules", envOr(getenv, "SUBSIDY_RULES", ""), "rule directory instead of the embedded rules (SUBSIDY_RULES)")
 }
 
 // parseFlags parses args and turns a bad flag into a usage error.
@@ -83,6 +98,29 @@ func loadEngine(dir string) (*engine.Engine, error) {
 		return nil, fmt.Errorf("%s: %w", src, err)
 	}
 	return e, nil
+}
+
+// openStore opens (and migrates) the database named by dsn.
+func openStore(ctx context.Context, dsn string, logger *slog.Logger) (*store.Store, error) {
+	st, err := store.Open(ctx, dsn, store.Options{Logger: logger})
+	if err != nil {
+		return nil, fmt.Errorf("open database %s: %w", redact(dsn), err)
+	}
+	return st, nil
+}
+
+// openService opens the database and loads the rules: the use cases a
+// command works with. close releases the database.
+func openService(ctx context.Context, dsn, rulesDir string, logger *slog.Logger) (svc *app.Service, st *store.Store, err error) {
+	eng, err := loadEngine(rulesDir)
+	if err != nil {
+		return nil, nil, err
+	}
+	st, err = openStore(ctx, dsn, logger)
+	if err != nil {
+		return nil, nil, err
+	}
+	return app.New(eng, st, app.Options{Logger: logger}), st, nil
 }
 
 // today returns the current date in Wenzhou.

@@ -2,16 +2,24 @@ package main
 
 import (
 	"context"
+	_ "embed"
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
 	"slices"
 
+	"github.com/wenzhou-subsidy/subsidy/app"
 	"github.com/wenzhou-subsidy/subsidy/models"
 )
 
-// demoRegistry is the shape of testdata/demo/registry.json.
+// demoRegistryJSON is the demo registry (demo/README.md says what a payout
+// run over it records), built into the binary so that make run works from
+// any directory.
+//
+//go:embed demo/registry.json
+var demoRegistryJSON []byte
+
+// demoRegistry is the shape of demo/registry.json.
 type demoRegistry struct {
 	Enterprises []struct {
 		models.EnterpriseRecord
@@ -29,15 +37,15 @@ type demoRegistry struct {
 const demoLabel = "demo"
 
 // loadDemo loads the demo registry into an empty database, then revokes the
-// previous demo keys and prints a new admin and finance key. It refuses a
-// database that holds a registry it did not load: --demo left on in
-// production must not mint admin keys.
-func loadDemo(ctx context.Context, st models.Store, file string, stdout io.Writer) error {
-	empty, err := registryEmpty(ctx, st)
+// previous demo keys and prints new ones. It refuses a database that holds
+// a registry it did not load: --demo left on in production must not mint
+// admin keys.
+func loadDemo(ctx context.Context, svc *app.Service, stdout io.Writer) error {
+	empty, err := registryEmpty(ctx, svc)
 	if err != nil {
 		return err
 	}
-	keys, err := st.ListKeys(ctx)
+	keys, err := svc.ListKeys(ctx)
 	if err != nil {
 		return err
 	}
@@ -46,76 +54,74 @@ func loadDemo(ctx context.Context, st models.Store, file string, stdout io.Write
 		return usageError{fmt.Errorf("--demo: this database holds a registry the demo did not load; start without --demo")}
 	}
 	if empty {
-		if err := importDemo(ctx, st, file); err != nil {
-			return fmt.Errorf("demo registry %s: %w", file, err)
+		if err := importDemo(ctx, svc); err != nil {
+			return fmt.Errorf("demo registry: %w", err)
 		}
-		fmt.Fprintf(stdout, "subsidy: loaded the demo registry from %s\n", file)
+		fmt.Fprintln(stdout, "subsidy: loaded the demo registry")
 	}
 	for _, k := range keys {
 		if k.Label == demoLabel && k.RevokedAt == nil {
-			if _, err := st.RevokeKey(ctx, cliActor, k.ID); err != nil {
+			if _, err := svc.RevokeKey(ctx, cliActor, k.ID); err != nil {
 				return err
 			}
 		}
 	}
 	for _, role := range []string{models.RoleAdmin, models.RoleFinance} {
-		_, secret, err := createKey(ctx, st, role, "", demoLabel)
+		key, err := svc.CreateKey(ctx, cliActor, app.KeyRequest{Role: role, Label: demoLabel})
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "subsidy: demo %s key: %s\n", role, secret)
+		fmt.Fprintf(stdout, "subsidy: demo %s key: %s\n", role, key.Secret)
 	}
 	return nil
 }
 
-func registryEmpty(ctx context.Context, st models.Store) (bool, error) {
-	ents, err := st.ListEnterprises(ctx, models.EnterpriseFilter{Limit: 1})
+func registryEmpty(ctx context.Context, svc *app.Service) (bool, error) {
+	ents, err := svc.ListEnterprises(ctx, models.EnterpriseFilter{Limit: 1})
 	if err != nil {
 		return false, err
 	}
-	unis, err := st.ListUniversities(ctx, "", 1)
+	unis, err := svc.ListUniversities(ctx, "", 1)
 	if err != nil {
 		return false, err
 	}
 	return len(ents) == 0 && len(unis) == 0, nil
 }
 
-func importDemo(ctx context.Context, st models.Store, file string) error {
-	data, err := os.ReadFile(file)
-	if err != nil {
-		return err
-	}
+// importDemo registers the demo registry through the use cases, as a
+// clerk would.
+func importDemo(ctx context.Context, svc *app.Service) error {
 	var reg demoRegistry
-	if err := json.Unmarshal(data, &reg); err != nil {
+	if err := json.Unmarshal(demoRegistryJSON, &reg); err != nil {
 		return err
 	}
 	for _, e := range reg.Enterprises {
-		if _, _, err := st.PutEnterprise(ctx, cliActor, e.EnterpriseRecord); err != nil {
+		entry := models.EnterpriseEntry{CreditCode: e.CreditCode, Name: e.Name, Region: e.Region, Parent: e.Parent}
+		if _, _, err := svc.PutEnterprise(ctx, cliActor, entry); err != nil {
 			return err
 		}
 		for _, c := range e.Certifications {
-			rec := models.CertificationRecord{CreditCode: e.CreditCode, Level: c.Level, CertifiedOn: c.CertifiedOn, RevokedOn: c.RevokedOn}
-			if _, err := st.AddCertification(ctx, cliActor, rec); err != nil {
+			if _, err := svc.AddCertification(ctx, cliActor, e.CreditCode, c); err != nil {
 				return err
 			}
 		}
 		for _, y := range e.CreditYears {
-			rec := models.CreditYearRecord{
+			entry := models.CreditYearEntry{
 				CreditCode: e.CreditCode, Year: y.Year, Investment: y.Investment, FiscalSubsidy: y.FiscalSubsidy,
 				Withdrawn: y.Withdrawn, EducationSurcharge: y.EducationSurcharge, LocalEducationSurcharge: y.LocalEducationSurcharge,
 			}
-			if _, _, err := st.PutCreditYear(ctx, cliActor, rec); err != nil {
+			if _, _, err := svc.PutCreditYear(ctx, cliActor, entry); err != nil {
 				return err
 			}
 		}
 	}
 	for _, u := range reg.Universities {
-		if _, _, err := st.PutUniversity(ctx, cliActor, u.UniversityRecord); err != nil {
+		entry := models.UniversityEntry{Code: u.Code, Name: u.Name, Ownership: u.Ownership, Affiliation: u.Affiliation}
+		if _, _, err := svc.PutUniversity(ctx, cliActor, entry); err != nil {
 			return err
 		}
 		for _, d := range u.Donations {
-			rec := models.DonationRecord{UniversityCode: u.Code, Amount: d.Amount, Form: d.Form, ViaFoundation: d.ViaFoundation, ArrivedOn: d.ArrivedOn}
-			if _, err := st.AddDonation(ctx, cliActor, rec); err != nil {
+			if _, err := svc.AddDonation(ctx, cliActor, u.Code, d); err != nil {
 				return err
 			}
 		}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/wenzhou-subsidy/subsidy/api"
 	"github.com/wenzhou-subsidy/subsidy/engine"
+	"github.com/wenzhou-subsidy/subsidy/input"
 	"github.com/wenzhou-subsidy/subsidy/models"
 )
 
@@ -17,7 +18,7 @@ import (
 // stderr and exits 2.
 func cmdEval(args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs := flagSet("eval", stderr)
-	rulesDir := fs.String("rules", envOr(getenv, "SUBSIDY_RULES", ""), "rule directory instead of the embedded rules")
+	rulesDir := rulesFlag(fs, getenv)
 	lang := fs.String("lang", models.LangZh, "language of messages: zh or en")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -47,7 +48,7 @@ func cmdEval(args []string, getenv func(string) string, stdin io.Reader, stdout,
 }
 
 func evaluate(eng *engine.Engine, body []byte, lang string) (models.EvaluateResponse, error) {
-	req, err := api.NewDecoder(eng).Evaluate(body, today())
+	req, err := input.NewDecoder(eng).Evaluate(body, today())
 	if err != nil {
 		return models.EvaluateResponse{}, err
 	}

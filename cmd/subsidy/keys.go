@@ -10,7 +10,7 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/wenzhou-subsidy/subsidy/api"
+	"github.com/wenzhou-subsidy/subsidy/app"
 	"github.com/wenzhou-subsidy/subsidy/models"
 )
 
@@ -26,14 +26,15 @@ func cmdKeys(ctx context.Context, args []string, getenv func(string) string, std
 	}
 	verb := args[0]
 	fs := flagSet("keys "+verb, stdout)
-	db := fs.String("db", envOr(getenv, "SUBSIDY_DB", "subsidy.db"), "SQLite file or postgres:// URL (SUBSIDY_DB)")
-	role := fs.String("role", "", "role of the new key: "+strings.Join(models.Roles, ", "))
-	subject := fs.String("subject", "", "credit code (enterprise) or university code (university) the key is bound to")
-	label := fs.String("label", "", "a note on what the key is for")
+	db := dbFlag(fs, getenv)
+	var req app.KeyRequest
+	fs.StringVar(&req.Role, "role", "", "role of the new key: "+strings.Join(models.Roles, ", "))
+	fs.StringVar(&req.Subject, "subject", "", "credit code (enterprise) or university code (university) the key is bound to")
+	fs.StringVar(&req.Label, "label", "", "a note on what the key is for")
 	if err := parseFlags(fs, args[1:]); err != nil {
 		return err
 	}
-	st, err := openStore(ctx, *db, slog.New(slog.DiscardHandler))
+	svc, st, err := openService(ctx, *db, "", slog.New(slog.DiscardHandler))
 	if err != nil {
 		return err
 	}
@@ -41,16 +42,16 @@ func cmdKeys(ctx context.Context, args []string, getenv func(string) string, std
 
 	switch verb {
 	case "create":
-		if err := api.CheckKeyRole(*role, *subject); err != nil {
+		key, err := svc.CreateKey(ctx, cliActor, req)
+		if models.CodeOf(err) == models.CodeInvalid {
 			return usageError{err}
 		}
-		key, secret, err := createKey(ctx, st, *role, *subject, *label)
 		if err != nil {
-			return err
+			return fmt.Errorf("create key: %w", err)
 		}
-		fmt.Fprintf(stdout, "created key %s (role %s%s); it is shown only now:\n%s\n", key.ID, key.Role, subjectNote(key.Subject), secret)
+		fmt.Fprintf(stdout, "created key %s (role %s%s); it is shown only now:\n%s\n", key.ID, key.Role, subjectNote(key.Subject), key.Secret)
 	case "list":
-		keys, err := st.ListKeys(ctx)
+		keys, err := svc.ListKeys(ctx)
 		if err != nil {
 			return err
 		}
@@ -68,23 +69,13 @@ func cmdKeys(ctx context.Context, args []string, getenv func(string) string, std
 		if fs.NArg() != 1 {
 			return usageError{fmt.Errorf("want the id of the key to revoke")}
 		}
-		key, err := st.RevokeKey(ctx, cliActor, fs.Arg(0))
+		key, err := svc.RevokeKey(ctx, cliActor, fs.Arg(0))
 		if err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "revoked key %s (role %s%s)\n", key.ID, key.Role, subjectNote(key.Subject))
 	}
 	return nil
-}
-
-// createKey makes and stores a new key, returning its secret.
-func createKey(ctx context.Context, ks models.KeyStore, role, subject, label string) (models.APIKey, string, error) {
-	secret, key, hash := api.NewAPIKey(role, subject, label)
-	key, err := ks.CreateKey(ctx, cliActor, key, hash)
-	if err != nil {
-		return key, "", fmt.Errorf("create key: %w", err)
-	}
-	return key, secret, nil
 }
 
 func subjectNote(subject string) string {

@@ -41,7 +41,6 @@ commands:
   rules   list the loaded rules         (subsidy rules [--rules DIR] [--as-of DATE])
   test    run the rule test cases       (subsidy test [DIR])
   keys    manage API keys               (subsidy keys create|list|revoke --db PATH_OR_URL ...)
-  load    send load to an endpoint      (subsidy load --url URL --file FILE -c 32 -d 10s)
 
 Run 'subsidy <command> -h' for a command's flags.
 `
@@ -65,8 +64,6 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		err = cmdTest(args[1:], getenv, stdout)
 	case "keys":
 		err = cmdKeys(ctx, args[1:], getenv, stdout)
-	case "load":
-		err = cmdLoad(ctx, args[1:], stdout)
 	case "-h", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return exitOK

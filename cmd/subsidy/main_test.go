@@ -218,7 +218,7 @@ func TestServeEndToEnd(t *testing.T) {
 		t.Run(kind, func(t *testing.T) {
 			dsn := storetest.DSN(t, kind)
 			env := map[string]string{"SUBSIDY_DB": dsn}
-			base, out, stop := serve(t, env, "--demo", "--demo-file", "../../testdata/demo/registry.json")
+			base, out, stop := serve(t, env, "--demo")
 			admin, finance := demoKeys(t, out.String())
 
 			body, _ := os.ReadFile("../../testdata/evaluate/enterprise-province.json")
@@ -233,7 +233,7 @@ func TestServeEndToEnd(t *testing.T) {
 				Run models.PayoutRun `json:"run"`
 			}
 			json.Unmarshal(run, &answer)
-			// testdata/demo/README.md gives the figures of this run.
+			// demo/README.md gives the figures of this run.
 			if answer.Run.CreatedCount != 6 || answer.Run.CreatedTotal.String() != "2500000.00" {
 				t.Errorf("demo run: %+v", answer.Run)
 			}
@@ -243,7 +243,7 @@ func TestServeEndToEnd(t *testing.T) {
 
 			// Restart on the same database: the data and the keys survive;
 			// the demo registry is not loaded twice.
-			base, out, stop = serve(t, env, "--demo", "--demo-file", "../../testdata/demo/registry.json")
+			base, out, stop = serve(t, env, "--demo")
 			if strings.Contains(out.String(), "loaded the demo registry") {
 				t.Error("the demo registry was loaded into a database that had one")
 			}
@@ -401,7 +401,7 @@ func TestDemoRefusesARealRegistry(t *testing.T) {
 	if _, _, err := st.PutEnterprise(t.Context(), cliActor, models.EnterpriseRecord{CreditCode: "91330382MA2AB3C47E", Name: "示例", Region: "330382"}); err != nil {
 		t.Fatal(err)
 	}
-	code, out, errOut := runCmd(t, "", map[string]string{"SUBSIDY_DB": db}, "serve", "--addr", freeAddr(t), "--demo", "--demo-file", "../../testdata/demo/registry.json")
+	code, out, errOut := runCmd(t, "", map[string]string{"SUBSIDY_DB": db}, "serve", "--addr", freeAddr(t), "--demo")
 	if code != 2 || strings.Contains(out, "key") || !strings.Contains(errOut, "--demo") {
 		t.Errorf("exit %d, stdout %q, stderr %q", code, out, errOut)
 	}

@@ -5,8 +5,8 @@ import (
 	"io"
 	"text/tabwriter"
 
-	"github.com/wenzhou-subsidy/subsidy/api"
 	"github.com/wenzhou-subsidy/subsidy/engine"
+	"github.com/wenzhou-subsidy/subsidy/input"
 	"github.com/wenzhou-subsidy/subsidy/models"
 )
 
@@ -14,7 +14,7 @@ import (
 // force on a date (default today).
 func cmdRules(args []string, getenv func(string) string, stdout io.Writer) error {
 	fs := flagSet("rules", stdout)
-	rulesDir := fs.String("rules", envOr(getenv, "SUBSIDY_RULES", ""), "rule directory instead of the embedded rules")
+	rulesDir := rulesFlag(fs, getenv)
 	asOfText := fs.String("as-of", "", "date whose values to show (YYYY-MM-DD, default today)")
 	asJSON := fs.Bool("json", false, "print the catalogue as JSON (as GET /v1/rules)")
 	if err := parseFlags(fs, args); err != nil {
@@ -72,7 +72,7 @@ func cmdTest(args []string, getenv func(string) string, stdout io.Writer) error 
 	if err != nil {
 		return err
 	}
-	results, err := eng.RunCases(ruleFS(dir), api.NewDecoder(eng).Evaluate)
+	results, err := eng.RunCases(ruleFS(dir), input.NewDecoder(eng).Evaluate)
 	if err != nil {
 		return err
 	}

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"runtime/debug"
 	"strconv"
 	"time"
@@ -21,12 +22,10 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	cfg := Config{ShutdownTimeout: 30 * time.Second}
 	fs := flagSet("serve", stderr)
 	fs.StringVar(&cfg.Addr, "addr", envOr(getenv, "SUBSIDY_ADDR", "127.0.0.1:8080"), "address to listen on (SUBSIDY_ADDR)")
-	fs.StringVar(&cfg.DB, "db", envOr(getenv, "SUBSIDY_DB", "subsidy.db"), "SQLite file or postgres:// URL (SUBSIDY_DB)")
-	fs.StringVar(&cfg.Rules, "rules", envOr(getenv, "SUBSIDY_RULES", ""), "rule directory instead of the embedded rules (SUBSIDY_RULES)")
+	db, rulesDir := dbFlag(fs, getenv), rulesFlag(fs, getenv)
 	fs.BoolVar(&cfg.Demo, "demo", getenv("SUBSIDY_DEMO") == "1", "load the demo registry into an empty database and print demo keys (SUBSIDY_DEMO=1)")
-	fs.StringVar(&cfg.DemoFile, "demo-file", envOr(getenv, "SUBSIDY_DEMO_FILE", "testdata/demo/registry.json"), "the demo registry --demo loads")
-	fs.BoolVar(&cfg.Pprof, "pprof", getenv("SUBSIDY_PPROF") == "1", "expose /debug/pprof (SUBSIDY_PPROF=1)")
-	fs.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", cfg.ShutdownTimeout, "how long to wait for in-flight requests on shutdown")
+	fs.StringVar(&cfg.OpsAddr, "ops-addr", getenv("SUBSIDY_OPS_ADDR"), "address of the operators' listener for /metrics and /debug/pprof, such as 127.0.0.1:9090 (SUBSIDY_OPS_ADDR; off when empty)")
+	fs.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", cfg.ShutdownTimeout, "how long to wait for in-flight work on shutdown")
 	gcPercent, err := strconv.Atoi(envOr(getenv, "SUBSIDY_GC_PERCENT", "400"))
 	if err != nil {
 		return usageError{fmt.Errorf("SUBSIDY_GC_PERCENT: %w", err)}
@@ -35,6 +34,7 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
+	cfg.DB, cfg.Rules = *db, *rulesDir
 	// The live heap is a few megabytes while each evaluation allocates some
 	// kilobytes: with Go's default of 100 the collector would run dozens of
 	// times a second under load. GOGC, when set, is the operator's choice.
@@ -43,21 +43,17 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	logger := slog.New(slog.NewJSONHandler(stderr, nil))
 
-	eng, err := loadEngine(cfg.Rules)
-	if err != nil {
-		return err
-	}
-	st, err := openStore(ctx, cfg.DB, logger)
+	svc, st, err := openService(ctx, cfg.DB, cfg.Rules, logger)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
 	if cfg.Demo {
-		if err := loadDemo(ctx, st, cfg.DemoFile, stdout); err != nil {
+		if err := loadDemo(ctx, svc, stdout); err != nil {
 			return err
 		}
 	}
-	srv, err := api.NewServer(logger, eng, st, api.Options{Pprof: cfg.Pprof})
+	srv, err := api.NewServer(logger, svc, st, api.Options{})
 	if err != nil {
 		return err
 	}
@@ -65,19 +61,26 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
-	httpServer := &http.Server{
-		Handler:           srv,
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      60 * time.Second,
-		IdleTimeout:       120 * time.Second,
-		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	servers := []*http.Server{newHTTPServer(srv, logger)}
+	listeners := []net.Listener{ln}
+	if cfg.OpsAddr != "" {
+		opsLn, err := net.Listen("tcp", cfg.OpsAddr)
+		if err != nil {
+			ln.Close()
+			return fmt.Errorf("listen (ops): %w", err)
+		}
+		servers = append(servers, newHTTPServer(opsHandler(), logger))
+		listeners = append(listeners, opsLn)
+		fmt.Fprintf(stdout, "subsidy: operators' listener on http://%s\n", opsLn.Addr())
 	}
-	logger.Info("listening", "addr", "http://"+ln.Addr().String(), "ruleset", eng.Ruleset().Version, "digest", eng.Ruleset().Digest)
+	ruleset := svc.Engine().Ruleset()
+	logger.Info("listening", "addr", "http://"+ln.Addr().String(), "ruleset", ruleset.Version, "digest", ruleset.Digest)
 	fmt.Fprintf(stdout, "subsidy: serving on http://%s\n", ln.Addr())
 
-	served := make(chan error, 1)
-	go func() { served <- httpServer.Serve(ln) }()
+	served := make(chan error, len(servers))
+	for i, s := range servers {
+		go func() { served <- s.Serve(listeners[i]) }()
+	}
 	select {
 	case err := <-served:
 		return fmt.Errorf("serve: %w", err)
@@ -86,12 +89,41 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	logger.Info("shutting down: finishing in-flight requests", "timeout", cfg.ShutdownTimeout)
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
 	defer cancel()
-	if err := httpServer.Shutdown(shutdownCtx); err != nil {
-		return fmt.Errorf("shutdown: %w", err)
+	for _, s := range servers {
+		if err := s.Shutdown(shutdownCtx); err != nil {
+			return fmt.Errorf("shutdown: %w", err)
+		}
 	}
-	if err := <-served; err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return fmt.Errorf("serve: %w", err)
+	for range servers {
+		if err := <-served; err != nil && !errors.Is(err, http.ErrServerClosed) {
+			return fmt.Errorf("serve: %w", err)
+		}
 	}
 	logger.Info("stopped")
 	return nil
+}
+
+// newHTTPServer serves h with timeouts that keep slow clients from holding
+// connections.
+func newHTTPServer(h http.Handler, logger *slog.Logger) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+}
+
+// opsHandler serves the operators' listener: Go's profiles, never on the
+// API's address. /debug/pprof/cmdline is left out: the command line may
+// hold the database's password.
+func opsHandler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	return mux
 }

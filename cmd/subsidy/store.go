@@ -1,23 +1,6 @@
 package main
 
-import (
-	"context"
-	"fmt"
-	"log/slog"
-	"net/url"
-
-	"github.com/wenzhou-subsidy/subsidy/store"
-)
-
-// openStore opens (and migrates) the database named by dsn: a SQLite file
-// path or a postgres:// URL.
-func openStore(ctx context.Context, dsn string, logger *slog.Logger) (*store.Store, error) {
-	st, err := store.Open(ctx, dsn, store.Options{Logger: logger})
-	if err != nil {
-		return nil, fmt.Errorf("open database %s: %w", redact(dsn), err)
-	}
-	return st, nil
-}
+import "net/url"
 
 // redact hides a password in a database URL before it is printed.
 func redact(dsn string) string {

@@ -1,13 +1,21 @@
+// Command load is a small load generator for the benchmarks in
+// BENCHMARKS.md: it sends one request file to an endpoint over C concurrent
+// keep-alive connections for D seconds and reports requests per second and
+// latency percentiles. It is a tool of the benchmarks, not of the product:
+//
+//	go run ./bench/load --url http://127.0.0.1:8080/v1/evaluate --file testdata/evaluate/enterprise-province.json -c 32 -d 10s
 package main
 
 import (
 	"bytes"
 	"context"
+	"flag"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
 	"os"
+	"os/signal"
 	"slices"
 	"strings"
 	"sync"
@@ -25,11 +33,19 @@ type loadResult struct {
 
 func (r loadResult) PerSecond() float64 { return float64(r.Requests) / r.Elapsed.Seconds() }
 
-// cmdLoad is a small load generator: it sends one request file to an
-// endpoint over C concurrent keep-alive connections for D seconds and
-// reports requests per second and latency percentiles.
-func cmdLoad(ctx context.Context, args []string, stdout io.Writer) error {
-	fs := flagSet("load", stdout)
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	err := load(ctx, os.Args[1:], os.Stdout)
+	stop()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "load:", err)
+		os.Exit(1)
+	}
+}
+
+// load sends the load its flags describe and prints what it measured.
+func load(ctx context.Context, args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("load", flag.ContinueOnError)
 	target := fs.String("url", "http://127.0.0.1:8080/v1/evaluate", "endpoint to load")
 	file := fs.String("file", "testdata/evaluate/enterprise-province.json", "request body to send")
 	method := fs.String("method", http.MethodPost, "HTTP method")
@@ -39,15 +55,15 @@ func cmdLoad(ctx context.Context, args []string, stdout io.Writer) error {
 	wait := fs.Duration("wait", 0, "first wait up to this long for the server's /healthz to answer 200")
 	var headers headerList
 	fs.Var(&headers, "H", `header to send, "Name: value" (repeatable)`)
-	if err := parseFlags(fs, args); err != nil {
+	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	body, err := os.ReadFile(*file)
 	if err != nil {
-		return usageError{err}
+		return err
 	}
 	if *conns < 1 {
-		return usageError{fmt.Errorf("-c must be at least 1")}
+		return fmt.Errorf("-c must be at least 1")
 	}
 	client := &http.Client{Transport: &http.Transport{
 		MaxIdleConns: *conns, MaxIdleConnsPerHost: *conns, MaxConnsPerHost: *conns, DisableCompression: true,
@@ -93,7 +109,7 @@ func cmdLoad(ctx context.Context, args []string, stdout io.Writer) error {
 func waitHealthy(ctx context.Context, client *http.Client, target string, limit time.Duration) error {
 	u, err := url.Parse(target)
 	if err != nil {
-		return usageError{err}
+		return err
 	}
 	u.Path, u.RawQuery = "/healthz", ""
 	deadline := time.Now().Add(limit)

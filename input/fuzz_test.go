@@ -1,4 +1,4 @@
-package api
+package input
 
 import (
 	"encoding/json"
@@ -14,7 +14,7 @@ import (
 // one is accepted, to the engine. Nothing may panic; bad input must be an
 // invalid-input error naming fields; accepted input must evaluate.
 //
-//	go test ./api -run '^$' -fuzz '^FuzzDecodeEvaluate$' -fuzztime 1m
+//	go test ./input -run '^$' -fuzz '^FuzzDecodeEvaluate$' -fuzztime 1m
 func FuzzDecodeEvaluate(f *testing.F) {
 	files, _ := filepath.Glob("../testdata/evaluate/*.json")
 	for _, name := range files {
@@ -27,18 +27,22 @@ func FuzzDecodeEvaluate(f *testing.F) {
 	f.Add([]byte(`{"subject":{"kind":"enterprise"}}`))
 	f.Add([]byte(`{"subject":{"kind":"university","code":"u","name":"u","ownership":"public","affiliation":"city","grant_year":2025,"donations":[{"amount":1e400,"form":"cash","via_foundation":true}]}}`))
 	f.Add([]byte(`{"overrides":{"cert-grant.amounts":{"city":"1","province":"2","national":"3"}},"subject":null}`))
-	s := newPublicServer(f, nil)
+	eng := mustEngine(f)
+	dec := NewDecoder(eng)
 	today := models.MustDate("2025-06-30")
 	f.Fuzz(func(t *testing.T, body []byte) {
-		req, err := s.decoder.Evaluate(body, today)
+		req, err := dec.Evaluate(body, today)
 		if err != nil {
 			var me *models.Error
 			if !errors.As(err, &me) || me.Code != models.CodeInvalid {
 				t.Fatalf("decoder error is not invalid input: %v", err)
 			}
+			if len(me.Fields) > models.MaxFieldErrors {
+				t.Fatalf("%d fields listed, more than %d", len(me.Fields), models.MaxFieldErrors)
+			}
 			return
 		}
-		resp, err := s.engine.Evaluate(req, models.LangZh)
+		resp, err := eng.Evaluate(req, models.LangZh)
 		if err != nil {
 			t.Fatalf("accepted request failed to evaluate: %v\n%s", err, body)
 		}

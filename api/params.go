@@ -1,0 +1,46 @@
+package api
+
+import (
+	"github.com/labstack/echo/v4"
+
+	"github.com/wenzhou-subsidy/subsidy/input"
+	"github.com/wenzhou-subsidy/subsidy/models"
+)
+
+// Reading a request: bodies and the values of its path and query, each
+// checked by package input.
+
+// decodeBody reads a JSON body into v (whose json:"-" fields the caller has
+// set) and validates it.
+func (s *Server) decodeBody(c echo.Context, v any) error {
+	body, err := s.readBody(c)
+	if err != nil {
+		return err
+	}
+	return s.input.Decode(body, v)
+}
+
+func creditCodeParam(c echo.Context) (string, error) {
+	return input.CreditCode("credit_code", c.Param("credit_code"))
+}
+
+func universityCodeParam(c echo.Context) (string, error) {
+	return input.UniversityCode("code", c.Param("code"))
+}
+
+func idParam(c echo.Context) (int64, error) { return input.ID("id", c.Param("id")) }
+
+// asOfParam reads ?as_of, today by default.
+func (s *Server) asOfParam(c echo.Context) (models.Date, error) {
+	return input.Date("as_of", c.QueryParam("as_of"), s.today())
+}
+
+// nextAfter is the key the next page starts after: that of the last item
+// of a full page, the zero key otherwise.
+func nextAfter[T any, K comparable](list []T, limit int, key func(T) K) K {
+	var zero K
+	if len(list) == 0 || len(list) < limit {
+		return zero
+	}
+	return key(list[len(list)-1])
+}

@@ -1,0 +1,65 @@
+package app
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/wenzhou-subsidy/subsidy/engine"
+	"github.com/wenzhou-subsidy/subsidy/input"
+	"github.com/wenzhou-subsidy/subsidy/models"
+)
+
+// Options are a Service's optional settings.
+type Options struct {
+	// Now is the clock (time.Now): today's date, the default as_of.
+	Now func() time.Time
+	// Logger receives what goes wrong outside a request (slog.Default).
+	Logger *slog.Logger
+}
+
+// Service is the use cases of subsidy over one engine and one store.
+type Service struct {
+	engine *engine.Engine
+	store  models.Store
+	input  *input.Decoder
+	now    func() time.Time
+	log    *slog.Logger
+}
+
+// New returns the use cases over eng (the loaded rules) and st (the
+// registry; nil offers only the public, stateless use cases).
+func New(eng *engine.Engine, st models.Store, opts Options) *Service {
+	s := &Service{engine: eng, store: st, input: input.NewDecoder(eng), now: opts.Now, log: opts.Logger}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.log == nil {
+		s.log = slog.Default()
+	}
+	return s
+}
+
+// Engine returns the loaded rules.
+func (s *Service) Engine() *engine.Engine { return s.engine }
+
+// Input returns the decoder of client input, checked against the rules.
+func (s *Service) Input() *input.Decoder { return s.input }
+
+// Stateful reports whether the service has a registry behind it.
+func (s *Service) Stateful() bool { return s.store != nil }
+
+// Today is the date in Wenzhou: what as_of means when a request names none.
+func (s *Service) Today() models.Date { return models.LocalDate(s.now()) }
+
+// Health checks the service can serve: with a registry, that the database
+// answers.
+func (s *Service) Health(ctx context.Context) error {
+	if s.store == nil {
+		return nil
+	}
+	if err := s.store.Ping(ctx); err != nil {
+		return &models.Error{Code: models.CodeUnavailable, Message: models.Text{Zh: "数据库暂不可用", En: "the database does not answer"}, Err: err}
+	}
+	return nil
+}

@@ -1,0 +1,56 @@
+package input
+
+import (
+	"github.com/wenzhou-subsidy/subsidy/engine"
+	"github.com/wenzhou-subsidy/subsidy/models"
+)
+
+// Decoder turns request bodies into checked values: the JSON reader, then
+// validation, then (for an evaluation) the engine's checks, with every
+// problem reported together.
+type Decoder struct {
+	engine    *engine.Engine
+	validator *Validator
+}
+
+// NewDecoder returns a Decoder checking evaluations against eng's rules.
+func NewDecoder(eng *engine.Engine) *Decoder {
+	return &Decoder{engine: eng, validator: NewValidator()}
+}
+
+// Validator returns the decoder's validator, for values that come from
+// elsewhere than a JSON body.
+func (d *Decoder) Validator() *Validator { return d.validator }
+
+// Decode reads a JSON body into v (a pointer to a struct; fields tagged
+// json:"-" may be set beforehand) and validates it. Bad input gives a
+// *models.Error with code invalid naming the bad fields.
+func (d *Decoder) Decode(body []byte, v any) error {
+	var probs problems
+	if err := readJSON(body, v, &probs); err != nil {
+		return err
+	}
+	if !probs.full() {
+		d.validator.checkInto(v, &probs)
+	}
+	probs.sort()
+	return probs.err()
+}
+
+// Evaluate decodes a POST /v1/evaluate body; a missing as_of becomes today.
+func (d *Decoder) Evaluate(body []byte, today models.Date) (models.EvaluateRequest, error) {
+	var req models.EvaluateRequest
+	var probs problems
+	if err := readJSON(body, &req, &probs); err != nil {
+		return req, err
+	}
+	if req.AsOf.IsZero() {
+		req.AsOf = today
+	}
+	if !probs.full() {
+		d.validator.checkInto(&req, &probs)
+		probs.addChecked(d.engine.Check(req))
+	}
+	probs.sort()
+	return req, probs.err()
+}

@@ -1,0 +1,217 @@
+package input
+
+import (
+	"errors"
+	"fmt"
+	"reflect"
+	"strings"
+	"unicode"
+
+	"github.com/go-playground/validator/v10"
+	"github.com/go-playground/validator/v10/non-standard/validators"
+
+	"github.com/wenzhou-subsidy/subsidy/models"
+)
+
+// Validator checks domain records: the field-level rules written in the
+// models' `validate` tags, and the rules that span a record's fields,
+// registered below once per record type. It reports every failure as a
+// FieldError with the record's JSON path.
+type Validator struct {
+	v *validator.Validate
+}
+
+// NewValidator returns a validator with subsidy's own tags and record rules:
+//
+//	creditcode   a unified social credit code with its GB 32100-2015 check character
+//	region       a six-digit administrative division code
+//	subjectcode  a university code usable in a URL, never a credit code
+//	year         a year the service takes (models.MinYear..MaxYear)
+//	oneline      text without control characters or bidirectional overrides
+//	notblank     text that is not only spaces
+func NewValidator() *Validator {
+	v := validator.New(validator.WithRequiredStructEnabled(), validator.WithTagNameFuncBlankOmit())
+	v.RegisterTagNameFunc(func(f reflect.StructField) string {
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if name == "-" {
+			return ""
+		}
+		return name
+	})
+	tags := map[string]validator.Func{
+		"creditcode":  func(fl validator.FieldLevel) bool { return models.ValidCreditCode(fl.Field().String()) },
+		"region":      func(fl validator.FieldLevel) bool { return models.ValidRegion(fl.Field().String()) },
+		"subjectcode": func(fl validator.FieldLevel) bool { return models.ValidUniversityCode(fl.Field().String()) },
+		"year":        func(fl validator.FieldLevel) bool { return models.ValidYear(int(fl.Field().Int())) },
+		"oneline":     func(fl validator.FieldLevel) bool { return OneLine(fl.Field().String()) },
+		"notblank":    validators.NotBlank,
+	}
+	for name, fn := range tags {
+		if err := v.RegisterValidation(name, fn); err != nil {
+			panic(fmt.Sprintf("input: register %s: %v", name, err))
+		}
+	}
+	for _, r := range recordRules {
+		v.RegisterStructValidation(r.check, r.record)
+	}
+	return &Validator{v: v}
+}
+
+// OneLine reports whether text is free of what must never reach a page, a
+// log line or a spreadsheet cell: control characters (newline, ESC, DEL…)
+// and the bidirectional overrides that make text read differently than it is.
+func OneLine(text string) bool {
+	for _, r := range text {
+		if unicode.IsControl(r) || r >= '\u202a' && r <= '\u202e' || r >= '\u2066' && r <= '\u2069' || r == '\u2028' || r == '\u2029' {
+			return false
+		}
+	}
+	return true
+}
+
+// recordRules are the rules of each record that span its fields.
+var recordRules = []struct {
+	record any
+	check  validator.StructLevelFunc
+}{
+	{models.Certification{}, func(sl validator.StructLevel) {
+		c := sl.Current().Interface().(models.Certification)
+		if c.RevokedOn != nil && c.RevokedOn.Before(c.CertifiedOn) {
+			sl.ReportError(c.RevokedOn, "revoked_on", "RevokedOn", "revoked_before", "")
+		}
+	}},
+	{models.CreditYear{}, func(sl validator.StructLevel) {
+		y := sl.Current().Interface().(models.CreditYear)
+		subsidyWithinInvestment(sl, y.Investment, y.FiscalSubsidy)
+	}},
+	{models.CreditYearEntry{}, func(sl validator.StructLevel) {
+		y := sl.Current().Interface().(models.CreditYearEntry)
+		subsidyWithinInvestment(sl, y.Investment, y.FiscalSubsidy)
+	}},
+	{models.Enterprise{}, func(sl validator.StructLevel) {
+		e := sl.Current().Interface().(models.Enterprise)
+		if e.Parent != nil {
+			parentIsNotSelf(sl, e.CreditCode, e.Parent.CreditCode)
+		}
+		for i, g := range e.GrantsReceived {
+			for _, h := range e.GrantsReceived[:i] {
+				if h.Level == g.Level {
+					sl.ReportError(g.Level, fmt.Sprintf("grants_received[%d].level", i), "Level", "duplicate", g.Level)
+					break
+				}
+			}
+		}
+		// Quadratic, but over at most a hundred years and with no map.
+		for i, y := range e.CreditYears {
+			for _, x := range e.CreditYears[:i] {
+				if x.Year == y.Year {
+					sl.ReportError(y.Year, fmt.Sprintf("credit_years[%d].year", i), "Year", "duplicate_year", fmt.Sprint(y.Year))
+					break
+				}
+			}
+		}
+	}},
+	{models.EnterpriseEntry{}, func(sl validator.StructLevel) {
+		e := sl.Current().Interface().(models.EnterpriseEntry)
+		if e.Parent != nil {
+			parentIsNotSelf(sl, e.CreditCode, e.Parent.CreditCode)
+		}
+	}},
+}
+
+// subsidyWithinInvestment: the part of a year's investment paid by
+// government funds cannot exceed the investment.
+func subsidyWithinInvestment(sl validator.StructLevel, investment, subsidy models.Money) {
+	if subsidy.Cmp(investment) > 0 {
+		sl.ReportError(subsidy, "fiscal_subsidy", "FiscalSubsidy", "subsidy_above", "")
+	}
+}
+
+// parentIsNotSelf: an enterprise is not its own group parent.
+func parentIsNotSelf(sl validator.StructLevel, code, parent string) {
+	if parent != "" && parent == code {
+		sl.ReportError(parent, "parent.credit_code", "CreditCode", "same_as_self", "")
+	}
+}
+
+// Check validates v (a pointer to a struct) and returns one FieldError per
+// failed rule, with JSON paths from v's root.
+func (val *Validator) Check(v any) []models.FieldError {
+	var probs problems
+	val.checkInto(v, &probs)
+	return probs.list
+}
+
+// checkInto validates v into probs, dropping what is at or inside a field
+// the JSON reader refused, and building messages only for the problems
+// listed.
+func (val *Validator) checkInto(v any, probs *problems) {
+	var verrs validator.ValidationErrors
+	if !errors.As(val.v.Struct(v), &verrs) {
+		return
+	}
+	refused := probs.refused()
+	for _, fe := range verrs {
+		path := jsonPath(fe.Namespace())
+		switch {
+		case refusedAt(refused, path):
+		case probs.full():
+			probs.skip()
+		default:
+			probs.add(fieldProblem(path, fe))
+		}
+	}
+}
+
+// Var validates one value named field against tag ("creditcode", "year"…).
+func (val *Validator) Var(field string, value any, tag string) error {
+	var verrs validator.ValidationErrors
+	if !errors.As(val.v.Var(value, tag), &verrs) {
+		return nil
+	}
+	fields := make([]models.FieldError, 0, len(verrs))
+	for _, fe := range verrs {
+		fields = append(fields, fieldProblem(field, fe))
+	}
+	return models.InvalidInput(fields...)
+}
+
+// jsonPath turns a validator namespace ("EvaluateRequest.subject.name")
+// into a JSON path from the root ("subject.name"). The subject's variant
+// fields have no JSON name and drop out (WithTagNameFuncBlankOmit).
+func jsonPath(ns string) string {
+	_, rest, _ := strings.Cut(ns, ".")
+	return strings.ReplaceAll(rest, "..", ".")
+}
+
+// fieldProblem maps a failed rule to the message catalogue.
+func fieldProblem(path string, fe validator.FieldError) models.FieldError {
+	switch tag := fe.Tag(); tag {
+	case "required", "notblank":
+		return models.Field(path, "required")
+	case "oneof":
+		return models.Field(path, "oneof", strings.ReplaceAll(fe.Param(), " ", ", "))
+	case "eq":
+		return models.Field(path, "eq", fe.Param())
+	case "max":
+		if fe.Kind() == reflect.String {
+			return models.Field(path, "max_len", fe.Param())
+		}
+		return models.Field(path, "max_items", fe.Param())
+	case "creditcode":
+		return models.Field(path, "credit_"+models.CreditCodeProblem(fmt.Sprint(fe.Value())))
+	case "region":
+		return models.Field(path, "region")
+	case "subjectcode":
+		return models.Field(path, "subject_code")
+	case "year":
+		return models.Field(path, "year")
+	case "oneline":
+		return models.Field(path, "text")
+	case "duplicate", "duplicate_year":
+		return models.Field(path, tag, fe.Param())
+	case "revoked_before", "subsidy_above", "same_as_self":
+		return models.Field(path, tag)
+	}
+	return models.Field(path, "invalid")
+}

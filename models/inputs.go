@@ -1,0 +1,66 @@
+package models
+
+// What clients write to the service, beyond the evaluation request: the
+// registry entries a clerk keeps and the requests of the use cases. Fields
+// tagged json:"-" come from elsewhere (the path of a URL) and are set before
+// the entry is validated. `validate` tags hold the field-level rules; the
+// rules that span fields are registered per type in package input.
+
+// EnterpriseEntry registers or corrects an enterprise
+// (PUT /v1/enterprises/{credit_code}).
+type EnterpriseEntry struct {
+	CreditCode string      `json:"-"`
+	Name       string      `json:"name" validate:"required,max=200,oneline"`
+	Region     string      `json:"region" validate:"region"`
+	Parent     *ParentLink `json:"parent,omitempty"`
+}
+
+// CreditYearEntry records one year's credit figures of an enterprise
+// (PUT /v1/enterprises/{credit_code}/credit-years/{year}).
+type CreditYearEntry struct {
+	CreditCode              string `json:"-"`
+	Year                    int    `json:"-"`
+	Investment              Money  `json:"investment"`
+	FiscalSubsidy           Money  `json:"fiscal_subsidy"`
+	Withdrawn               Money  `json:"withdrawn,omitempty"`
+	EducationSurcharge      Money  `json:"education_surcharge"`
+	LocalEducationSurcharge Money  `json:"local_education_surcharge"`
+}
+
+// CarryInEntry records the credit carried in from before an enterprise's
+// first recorded credit year (PUT /v1/enterprises/{credit_code}/credit-carry-in).
+type CarryInEntry struct {
+	CreditCarryIn Money `json:"credit_carry_in"`
+}
+
+// UniversityEntry registers or corrects a university
+// (PUT /v1/universities/{code}).
+type UniversityEntry struct {
+	Code        string `json:"-"`
+	Name        string `json:"name" validate:"required,max=200,oneline"`
+	Ownership   string `json:"ownership" validate:"oneof=public private"`
+	Affiliation string `json:"affiliation" validate:"oneof=city province central other"`
+}
+
+// PayoutRunRequest starts a payout run (POST /v1/payout-runs): as_of
+// defaults to today and grant_year to as_of's year, rules to every rule
+// that pays out.
+type PayoutRunRequest struct {
+	AsOf      Date     `json:"as_of,omitempty"`
+	Rules     []string `json:"rules,omitempty" validate:"max=10"`
+	GrantYear int      `json:"grant_year,omitempty" validate:"omitempty,year"`
+}
+
+// ReasonEntry gives the reason of a refusal (rejecting a payout).
+type ReasonEntry struct {
+	Reason string `json:"reason" validate:"required,notblank,max=500"`
+}
+
+// CreditClaim is an offset an enterprise claimed for a year, to verify
+// (POST /v1/credit-verifications).
+type CreditClaim struct {
+	CreditCode    string `json:"credit_code" validate:"creditcode"`
+	Year          int    `json:"year" validate:"year"`
+	ClaimedOffset Money  `json:"claimed_offset"`
+	AsOf          Date   `json:"as_of,omitempty"`
+}
