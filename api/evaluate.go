@@ -4,7 +4,6 @@ import (
 	"net/http"
 
 	"github.com/labstack/echo/v4"
-
 )
 
 // evaluate answers POST /v1/evaluate (evaluate-v1.md).
@@ -60,4 +59,3 @@ func (s *Server) health(c echo.Context) error {
 func (s *Server) openAPI(c echo.Context) error {
 	return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, s.openapi)
 }
-

@@ -67,9 +67,9 @@ func TestReadJSONText(t *testing.T) {
 // without English in the Chinese or the parser's own words.
 func TestMalformedMessages(t *testing.T) {
 	for in, want := range map[string]string{
-		``:            "请求体不是有效的 JSON：请求体为空或不完整",
-		`{"name":`:    "请求体不是有效的 JSON：请求体为空或不完整",
-		`{"name" 1}`:  "请求体不是有效的 JSON：第 8 字节处的 JSON 语法错误",
+		``:             "请求体不是有效的 JSON：请求体为空或不完整",
+		`{"name":`:     "请求体不是有效的 JSON：请求体为空或不完整",
+		`{"name" 1}`:   "请求体不是有效的 JSON：第 8 字节处的 JSON 语法错误",
 		`{"name":1} x`: "请求体不是有效的 JSON：第 11 字节处的 JSON 语法错误",
 	} {
 		var v struct {
