@@ -157,16 +157,3 @@ func (e *Engine) Rule(id string, asOf models.Date) (models.RuleInfo, bool) {
 	}
 	return r.describe(asOf), true
 }
-
-func (r *rule) describe(asOf models.Date) models.RuleInfo {
-	info := r.info
-	info.Parameters = slices.Clone(info.Parameters)
-	for i, p := range r.params {
-		for _, v := range p.values {
-			if !v.from.After(asOf) {
-				info.Parameters[i].InForce = v.raw
-			}
-		}
-	}
-	return info
-}
