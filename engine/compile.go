@@ -74,7 +74,10 @@ func (c *compiler) compileRule(ry *ruleYAML, file string) *rule {
 	for _, n := range reservedNames {
 		taken[n] = "a reserved name"
 	}
-	for _, n := range append(slices.Clone(functionNames), allowedBuiltins...) {
+	for _, f := range library {
+		taken[f.name] = "a function name"
+	}
+	for _, n := range allowedBuiltins {
 		taken[n] = "a function name"
 	}
 	problemsBefore := len(*c.p.list)
