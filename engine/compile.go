@@ -48,8 +48,8 @@ func (c *compiler) markBroken(name string, env map[string]any) {
 // usesBroken reports whether an expression names a failed parameter or
 // definition.
 func (c *compiler) usesBroken(src string) bool {
-	for name := range c.broken {
-		if regexp.MustCompile(`\b` + regexp.QuoteMeta(name) + `\b`).MatchString(src) {
+	for name := range identifiers(src) {
+		if c.broken[name] {
 			return true
 		}
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/expr-lang/expr/checker/nature"
 	"github.com/expr-lang/expr/conf"
 	"github.com/expr-lang/expr/file"
+	"github.com/expr-lang/expr/parser"
 	"github.com/expr-lang/expr/vm"
 	"gopkg.in/yaml.v3"
 )
@@ -159,4 +160,26 @@ func (v *exactVisitor) Visit(n *ast.Node) {
 		return
 	}
 	v.err = &file.Error{Location: b.Location(), Message: fmt.Sprintf("comparing %s with %s is always false", l, r)}
+}
+
+// identifiers returns the names an expression reads: parameters,
+// definitions, variables and functions, not the fields after a dot
+// (`year.investment` names year, not investment). A source that does not
+// parse names nothing.
+func identifiers(src string) map[string]bool {
+	tree, err := parser.Parse(src)
+	if err != nil {
+		return nil
+	}
+	names := nameCollector{}
+	ast.Walk(&tree.Node, names)
+	return names
+}
+
+type nameCollector map[string]bool
+
+func (c nameCollector) Visit(n *ast.Node) {
+	if id, ok := (*n).(*ast.IdentifierNode); ok {
+		c[id.Value] = true
+	}
 }
