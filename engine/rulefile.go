@@ -86,8 +86,9 @@ type manifestYAML struct {
 	Title   models.Text `yaml:"title"`
 }
 
-// decodeStrictYAML decodes one YAML document into v, rejecting unknown keys.
-func decodeStrictYAML(data []byte, v any) error {
+// DecodeStrictYAML decodes one YAML document into v, rejecting unknown keys,
+// as rule files are read (and the rule test cases beside them).
+func DecodeStrictYAML(data []byte, v any) error {
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	return dec.Decode(v)

@@ -6,6 +6,7 @@ import (
 	"github.com/wenzhou-subsidy/subsidy/api"
 	"github.com/wenzhou-subsidy/subsidy/engine"
 	"github.com/wenzhou-subsidy/subsidy/rules"
+	"github.com/wenzhou-subsidy/subsidy/ruletest"
 )
 
 // minCasesPerRule is the least number of cases each shipped rule must have.
@@ -19,7 +20,7 @@ func TestCases(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	results, err := eng.RunCases(rules.FS, api.NewDecoder(eng).Evaluate)
+	results, err := ruletest.RunCases(eng, rules.FS, api.NewDecoder(eng).Evaluate)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,8 +6,8 @@ import (
 	"text/tabwriter"
 
 	"github.com/wenzhou-subsidy/subsidy/api"
-	"github.com/wenzhou-subsidy/subsidy/engine"
 	"github.com/wenzhou-subsidy/subsidy/models"
+	"github.com/wenzhou-subsidy/subsidy/ruletest"
 )
 
 // cmdRules lists the loaded rules with their parameters and the values in
@@ -72,11 +72,11 @@ func cmdTest(args []string, getenv func(string) string, stdout io.Writer) error 
 	if err != nil {
 		return err
 	}
-	results, err := eng.RunCases(ruleFS(dir), api.NewDecoder(eng).Evaluate)
+	results, err := ruletest.RunCases(eng, ruleFS(dir), api.NewDecoder(eng).Evaluate)
 	if err != nil {
 		return err
 	}
-	text, failed := engine.Summary(results)
+	text, failed := ruletest.Summary(results)
 	fmt.Fprint(stdout, text)
 	if failed > 0 {
 		return silentExit(exitFailure)

@@ -1,4 +1,9 @@
-package engine
+// Package ruletest runs the test cases of a rule directory against a loaded
+// engine, as OPA's tester runs policy tests beside its evaluator: each case
+// is a subject in the policy's terms, decoded as the API decodes it, with the
+// output the rule must give. It imports engine and models, never api: the
+// request decoder is passed in.
+package ruletest
 
 import (
 	"encoding/json"
@@ -12,6 +17,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/wenzhou-subsidy/subsidy/engine"
 	"github.com/wenzhou-subsidy/subsidy/models"
 )
 
@@ -70,10 +76,10 @@ type ledgerRowYAML struct {
 	Conditions map[string]bool `yaml:"conditions"`
 }
 
-// RunCases runs every case in fsys's cases directory against the engine,
-// decoding each input with decode. A case file that cannot be read is an
-// error; a case that fails is a CaseResult with failures.
-func (e *Engine) RunCases(fsys fs.FS, decode DecodeFunc) ([]CaseResult, error) {
+// RunCases runs every case in fsys's cases directory against eng, decoding
+// each input with decode. A case file that cannot be read is an error; a
+// case that fails is a CaseResult with failures.
+func RunCases(eng *engine.Engine, fsys fs.FS, decode DecodeFunc) ([]CaseResult, error) {
 	names, err := fs.Glob(fsys, CasesDir+"/*.yaml")
 	if err != nil {
 		return nil, fmt.Errorf("find cases: %w", err)
@@ -88,22 +94,22 @@ func (e *Engine) RunCases(fsys fs.FS, decode DecodeFunc) ([]CaseResult, error) {
 			return nil, fmt.Errorf("read cases %s: %w", name, err)
 		}
 		var cf caseFileYAML
-		if err := decodeStrictYAML(data, &cf); err != nil {
+		if err := engine.DecodeStrictYAML(data, &cf); err != nil {
 			return nil, fmt.Errorf("cases %s: %w", name, err)
 		}
-		if _, ok := e.byID[cf.Rule]; !ok {
+		if _, ok := eng.RuleSubject(cf.Rule); !ok {
 			return nil, fmt.Errorf("cases %s: unknown rule %q", name, cf.Rule)
 		}
 		for _, c := range cf.Cases {
 			res := CaseResult{File: path.Base(name), Rule: cf.Rule, Name: c.Name}
-			res.Failures = e.runCase(cf.Rule, &c, decode)
+			res.Failures = runCase(eng, cf.Rule, &c, decode)
 			out = append(out, res)
 		}
 	}
 	return out, nil
 }
 
-func (e *Engine) runCase(ruleID string, c *caseYAML, decode DecodeFunc) []string {
+func runCase(eng *engine.Engine, ruleID string, c *caseYAML, decode DecodeFunc) []string {
 	if c.Name == "" {
 		return []string{"the case has no name"}
 	}
@@ -121,7 +127,7 @@ func (e *Engine) runCase(ruleID string, c *caseYAML, decode DecodeFunc) []string
 	req, err := decode(body, asOf)
 	var resp models.EvaluateResponse
 	if err == nil {
-		resp, err = e.Evaluate(req, models.LangZh)
+		resp, err = eng.Evaluate(req, models.LangZh)
 	}
 	if len(c.Errors) > 0 {
 		return compareErrors(c.Errors, err)
@@ -137,13 +143,13 @@ func (e *Engine) runCase(ruleID string, c *caseYAML, decode DecodeFunc) []string
 
 // caseRequest builds the POST /v1/evaluate body of a case.
 func caseRequest(ruleID string, c *caseYAML) ([]byte, error) {
-	subject, err := YAMLToJSON(&c.Input)
+	subject, err := engine.YAMLToJSON(&c.Input)
 	if err != nil {
 		return nil, fmt.Errorf("input: %w", err)
 	}
 	overrides := map[string]json.RawMessage{}
 	for k, v := range c.Overrides {
-		raw, err := YAMLToJSON(&v)
+		raw, err := engine.YAMLToJSON(&v)
 		if err != nil {
 			return nil, fmt.Errorf("overrides %s: %w", k, err)
 		}
