@@ -156,7 +156,7 @@ var library = []function{
 	},
 	{
 		name: "grant_items", args: "certifications, grants_received, amounts, stacking",
-		doc: "the certification grant still due, as a list of `{level, amount}`: `cumulative` pays each level certified and not yet received, in full; `top_up` pays the highest level certified less what was received for the highest level received; `highest_only` pays only the highest level, in full, unless it or a higher one was received",
+		doc: "the certification grant still due, as a list of `{level, amount}`: `cumulative` pays each level certified and not yet received, in full; `top_up` pays the highest level certified less the largest grant received, never below zero; `highest_only` pays the highest level certified, in full, only to an enterprise that never received a grant",
 		fn: func(p ...any) (any, error) {
 			return grantItems(p[0].([]models.Certification), p[1].([]models.GrantReceived), p[2].(LevelAmounts), p[3].(string))
 		},
@@ -313,21 +313,27 @@ func holds(certs []models.Certification, levels []string, day models.Date) bool 
 	return false
 }
 
-// Stacking modes of the certification grant (policy-v1.md).
+// Stacking modes of the certification grant (the readings of policy
+// version 1.1, rules/README.md).
 const (
 	StackingCumulative  = "cumulative"   // each level once, in full
-	StackingTopUp       = "top_up"       // the difference to the highest level paid
-	StackingHighestOnly = "highest_only" // only the highest level, once
+	StackingTopUp       = "top_up"       // the highest level less the largest grant received
+	StackingHighestOnly = "highest_only" // the highest level, once per enterprise, ever
 )
 
 // grantItems returns the certification grant due, level by level, for the
 // counted certifications, given the grants already received and the
-// stacking mode.
+// stacking mode:
+//
+//   - cumulative: each level certified and not yet received, in full;
+//   - top_up: the highest level certified less the largest amount
+//     received, as one item when above zero;
+//   - highest_only: the highest level certified, in full, when no grant at
+//     all was received.
 func grantItems(certs []models.Certification, received []models.GrantReceived, amounts LevelAmounts, stacking string) ([]models.PayoutItem, error) {
 	// Indexed by LevelRank: 1 city, 2 province, 3 national.
 	var certified, paid [4]bool
-	var paidAmount [4]models.Money
-	highest, highestPaid := 0, 0
+	highest := 0
 	for _, cert := range certs {
 		rank := models.LevelRank(cert.Level)
 		if rank == 0 {
@@ -336,40 +342,40 @@ func grantItems(certs []models.Certification, received []models.GrantReceived, a
 		certified[rank] = true
 		highest = max(highest, rank)
 	}
+	largest := models.Money{}
 	for _, g := range received {
-		rank := models.LevelRank(g.Level)
-		paid[rank], paidAmount[rank] = true, g.Amount
-		highestPaid = max(highestPaid, rank)
+		paid[models.LevelRank(g.Level)] = true
+		largest = models.MaxOf(largest, g.Amount)
+	}
+	item := func(rank int, amount models.Money) models.PayoutItem {
+		return models.PayoutItem{Level: models.Levels[rank-1], Amount: amount}
 	}
 	amountOf := func(rank int) models.Money {
 		a, _ := amounts.For(models.Levels[rank-1])
 		return a
 	}
-	var items []models.PayoutItem
+	items := []models.PayoutItem{}
 	switch stacking {
 	case StackingCumulative:
 		for rank := 1; rank <= 3; rank++ {
 			if certified[rank] && !paid[rank] {
-				items = append(items, models.PayoutItem{Level: models.Levels[rank-1], Amount: amountOf(rank)})
+				items = append(items, item(rank, amountOf(rank)))
 			}
 		}
 	case StackingTopUp:
-		if highest > highestPaid {
-			if diff := amountOf(highest).Sub(paidAmount[highestPaid]); diff.IsPositive() {
-				items = append(items, models.PayoutItem{Level: models.Levels[highest-1], Amount: diff})
+		if highest > 0 {
+			if diff := amountOf(highest).Sub(largest); diff.IsPositive() {
+				items = append(items, item(highest, diff))
 			}
 		}
 	case StackingHighestOnly:
-		if highest > highestPaid {
-			items = append(items, models.PayoutItem{Level: models.Levels[highest-1], Amount: amountOf(highest)})
+		if highest > 0 && len(received) == 0 {
+			items = append(items, item(highest, amountOf(highest)))
 		}
 	default:
 		if highest > 0 {
 			return nil, fmt.Errorf("grant_items: unknown stacking mode %q", stacking)
 		}
-	}
-	if items == nil {
-		items = []models.PayoutItem{}
 	}
 	return items, nil
 }
