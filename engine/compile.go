@@ -306,10 +306,15 @@ func (c *compiler) compileConds(prefix string, conds []conditionYAML, env map[st
 }
 
 func (c *compiler) compileLedger(ly *creditLedgerYAML, r *rule, ruleEnv map[string]any, taken map[string]string) *ledgerBlock {
-	lb := &ledgerBlock{allocation: ly.Allocation}
-	p := findParam(r.params, ly.Allocation)
-	if p == nil || p.decl.Type != "enum" || !slices.Equal(p.decl.Enum, allocationModes) {
-		c.p.add(c.p.line("credit_ledger"), "credit_ledger", "allocation must name an enum parameter with the choices %s", strings.Join(allocationModes, ", "))
+	lb := &ledgerBlock{allocation: slices.IndexFunc(r.params, func(p *param) bool { return p.name == allocationParam })}
+	modes := strings.Join(allocationModes, ", ")
+	switch {
+	case lb.allocation >= 0:
+		if p := r.params[lb.allocation]; p.decl.Type != "enum" || !slices.Equal(p.decl.Enum, allocationModes) {
+			c.p.add(c.p.line("parameters", allocationParam), "parameter "+allocationParam, "the credit ledger splits by this parameter: it must be an enum with the choices %s", modes)
+		}
+	case !c.broken[allocationParam]: // a parameter that failed is one problem already
+		c.p.add(c.p.line("credit_ledger"), "credit_ledger", "a credit ledger needs the parameter %s, an enum with the choices %s: how an offset smaller than both surcharges is split", allocationParam, modes)
 	}
 	if r.subject != models.KindEnterprise {
 		c.p.add(c.p.line("credit_ledger"), "credit_ledger", "a credit ledger applies to enterprises only")

@@ -227,12 +227,7 @@ func (lb *ledgerBlock) run(ev *evaluation, ent *models.Enterprise, seg *segment)
 		years[i] = &ent.CreditYears[i]
 	}
 	slices.SortFunc(years, func(a, b *models.CreditYear) int { return a.Year - b.Year })
-	allocation := ""
-	for _, v := range seg.values {
-		if v.name == lb.allocation {
-			allocation = v.value.(string)
-		}
-	}
+	allocation := seg.values[lb.allocation].value.(string)
 	rows := make([]models.LedgerRow, 0, len(years))
 	// One backing array for every year's conditions: one allocation, not one a year.
 	condsBuf := make([]models.ConditionResult, 0, len(years)*len(lb.conds))

@@ -556,7 +556,7 @@ func floorSurchargeCredit(ent *models.Enterprise, asOf models.Date, p *floorCred
 	return res, nil
 }
 
-// floorLedgerRow is one year of the ledger arithmetic of policy-v1.md:
+// floorLedgerRow is one year of the ledger arithmetic of the policy readings:
 // available = carry_in + generated − reversed (below zero: the shortfall is
 // clawback and available is zero); offset = min(available, payable), split
 // pro rata (education half-up, local the rest) or education first;

@@ -279,7 +279,8 @@ func compareExact(a, b any) (int, error) {
 }
 
 // certifiedInForce says whether a certification is in force on day:
-// certified on or before it and not revoked on or before it (policy-v1.md).
+// certified on or before it and not revoked on or before it (the policy
+// readings, rules/README.md).
 func certifiedInForce(c *models.Certification, day models.Date) bool {
 	return !c.CertifiedOn.After(day) && (c.RevokedOn == nil || c.RevokedOn.After(day))
 }

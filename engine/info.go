@@ -32,7 +32,7 @@ func ruleInfo(r *rule) models.RuleInfo {
 	}
 	if r.ledger != nil {
 		info.CreditLedger = &models.CreditLedgerInfo{
-			Allocation: r.ledger.allocation, Definitions: defInfos(r.ledger.defs),
+			Allocation: allocationParam, Definitions: defInfos(r.ledger.defs),
 			Conditions: condInfos(r.ledger.conds), Generated: r.ledger.generated.src, Reversed: r.ledger.reversed.src,
 		}
 	}

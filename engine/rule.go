@@ -38,7 +38,7 @@ type payoutBlock struct {
 
 // ledgerBlock is the per-year part of the surcharge credit.
 type ledgerBlock struct {
-	allocation string // the name of the allocation parameter
+	allocation int // where the parameter allocation is in the rule's params and a segment's values
 	defs       []definition
 	conds      []condition
 	generated  program

@@ -69,9 +69,10 @@ type conditionYAML struct {
 	Message   models.Text `yaml:"message"`
 }
 
+// creditLedgerYAML is the per-year part of the surcharge credit; the
+// offset is split by the rule's parameter named allocation.
 type creditLedgerYAML struct {
-	Allocation string      `yaml:"allocation"`
-	PerYear    perYearYAML `yaml:"per_year"`
+	PerYear perYearYAML `yaml:"per_year"`
 }
 
 type perYearYAML struct {

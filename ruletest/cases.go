@@ -190,7 +190,8 @@ func compareResult(want *caseOutputYAML, got models.RuleResult) []string {
 	}
 	checkMoney(failf, "amount", want.Amount, got.Amount)
 	// Whatever the case says, a subject that is not eligible must fail a
-	// condition (evaluate-v1.md), and an eligible one may fail none.
+	// condition (a decision carries its reason), and an eligible one may
+	// fail none.
 	failed := false
 	for _, c := range got.Conditions {
 		failed = failed || !c.Passed
