@@ -113,6 +113,7 @@ func (c *compiler) compileRule(ry *ruleYAML, file string) *rule {
 		c.compileBlock("conditions", condEnv, r.condBlock)
 	}
 	r.segments = r.buildSegments()
+	r.resolveReads()
 	r.info = ruleInfo(r)
 	return r
 }
@@ -278,6 +279,8 @@ func (c *compiler) compileConds(prefix string, conds []conditionYAML, env map[st
 			c.p.add(cy.Expr.Line, where, "id %q must be lowercase words joined by hyphens", cy.ID)
 		case seen[cy.ID]:
 			c.p.add(cy.Expr.Line, where, "id %q is used twice", cy.ID)
+		case cy.ID == inForceID:
+			c.p.add(cy.Expr.Line, where, "id %q is the engine's: a rule evaluated before its parameters apply fails it", cy.ID)
 		}
 		seen[cy.ID] = true
 		if cy.Message.Zh == "" || cy.Message.En == "" {

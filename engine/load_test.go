@@ -54,6 +54,7 @@ func TestLoadBroken(t *testing.T) {
 		{"money-by-level-missing-national", "a money_by_level value without national"},
 		{"duplicate-rule-id", "the id grant in grant.yaml and grant-copy.yaml"},
 		{"duplicate-condition-id", "two conditions registered-in-wenzhou"},
+		{"condition-id-in-force", "a condition with the engine's id in-force"},
 		{"file-name-differs-from-id", "id cert-grant in grant.yaml"},
 		{"missing-ruleset", "no ruleset.yaml"},
 		{"two-values-same-date", "rate with two values from 2024-01-01"},

@@ -52,6 +52,9 @@ type program struct {
 	src  string
 	line int
 	prog *vm.Program
+	// reads are the parameters the expression names, directly or through
+	// definitions, sorted: for coverage only (ParametersRead).
+	reads []string
 }
 
 type definition struct {

@@ -12,10 +12,10 @@ import (
 // minCasesPerRule is the least number of cases each shipped rule must have.
 const minCasesPerRule = 15
 
-// TestCases runs every rule test case in cases/ against the shipped rules,
-// decoding inputs exactly as the API does. Run one rule's cases with
-// go test ./rules -run 'TestCases/cert-grant'.
-func TestCases(t *testing.T) {
+// mustRunCases loads the shipped rules and runs every case in cases/,
+// decoding inputs exactly as the API does.
+func mustRunCases(t *testing.T) (*engine.Engine, []ruletest.CaseResult) {
+	t.Helper()
 	eng, err := engine.Load(rules.FS)
 	if err != nil {
 		t.Fatal(err)
@@ -24,6 +24,13 @@ func TestCases(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return eng, results
+}
+
+// TestCases runs every rule test case in cases/ against the shipped rules.
+// Run one rule's cases with go test ./rules -run 'TestCases/cert-grant'.
+func TestCases(t *testing.T) {
+	eng, results := mustRunCases(t)
 	perRule := map[string]int{}
 	for _, r := range results {
 		perRule[r.Rule]++

@@ -31,10 +31,13 @@ type DecodeFunc func(body []byte, today models.Date) (models.EvaluateRequest, er
 
 // CaseResult is the outcome of one rule test case.
 type CaseResult struct {
-	File     string
-	Rule     string
-	Name     string
-	Failures []string // empty when the case passed
+	File     string   `json:"file"`
+	Rule     string   `json:"rule"`
+	Name     string   `json:"name"`
+	Failures []string `json:"failures,omitempty"` // empty when the case passed
+	// Result is the rule's result when the case's request was evaluated
+	// (nil when it was refused or never built): what coverage counts.
+	Result *models.RuleResult `json:"-"`
 }
 
 type caseFileYAML struct {
@@ -102,43 +105,48 @@ func RunCases(eng *engine.Engine, fsys fs.FS, decode DecodeFunc) ([]CaseResult, 
 		}
 		for _, c := range cf.Cases {
 			res := CaseResult{File: path.Base(name), Rule: cf.Rule, Name: c.Name}
-			res.Failures = runCase(eng, cf.Rule, &c, decode)
+			res.Result, res.Failures = runCase(eng, cf.Rule, &c, decode)
 			out = append(out, res)
 		}
 	}
 	return out, nil
 }
 
-func runCase(eng *engine.Engine, ruleID string, c *caseYAML, decode DecodeFunc) []string {
+// runCase runs one case: it returns the rule's result, if the request was
+// evaluated, and the case's failures.
+func runCase(eng *engine.Engine, ruleID string, c *caseYAML, decode DecodeFunc) (*models.RuleResult, []string) {
 	if c.Name == "" {
-		return []string{"the case has no name"}
+		return nil, []string{"the case has no name"}
 	}
 	if (c.Output == nil) == (len(c.Errors) == 0) {
-		return []string{"a case gives either output or errors"}
+		return nil, []string{"a case gives either output or errors"}
 	}
 	body, err := caseRequest(ruleID, c)
 	if err != nil {
-		return []string{err.Error()}
+		return nil, []string{err.Error()}
 	}
 	asOf, err := models.ParseDate(c.AsOf)
 	if err != nil {
-		return []string{"as_of: " + err.Error()}
+		return nil, []string{"as_of: " + err.Error()}
 	}
 	req, err := decode(body, asOf)
 	var resp models.EvaluateResponse
 	if err == nil {
 		resp, err = eng.Evaluate(req, models.LangZh)
 	}
-	if len(c.Errors) > 0 {
-		return compareErrors(c.Errors, err)
+	var result *models.RuleResult
+	if err == nil && len(resp.Results) == 1 {
+		result = &resp.Results[0]
 	}
-	if err != nil {
-		return []string{"evaluation failed: " + err.Error()}
+	switch {
+	case len(c.Errors) > 0:
+		return result, compareErrors(c.Errors, err)
+	case err != nil:
+		return nil, []string{"evaluation failed: " + err.Error()}
+	case result == nil:
+		return nil, []string{fmt.Sprintf("want one result, got %d", len(resp.Results))}
 	}
-	if len(resp.Results) != 1 {
-		return []string{fmt.Sprintf("want one result, got %d", len(resp.Results))}
-	}
-	return compareResult(c.Output, resp.Results[0])
+	return result, compareResult(c.Output, *result)
 }
 
 // caseRequest builds the POST /v1/evaluate body of a case.
