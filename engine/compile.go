@@ -2,7 +2,6 @@ package engine
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"maps"
 	"reflect"
@@ -11,13 +10,6 @@ import (
 	"strings"
 
 	"github.com/expr-lang/expr"
-	"github.com/expr-lang/expr/ast"
-	"github.com/expr-lang/expr/checker"
-	"github.com/expr-lang/expr/checker/nature"
-	"github.com/expr-lang/expr/conf"
-	"github.com/expr-lang/expr/file"
-	"github.com/expr-lang/expr/vm"
-	"gopkg.in/yaml.v3"
 
 	"github.com/wenzhou-subsidy/subsidy/models"
 )
@@ -35,92 +27,6 @@ var (
 	namePattern   = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
 	idPattern     = regexp.MustCompile(`^[a-z][a-z0-9]*(-[a-z0-9]+)*$`)
 )
-
-// rule is a compiled rule: its programs, its parameters and, per date on
-// which a parameter changes, the values in force from then on.
-type rule struct {
-	id       string
-	file     string
-	title    models.Text
-	subject  string
-	citation models.Citation
-	params   []*param // sorted by name
-	defs     []definition
-	conds    []condition
-	// With a credit ledger, defBlock (the definitions) runs before it and
-	// condBlock (the conditions, then the amount and payout items) after;
-	// without one, condBlock runs it all.
-	defBlock  *block
-	condBlock *block
-	amount    program
-	ledger    *ledgerBlock
-	payout    *payoutBlock
-	segments  []*segment // by date, the first complete one onwards
-	info      models.RuleInfo
-}
-
-// payoutBlock says who pays a grant and, when items is set, how its amount
-// splits into payouts (otherwise it is one payout).
-type payoutBlock struct {
-	payer string
-	items *program
-}
-
-// ledgerBlock is the per-year part of the surcharge credit.
-type ledgerBlock struct {
-	allocation string // the name of the allocation parameter
-	defs       []definition
-	conds      []condition
-	generated  program
-	reversed   program
-	year       *block // all of the above, run once per credit year
-}
-
-type program struct {
-	src  string
-	line int
-	prog *vm.Program
-}
-
-type definition struct {
-	name string
-	program
-}
-
-type condition struct {
-	id      string
-	applies *program // nil: always applies
-	program
-	message models.Text
-	tmpl    [2]template // zh, en
-}
-
-type param struct {
-	name   string
-	decl   paramDecl
-	kind   paramKind
-	values []paramValue // by from
-}
-
-type paramValue struct {
-	from  models.Date
-	value any
-	raw   json.RawMessage
-}
-
-// segment holds what is in force from a date on: every parameter's value and
-// the condition messages rendered with them.
-type segment struct {
-	from     models.Date
-	values   []namedValue
-	ruleMsgs []models.Text // by rule condition
-	yearMsgs []models.Text // by per-year condition
-}
-
-type namedValue struct {
-	name  string
-	value any
-}
 
 // compiler compiles one rule file, collecting every problem it finds.
 type compiler struct {
@@ -142,8 +48,8 @@ func (c *compiler) markBroken(name string, env map[string]any) {
 // usesBroken reports whether an expression names a failed parameter or
 // definition.
 func (c *compiler) usesBroken(src string) bool {
-	for name := range c.broken {
-		if regexp.MustCompile(`\b` + regexp.QuoteMeta(name) + `\b`).MatchString(src) {
+	for name := range identifiers(src) {
+		if c.broken[name] {
 			return true
 		}
 	}
@@ -168,7 +74,10 @@ func (c *compiler) compileRule(ry *ruleYAML, file string) *rule {
 	for _, n := range reservedNames {
 		taken[n] = "a reserved name"
 	}
-	for _, n := range append(slices.Clone(functionNames), allowedBuiltins...) {
+	for _, f := range library {
+		taken[f.name] = "a function name"
+	}
+	for _, n := range allowedBuiltins {
 		taken[n] = "a function name"
 	}
 	problemsBefore := len(*c.p.list)
@@ -203,8 +112,9 @@ func (c *compiler) compileRule(ry *ruleYAML, file string) *rule {
 		}
 		c.compileBlock("conditions", condEnv, r.condBlock)
 	}
-	r.segments = c.buildSegments(r)
-	r.info = ruleInfo(r, ry)
+	r.segments = r.buildSegments()
+	r.resolveReads()
+	r.info = ruleInfo(r)
 	return r
 }
 
@@ -369,6 +279,8 @@ func (c *compiler) compileConds(prefix string, conds []conditionYAML, env map[st
 			c.p.add(cy.Expr.Line, where, "id %q must be lowercase words joined by hyphens", cy.ID)
 		case seen[cy.ID]:
 			c.p.add(cy.Expr.Line, where, "id %q is used twice", cy.ID)
+		case cy.ID == inForceID:
+			c.p.add(cy.Expr.Line, where, "id %q is the engine's: a rule evaluated before its parameters apply fails it", cy.ID)
 		}
 		seen[cy.ID] = true
 		if cy.Message.Zh == "" || cy.Message.En == "" {
@@ -397,10 +309,15 @@ func (c *compiler) compileConds(prefix string, conds []conditionYAML, env map[st
 }
 
 func (c *compiler) compileLedger(ly *creditLedgerYAML, r *rule, ruleEnv map[string]any, taken map[string]string) *ledgerBlock {
-	lb := &ledgerBlock{allocation: ly.Allocation}
-	p := findParam(r.params, ly.Allocation)
-	if p == nil || p.decl.Type != "enum" || !slices.Equal(p.decl.Enum, allocationModes) {
-		c.p.add(c.p.line("credit_ledger"), "credit_ledger", "allocation must name an enum parameter with the choices %s", strings.Join(allocationModes, ", "))
+	lb := &ledgerBlock{allocation: slices.IndexFunc(r.params, func(p *param) bool { return p.name == allocationParam })}
+	modes := strings.Join(allocationModes, ", ")
+	switch {
+	case lb.allocation >= 0:
+		if p := r.params[lb.allocation]; p.decl.Type != "enum" || !slices.Equal(p.decl.Enum, allocationModes) {
+			c.p.add(c.p.line("parameters", allocationParam), "parameter "+allocationParam, "the credit ledger splits by this parameter: it must be an enum with the choices %s", modes)
+		}
+	case !c.broken[allocationParam]: // a parameter that failed is one problem already
+		c.p.add(c.p.line("credit_ledger"), "credit_ledger", "a credit ledger needs the parameter %s, an enum with the choices %s: how an offset smaller than both surcharges is split", allocationParam, modes)
 	}
 	if r.subject != models.KindEnterprise {
 		c.p.add(c.p.line("credit_ledger"), "credit_ledger", "a credit ledger applies to enterprises only")
@@ -446,305 +363,4 @@ func findParam(params []*param, name string) *param {
 		}
 	}
 	return nil
-}
-
-// compileExpr type-checks and compiles one expression against env. want, if
-// set, is the type the expression must have. Problems are recorded, and a
-// zero program is returned.
-func (c *compiler) compileExpr(where string, node *yaml.Node, env map[string]any, want reflect.Type) program {
-	if node.Kind == 0 || node.Value == "" {
-		c.p.add(node.Line, where, "expression is missing")
-		return program{}
-	}
-	if node.Kind != yaml.ScalarNode {
-		c.p.add(node.Line, where, "expression must be a string")
-		return program{}
-	}
-	src := node.Value
-	opts := append([]expr.Option{expr.Env(env)}, c.opts...)
-	prog, err := expr.Compile(src, opts...)
-	if err == nil {
-		err = recheck(src, opts)
-	}
-	if err == nil {
-		err = checkExact(prog)
-	}
-	if err == nil {
-		err = checkType(prog, want)
-	}
-	if err != nil {
-		if !c.usesBroken(src) {
-			c.p.add(node.Line, where, "%s", exprErrorText(err))
-		}
-		return program{src: src, line: node.Line}
-	}
-	return program{src: src, line: node.Line, prog: prog}
-}
-
-// checkType checks the type of a whole expression: want, or (for a
-// definition, want nil) any definite type. The error points at the
-// expression's start, as expr's own errors do.
-func checkType(prog *vm.Program, want reflect.Type) error {
-	got := prog.Node().Type()
-	msg := ""
-	switch {
-	case want != nil && got != want:
-		msg = fmt.Sprintf("expected %s, but the expression gives %s", typeName(want), typeName(got))
-	case want == nil && (got == nil || got.Kind() == reflect.Interface):
-		msg = "the expression has no definite type"
-	default:
-		return nil
-	}
-	fe := &file.Error{Location: file.Location{From: 0, To: 1}, Message: msg}
-	return fe.Bind(prog.Source())
-}
-
-func typeName(t reflect.Type) string {
-	switch t {
-	case nil:
-		return "nothing"
-	case tMoney:
-		return "an amount (Money)"
-	case tBool:
-		return "a bool"
-	case tPayoutItems:
-		return "a list of payout items"
-	}
-	if t.Kind() == reflect.Interface {
-		return "a value of no definite type"
-	}
-	return t.String()
-}
-
-// exprErrorText keeps expr's message with its (line:column) and snippet.
-func exprErrorText(err error) string {
-	var fe *file.Error
-	if errors.As(err, &fe) {
-		return fe.Error()
-	}
-	return err.Error()
-}
-
-// recheck type-checks src once more, from a clean slate. expr's operator
-// overloading types every call node on a first pass and, on its final pass,
-// does not look into a typed call's arguments again: without this, a typo
-// inside mul_half_up(amout, rate) would load and fail only when evaluated.
-func recheck(src string, opts []expr.Option) error {
-	config := conf.CreateNew()
-	for _, op := range opts {
-		op(config)
-	}
-	for name := range config.Disabled {
-		delete(config.Builtins, name)
-	}
-	tree, err := checker.ParseCheck(src, config)
-	if err != nil {
-		return err
-	}
-	ast.Walk(&tree.Node, untypeCalls{})
-	_, err = checker.Check(tree, config)
-	return err
-}
-
-// untypeCalls forgets the types of call nodes, so that the checker visits
-// their arguments.
-type untypeCalls struct{}
-
-func (untypeCalls) Visit(n *ast.Node) {
-	if call, ok := (*n).(*ast.CallNode); ok {
-		call.SetNature(nature.Nature{})
-	}
-}
-
-// checkExact rejects what expr would accept but is not exact: a float value
-// anywhere (the `/` operator, a float literal) and == or != between values of
-// different types, which expr answers false instead of failing.
-func checkExact(prog *vm.Program) error {
-	v := &exactVisitor{}
-	node := prog.Node()
-	ast.Walk(&node, v)
-	if v.err != nil {
-		return v.err.Bind(prog.Source())
-	}
-	return nil
-}
-
-type exactVisitor struct{ err *file.Error }
-
-func (v *exactVisitor) Visit(n *ast.Node) {
-	if v.err != nil {
-		return
-	}
-	node := *n
-	if t := node.Type(); t == tFloat64 || t == tFloat32 {
-		v.err = &file.Error{Location: node.Location(), Message: "floating-point arithmetic is not allowed in rules: amounts must stay exact (use mul_half_up, min_money, sum_money)"}
-		return
-	}
-	b, ok := node.(*ast.BinaryNode)
-	if !ok || (b.Operator != "==" && b.Operator != "!=") {
-		return
-	}
-	l, r := b.Left.Type(), b.Right.Type()
-	if l == nil || r == nil || l == r || l.Kind() == reflect.Interface || r.Kind() == reflect.Interface {
-		return
-	}
-	if _, nilRight := b.Right.(*ast.NilNode); nilRight {
-		return
-	}
-	v.err = &file.Error{Location: b.Location(), Message: fmt.Sprintf("comparing %s with %s is always false", l, r)}
-}
-
-// buildSegments resolves, for each date on which a parameter of the rule
-// takes a new value, the full set of values in force; dates before every
-// parameter has a value are left out (the rule is not yet in force then).
-func (c *compiler) buildSegments(r *rule) []*segment {
-	var dates []models.Date
-	for _, p := range r.params {
-		for _, v := range p.values {
-			dates = append(dates, v.from)
-		}
-	}
-	slices.SortFunc(dates, models.Date.Cmp)
-	dates = slices.Compact(dates)
-	var out []*segment
-	for _, d := range dates {
-		values, complete := r.valuesAt(d)
-		if complete {
-			out = append(out, r.bind(d, values))
-		}
-	}
-	return out
-}
-
-// valuesAt returns each parameter's value in force on day d, and whether
-// every parameter has one.
-func (r *rule) valuesAt(d models.Date) (map[string]any, bool) {
-	values := make(map[string]any, len(r.params))
-	for _, p := range r.params {
-		i, _ := slices.BinarySearchFunc(p.values, d, func(v paramValue, d models.Date) int {
-			if v.from.After(d) {
-				return 1
-			}
-			return -1
-		})
-		if i > 0 {
-			values[p.name] = p.values[i-1].value
-		}
-	}
-	return values, len(values) == len(r.params)
-}
-
-// bind returns the segment for a complete set of values, with the condition
-// messages rendered.
-func (r *rule) bind(from models.Date, values map[string]any) *segment {
-	s := &segment{from: from}
-	for _, p := range r.params {
-		s.values = append(s.values, namedValue{name: p.name, value: values[p.name]})
-	}
-	show := func(lang string) func(string) string {
-		return func(name string) string {
-			return findParam(r.params, name).kind.show(values[name], lang)
-		}
-	}
-	render := func(conds []condition) []models.Text {
-		out := make([]models.Text, len(conds))
-		for i, c := range conds {
-			out[i] = models.Text{Zh: c.tmpl[0].render(show(models.LangZh)), En: c.tmpl[1].render(show(models.LangEn))}
-		}
-		return out
-	}
-	s.ruleMsgs = render(r.conds)
-	if r.ledger != nil {
-		s.yearMsgs = render(r.ledger.conds)
-	}
-	return s
-}
-
-// template is a message with {param} placeholders.
-type template []templatePart
-
-type templatePart struct {
-	text  string
-	param string
-}
-
-var placeholder = regexp.MustCompile(`\{([a-z][a-z0-9_]*)\}`)
-
-func parseTemplate(s string, params []*param) (template, []string) {
-	var t template
-	var unknown []string
-	last := 0
-	for _, m := range placeholder.FindAllStringSubmatchIndex(s, -1) {
-		name := s[m[2]:m[3]]
-		if findParam(params, name) == nil {
-			unknown = append(unknown, name)
-			continue
-		}
-		t = append(t, templatePart{text: s[last:m[0]]}, templatePart{param: name})
-		last = m[1]
-	}
-	return append(t, templatePart{text: s[last:]}), unknown
-}
-
-func (t template) render(show func(string) string) string {
-	var b strings.Builder
-	for _, p := range t {
-		if p.param != "" {
-			b.WriteString(show(p.param))
-		} else {
-			b.WriteString(p.text)
-		}
-	}
-	return b.String()
-}
-
-func ruleInfo(r *rule, ry *ruleYAML) models.RuleInfo {
-	info := models.RuleInfo{
-		ID: r.id, Title: r.title, Subject: r.subject, File: r.file, Citation: r.citation,
-		Amount: r.amount.src, Parameters: []models.ParameterInfo{},
-		Definitions: defInfos(r.defs), Conditions: condInfos(r.conds),
-	}
-	for _, p := range r.params {
-		pi := models.ParameterInfo{
-			Name: p.name, Key: r.id + "." + p.name, Type: p.decl.Type, Enum: p.decl.Enum,
-			Description: p.decl.Description, Interpretation: p.decl.Interpretation,
-		}
-		for _, v := range p.values {
-			pi.Values = append(pi.Values, models.DatedValue{From: v.from, Value: v.raw})
-		}
-		info.Parameters = append(info.Parameters, pi)
-	}
-	if r.payout != nil {
-		info.Payout = &models.PayoutDeclInfo{Payer: r.payout.payer}
-		if r.payout.items != nil {
-			info.Payout.Items = r.payout.items.src
-		}
-	}
-	if r.ledger != nil {
-		info.CreditLedger = &models.CreditLedgerInfo{
-			Allocation: r.ledger.allocation, Definitions: defInfos(r.ledger.defs),
-			Conditions: condInfos(r.ledger.conds), Generated: r.ledger.generated.src, Reversed: r.ledger.reversed.src,
-		}
-	}
-	return info
-}
-
-func defInfos(defs []definition) []models.DefinitionInfo {
-	out := []models.DefinitionInfo{}
-	for _, d := range defs {
-		out = append(out, models.DefinitionInfo{Name: d.name, Expr: d.src})
-	}
-	return out
-}
-
-func condInfos(conds []condition) []models.ConditionInfo {
-	out := []models.ConditionInfo{}
-	for _, c := range conds {
-		ci := models.ConditionInfo{ID: c.id, Expr: c.src, Message: c.message}
-		if c.applies != nil {
-			ci.AppliesIf = c.applies.src
-		}
-		out = append(out, ci)
-	}
-	return out
 }

@@ -196,6 +196,10 @@ func (pb *payoutBlock) info(amount models.Money, items any) (*models.PayoutInfo,
 	return info, nil
 }
 
+// inForceID is the condition a rule fails, alone, when some parameter has
+// no value on the evaluation date; no rule file may use it.
+const inForceID = "in-force"
+
 // notInForce is the condition a rule fails when some parameter has no value
 // on the evaluation date.
 func (r *rule) notInForce(asOf models.Date, lang string) models.ConditionResult {
@@ -207,7 +211,7 @@ func (r *rule) notInForce(asOf models.Date, lang string) models.ConditionResult 
 		Zh: fmt.Sprintf("评估日 %s 本规则已生效（参数自 %s 起适用）", asOf, first),
 		En: fmt.Sprintf("the rule is in force on %s (its parameters apply from %s)", asOf, first),
 	}
-	return models.ConditionResult{ID: "in-force", Passed: false, Message: msg.In(lang)}
+	return models.ConditionResult{ID: inForceID, Passed: false, Message: msg.In(lang)}
 }
 
 // moneySlot reads an amount slot of a block; nil (a conditional expression
@@ -227,12 +231,7 @@ func (lb *ledgerBlock) run(ev *evaluation, ent *models.Enterprise, seg *segment)
 		years[i] = &ent.CreditYears[i]
 	}
 	slices.SortFunc(years, func(a, b *models.CreditYear) int { return a.Year - b.Year })
-	allocation := ""
-	for _, v := range seg.values {
-		if v.name == lb.allocation {
-			allocation = v.value.(string)
-		}
-	}
+	allocation := seg.values[lb.allocation].value.(string)
 	rows := make([]models.LedgerRow, 0, len(years))
 	// One backing array for every year's conditions: one allocation, not one a year.
 	condsBuf := make([]models.ConditionResult, 0, len(years)*len(lb.conds))

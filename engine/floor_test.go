@@ -7,10 +7,10 @@ package engine_test
 // decides exactly as the engine does on every rule test case in
 // rules/cases: same conditions, messages, citation, ledger and payout.
 //
-// It follows ../shared/contract/policy-v1.md and the rule files; it does
-// not share code with the engine (the ledger arithmetic, the grant stacking
-// and the message rendering are written again here), so that agreement is
-// evidence, not tautology. Money stays exact: models.Money and its
+// It follows the policy readings documented in rules/README.md (policy
+// version 1.1) and the rule files; it does not share code with the engine
+// (the ledger arithmetic, the grant stacking and the message rendering are
+// written again here), so that agreement is evidence, not tautology. Money stays exact: models.Money and its
 // MulRate/MulFraction, never float64.
 
 import (
@@ -397,12 +397,13 @@ func floorCertGrant(ent *models.Enterprise, asOf models.Date, p *floorCertGrantP
 		counted++
 	}
 	var paid [4]bool
-	var paidAmount [4]models.Money
-	highestPaid := 0
+	largest := models.Money{}
 	for i := range ent.GrantsReceived {
-		rank := models.LevelRank(ent.GrantsReceived[i].Level)
-		paid[rank], paidAmount[rank] = true, ent.GrantsReceived[i].Amount
-		highestPaid = max(highestPaid, rank)
+		g := &ent.GrantsReceived[i]
+		paid[models.LevelRank(g.Level)] = true
+		if g.Amount.Cmp(largest) > 0 {
+			largest = g.Amount
+		}
 	}
 	// What is due, level by level.
 	var items [3]models.PayoutItem
@@ -415,15 +416,15 @@ func floorCertGrant(ent *models.Enterprise, asOf models.Date, p *floorCertGrantP
 				n++
 			}
 		}
-	case "top_up": // the highest level less what the highest level paid received
-		if highest > highestPaid {
-			if diff := p.Amounts.of(highest).Sub(paidAmount[highestPaid]); diff.IsPositive() {
+	case "top_up": // the highest level less the largest grant received
+		if highest > 0 {
+			if diff := p.Amounts.of(highest).Sub(largest); diff.IsPositive() {
 				items[0] = models.PayoutItem{Level: models.Levels[highest-1], Amount: diff}
 				n = 1
 			}
 		}
-	case "highest_only": // the highest level, unless it or a higher one was paid
-		if highest > highestPaid {
+	case "highest_only": // the highest level, only if no grant was ever received
+		if highest > 0 && len(ent.GrantsReceived) == 0 {
 			items[0] = models.PayoutItem{Level: models.Levels[highest-1], Amount: p.Amounts.of(highest)}
 			n = 1
 		}
@@ -555,7 +556,7 @@ func floorSurchargeCredit(ent *models.Enterprise, asOf models.Date, p *floorCred
 	return res, nil
 }
 
-// floorLedgerRow is one year of the ledger arithmetic of policy-v1.md:
+// floorLedgerRow is one year of the ledger arithmetic of the policy readings:
 // available = carry_in + generated − reversed (below zero: the shortfall is
 // clawback and available is zero); offset = min(available, payable), split
 // pro rata (education half-up, local the rest) or education first;

@@ -78,7 +78,7 @@ func TestGrantDue(t *testing.T) {
 			name:       "lower level paid: city paid, province certified too",
 			certs:      certs(city, province),
 			received:   paid(city, "50000.00"),
-			cumulative: "200000.00", topUp: "150000.00", highestOnly: "200000.00",
+			cumulative: "200000.00", topUp: "150000.00", highestOnly: "0.00",
 		},
 		{
 			// The city certification no longer counts (say it was granted
@@ -86,25 +86,40 @@ func TestGrantDue(t *testing.T) {
 			name:       "lower level paid: only province certified",
 			certs:      certs(province),
 			received:   paid(city, "50000.00"),
-			cumulative: "200000.00", topUp: "150000.00", highestOnly: "200000.00",
+			cumulative: "200000.00", topUp: "150000.00", highestOnly: "0.00",
 		},
 		{
 			name:       "lower level paid: top_up deducts what was actually paid",
 			certs:      certs(city, province),
 			received:   paid(city, "30000.00"),
-			cumulative: "200000.00", topUp: "170000.00", highestOnly: "200000.00",
+			cumulative: "200000.00", topUp: "170000.00", highestOnly: "0.00",
 		},
 		{
 			name:       "lower levels paid: city and province paid, national certified",
 			certs:      certs(city, province, national),
 			received:   paid(city, "50000.00", province, "200000.00"),
-			cumulative: "500000.00", topUp: "300000.00", highestOnly: "500000.00",
+			cumulative: "500000.00", topUp: "300000.00", highestOnly: "0.00",
 		},
 		{
 			name:       "lower level paid more than the higher level's amount",
 			certs:      certs(province),
 			received:   paid(city, "300000.00"),
-			cumulative: "200000.00", topUp: "0.00", highestOnly: "200000.00",
+			cumulative: "200000.00", topUp: "0.00", highestOnly: "0.00",
+		},
+		{
+			// top_up deducts the largest grant received, whatever its level.
+			name:       "the largest grant received is not the highest level's",
+			certs:      certs(national),
+			received:   paid(city, "300000.00", province, "200000.00"),
+			cumulative: "500000.00", topUp: "200000.00", highestOnly: "0.00",
+		},
+		{
+			// top_up compares amounts, not levels: a higher level received
+			// for less than the level now certified leaves a difference.
+			name:       "higher level paid, for less than the level certified",
+			certs:      certs(city),
+			received:   paid(province, "10000.00"),
+			cumulative: "50000.00", topUp: "40000.00", highestOnly: "0.00",
 		},
 		{
 			name:       "same level paid: province",
@@ -152,7 +167,7 @@ func TestGrantDue(t *testing.T) {
 			name:       "two new levels at once above a paid one",
 			certs:      certs(city, province, national),
 			received:   paid(city, "50000.00"),
-			cumulative: "700000.00", topUp: "450000.00", highestOnly: "500000.00",
+			cumulative: "700000.00", topUp: "450000.00", highestOnly: "0.00",
 		},
 		{
 			name:       "all three levels at once",
@@ -261,9 +276,20 @@ func TestGrantItems(t *testing.T) {
 			want:     []models.PayoutItem{},
 		},
 		{
-			name:  "highest_only: the highest level in full",
-			certs: []models.Certification{cert(models.LevelCity), cert(models.LevelProvince)}, received: cityPaid, stacking: StackingHighestOnly,
+			name:  "top_up: the largest amount received deducted, whatever its level",
+			certs: []models.Certification{cert(models.LevelNational)}, stacking: StackingTopUp,
+			received: []models.GrantReceived{{Level: models.LevelCity, Amount: models.Yuan(300000)}, {Level: models.LevelProvince, Amount: models.Yuan(200000)}},
+			want:     []models.PayoutItem{item("national", "200000.00")},
+		},
+		{
+			name:  "highest_only: the highest level in full when nothing was received",
+			certs: []models.Certification{cert(models.LevelCity), cert(models.LevelProvince)}, stacking: StackingHighestOnly,
 			want: []models.PayoutItem{item("province", "200000.00")},
+		},
+		{
+			name:  "highest_only: nothing once any grant was received",
+			certs: []models.Certification{cert(models.LevelCity), cert(models.LevelProvince)}, received: cityPaid, stacking: StackingHighestOnly,
+			want: []models.PayoutItem{},
 		},
 		{
 			name:  "nothing certified",

@@ -15,6 +15,10 @@ const (
 
 var allocationModes = []string{AllocationProRata, AllocationEducationFirst}
 
+// allocationParam names the parameter a rule with a credit ledger declares
+// to choose the allocation mode.
+const allocationParam = "allocation"
+
 // ledgerYear is one year's input to the ledger arithmetic.
 type ledgerYear struct {
 	year                      int
@@ -23,7 +27,7 @@ type ledgerYear struct {
 }
 
 // ledgerRow computes one year of the credit ledger from the credit carried
-// in, following policy-v1.md:
+// in, following the policy readings (rules/README.md):
 //
 //	available = carry_in + generated − reversed; below zero, the shortfall
 //	            is clawback (补缴) and available is zero

@@ -180,7 +180,7 @@ func TestLedgerRow(t *testing.T) {
 			if diff := cmp.Diff(want, got, moneyText); diff != "" {
 				t.Errorf("ledgerRow (-want +got):\n%s", diff)
 			}
-			// The invariants of policy-v1.md hold whatever the case.
+			// The invariants of the policy readings hold whatever the case.
 			if s := got.OffsetEducation.Add(got.OffsetLocal); s != got.Offset {
 				t.Errorf("offset_education + offset_local = %s, want offset %s", s, got.Offset)
 			}

@@ -39,7 +39,7 @@ func Load(fsys fs.FS) (*Engine, error) {
 		return nil, &LoadError{Problems: []LoadProblem{{File: ManifestFile, Message: err.Error()}}}
 	}
 	var manifest manifestYAML
-	if err := decodeStrictYAML(manifestData, &manifest); err != nil {
+	if err := DecodeStrictYAML(manifestData, &manifest); err != nil {
 		list = append(list, yamlProblems(ManifestFile, "", err)...)
 	} else if manifest.Version == "" {
 		list = append(list, LoadProblem{File: ManifestFile, Message: "version is missing"})
@@ -70,7 +70,7 @@ func Load(fsys fs.FS) (*Engine, error) {
 			continue
 		}
 		var ry ruleYAML
-		if err := decodeStrictYAML(data, &ry); err != nil {
+		if err := DecodeStrictYAML(data, &ry); err != nil {
 			list = append(list, yamlProblems(name, (problems{root: &root}).scalar("id"), err)...)
 			continue
 		}
@@ -156,17 +156,4 @@ func (e *Engine) Rule(id string, asOf models.Date) (models.RuleInfo, bool) {
 		return models.RuleInfo{}, false
 	}
 	return r.describe(asOf), true
-}
-
-func (r *rule) describe(asOf models.Date) models.RuleInfo {
-	info := r.info
-	info.Parameters = slices.Clone(info.Parameters)
-	for i, p := range r.params {
-		for _, v := range p.values {
-			if !v.from.After(asOf) {
-				info.Parameters[i].InForce = v.raw
-			}
-		}
-	}
-	return info
 }

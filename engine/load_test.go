@@ -54,9 +54,12 @@ func TestLoadBroken(t *testing.T) {
 		{"money-by-level-missing-national", "a money_by_level value without national"},
 		{"duplicate-rule-id", "the id grant in grant.yaml and grant-copy.yaml"},
 		{"duplicate-condition-id", "two conditions registered-in-wenzhou"},
+		{"condition-id-in-force", "a condition with the engine's id in-force"},
 		{"file-name-differs-from-id", "id cert-grant in grant.yaml"},
 		{"missing-ruleset", "no ruleset.yaml"},
 		{"two-values-same-date", "rate with two values from 2024-01-01"},
+		{"ledger-without-allocation", "a credit ledger in a rule without the parameter allocation"},
+		{"ledger-allocation-not-enum", "the parameter allocation declared as a string"},
 		{"several-problems", "three problems in each of grant.yaml and match.yaml, all reported, by file and line"},
 	}
 	// Every directory has a case here, so that none is silently skipped.

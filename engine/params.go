@@ -44,6 +44,21 @@ type paramDecl struct {
 	Values         []datedYAML  `yaml:"values"`
 }
 
+// param is a compiled parameter: its declaration, its kind and its values
+// by the date they take effect.
+type param struct {
+	name   string
+	decl   paramDecl
+	kind   paramKind
+	values []paramValue // by from
+}
+
+type paramValue struct {
+	from  models.Date
+	value any
+	raw   json.RawMessage
+}
+
 // paramKind is one type of parameter: how its values are read, checked,
 // typed for expressions and shown in messages.
 type paramKind struct {

@@ -69,9 +69,10 @@ type conditionYAML struct {
 	Message   models.Text `yaml:"message"`
 }
 
+// creditLedgerYAML is the per-year part of the surcharge credit; the
+// offset is split by the rule's parameter named allocation.
 type creditLedgerYAML struct {
-	Allocation string      `yaml:"allocation"`
-	PerYear    perYearYAML `yaml:"per_year"`
+	PerYear perYearYAML `yaml:"per_year"`
 }
 
 type perYearYAML struct {
@@ -86,8 +87,9 @@ type manifestYAML struct {
 	Title   models.Text `yaml:"title"`
 }
 
-// decodeStrictYAML decodes one YAML document into v, rejecting unknown keys.
-func decodeStrictYAML(data []byte, v any) error {
+// DecodeStrictYAML decodes one YAML document into v, rejecting unknown keys,
+// as rule files are read (and the rule test cases beside them).
+func DecodeStrictYAML(data []byte, v any) error {
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	return dec.Decode(v)

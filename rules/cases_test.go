@@ -6,23 +6,31 @@ import (
 	"github.com/wenzhou-subsidy/subsidy/engine"
 	"github.com/wenzhou-subsidy/subsidy/input"
 	"github.com/wenzhou-subsidy/subsidy/rules"
+	"github.com/wenzhou-subsidy/subsidy/ruletest"
 )
 
 // minCasesPerRule is the least number of cases each shipped rule must have.
 const minCasesPerRule = 15
 
-// TestCases runs every rule test case in cases/ against the shipped rules,
-// decoding inputs exactly as the API does. Run one rule's cases with
-// go test ./rules -run 'TestCases/cert-grant'.
-func TestCases(t *testing.T) {
+// mustRunCases loads the shipped rules and runs every case in cases/,
+// decoding inputs exactly as the API does.
+func mustRunCases(t *testing.T) (*engine.Engine, []ruletest.CaseResult) {
+	t.Helper()
 	eng, err := engine.Load(rules.FS)
 	if err != nil {
 		t.Fatal(err)
 	}
-	results, err := eng.RunCases(rules.FS, input.NewDecoder(eng).Evaluate)
+	results, err := ruletest.RunCases(eng, rules.FS, input.NewDecoder(eng).Evaluate)
 	if err != nil {
 		t.Fatal(err)
 	}
+	return eng, results
+}
+
+// TestCases runs every rule test case in cases/ against the shipped rules.
+// Run one rule's cases with go test ./rules -run 'TestCases/cert-grant'.
+func TestCases(t *testing.T) {
+	eng, results := mustRunCases(t)
 	perRule := map[string]int{}
 	for _, r := range results {
 		perRule[r.Rule]++

@@ -39,7 +39,7 @@ commands:
   serve   serve the REST API           (subsidy serve --addr 127.0.0.1:8080 --db subsidy.db)
   eval    evaluate a request file       (subsidy eval [--rules DIR] [--lang en] [FILE|-])
   rules   list the loaded rules         (subsidy rules [--rules DIR] [--as-of DATE])
-  test    run the rule test cases       (subsidy test [DIR])
+  test    run the rule test cases       (subsidy test [--coverage] [--json] [DIR])
   keys    manage API keys               (subsidy keys create|list|revoke --db PATH_OR_URL ...)
 
 Run 'subsidy <command> -h' for a command's flags.

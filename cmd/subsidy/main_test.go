@@ -159,6 +159,45 @@ func TestRulesAndTestCommands(t *testing.T) {
 	}
 }
 
+func TestTestCoverage(t *testing.T) {
+	code, out, _ := runCmd(t, "", nil, "test", "--coverage")
+	for _, want := range []string{" 0 failed", "per-year condition member-unit ", "✔ failing in", "every condition seen passing and failing, every parameter read"} {
+		if code != 0 || !strings.Contains(out, want) {
+			t.Errorf("test --coverage: exit %d, output lacks %q:\n%s", code, want, out)
+		}
+	}
+	// A parameter no expression reads is a gap, reported but not fatal.
+	dir := t.TempDir()
+	if err := os.CopyFS(dir, os.DirFS("../../rules")); err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(dir, "donation-match.yaml")
+	text, _ := os.ReadFile(file)
+	unread := "parameters:\n  note:\n    type: string\n    description: {zh: 备注, en: A note}\n    values:\n      - {from: 2024-01-01, value: \"-\"}\n"
+	os.WriteFile(file, bytes.Replace(text, []byte("parameters:\n"), []byte(unread), 1), 0o644)
+	code, out, _ = runCmd(t, "", nil, "test", "--coverage", dir)
+	if code != 0 || !strings.Contains(out, "parameter note") || !strings.Contains(out, "✘ never read") || !strings.Contains(out, "1 gap(s)") {
+		t.Errorf("test --coverage with an unread parameter: exit %d\n%s", code, out)
+	}
+	code, out, _ = runCmd(t, "", nil, "test", "--coverage", "--json", dir)
+	var report struct {
+		Passed, Failed int
+		Gaps           []string
+	}
+	if err := json.Unmarshal([]byte(out), &report); err != nil {
+		t.Fatalf("test --json: %v\n%s", err, out)
+	}
+	if code != 0 || report.Failed != 0 || report.Passed == 0 || len(report.Gaps) != 1 || report.Gaps[0] != "donation-match: parameter note never read" {
+		t.Errorf("test --coverage --json: exit %d, %+v", code, report)
+	}
+	// A failing case still exits 1.
+	text, _ = os.ReadFile(file)
+	os.WriteFile(file, bytes.Replace(text, []byte(`value: "0.5"`), []byte(`value: "0.6"`), 1), 0o644)
+	if code, out, _ := runCmd(t, "", nil, "test", "--coverage", dir); code != 1 || !strings.Contains(out, "FAIL donation-match") {
+		t.Errorf("test --coverage with a failing case: exit %d\n%s", code, out)
+	}
+}
+
 // freeAddr returns a free loopback address.
 func freeAddr(t *testing.T) string {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")

@@ -5,9 +5,9 @@ import (
 	"io"
 	"text/tabwriter"
 
-	"github.com/wenzhou-subsidy/subsidy/engine"
 	"github.com/wenzhou-subsidy/subsidy/input"
 	"github.com/wenzhou-subsidy/subsidy/models"
+	"github.com/wenzhou-subsidy/subsidy/ruletest"
 )
 
 // cmdRules lists the loaded rules with their parameters and the values in
@@ -58,9 +58,14 @@ func cmdRules(args []string, getenv func(string) string, stdout io.Writer) error
 }
 
 // cmdTest runs the rule test cases of a rule directory (default the
-// embedded rules), one line per case and a summary; a failed case exits 1.
+// embedded rules), one line per case and a summary. With --coverage it then
+// reports, per rule, each condition seen passing and failing and each
+// parameter read; gaps are reported, not fatal. With --json it prints all of
+// it as one JSON document. A failed case exits 1.
 func cmdTest(args []string, getenv func(string) string, stdout io.Writer) error {
 	fs := flagSet("test", stdout)
+	coverage := fs.Bool("coverage", false, "report each rule's conditions seen passing and failing and parameters read")
+	asJSON := fs.Bool("json", false, "print the case results (and the coverage) as JSON")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -72,14 +77,40 @@ func cmdTest(args []string, getenv func(string) string, stdout io.Writer) error 
 	if err != nil {
 		return err
 	}
-	results, err := eng.RunCases(ruleFS(dir), input.NewDecoder(eng).Evaluate)
+	results, err := ruletest.RunCases(eng, ruleFS(dir), input.NewDecoder(eng).Evaluate)
 	if err != nil {
 		return err
 	}
-	text, failed := engine.Summary(results)
-	fmt.Fprint(stdout, text)
+	text, failed := ruletest.Summary(results)
+	var cov *ruletest.Coverage
+	if *coverage {
+		c := ruletest.CoverageOf(eng, results)
+		cov = &c
+	}
+	if *asJSON {
+		writeJSON(stdout, struct {
+			Cases    []ruletest.CaseResult `json:"cases"`
+			Passed   int                   `json:"passed"`
+			Failed   int                   `json:"failed"`
+			Coverage *ruletest.Coverage    `json:"coverage,omitempty"`
+			Gaps     []string              `json:"gaps,omitempty"`
+		}{results, len(results) - failed, failed, cov, gaps(cov)})
+	} else {
+		fmt.Fprint(stdout, text)
+		if cov != nil {
+			fmt.Fprint(stdout, "\n"+cov.Report())
+		}
+	}
 	if failed > 0 {
 		return silentExit(exitFailure)
 	}
 	return nil
+}
+
+// gaps lists the coverage's gaps, if coverage was measured.
+func gaps(cov *ruletest.Coverage) []string {
+	if cov == nil {
+		return nil
+	}
+	return cov.Gaps()
 }

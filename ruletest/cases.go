@@ -1,4 +1,9 @@
-package engine
+// Package ruletest runs the test cases of a rule directory against a loaded
+// engine, as OPA's tester runs policy tests beside its evaluator: each case
+// is a subject in the policy's terms, decoded as the API decodes it, with the
+// output the rule must give. It imports engine and models, never api: the
+// request decoder is passed in.
+package ruletest
 
 import (
 	"encoding/json"
@@ -12,6 +17,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/wenzhou-subsidy/subsidy/engine"
 	"github.com/wenzhou-subsidy/subsidy/models"
 )
 
@@ -25,10 +31,13 @@ type DecodeFunc func(body []byte, today models.Date) (models.EvaluateRequest, er
 
 // CaseResult is the outcome of one rule test case.
 type CaseResult struct {
-	File     string
-	Rule     string
-	Name     string
-	Failures []string // empty when the case passed
+	File     string   `json:"file"`
+	Rule     string   `json:"rule"`
+	Name     string   `json:"name"`
+	Failures []string `json:"failures,omitempty"` // empty when the case passed
+	// Result is the rule's result when the case's request was evaluated
+	// (nil when it was refused or never built): what coverage counts.
+	Result *models.RuleResult `json:"-"`
 }
 
 type caseFileYAML struct {
@@ -70,10 +79,10 @@ type ledgerRowYAML struct {
 	Conditions map[string]bool `yaml:"conditions"`
 }
 
-// RunCases runs every case in fsys's cases directory against the engine,
-// decoding each input with decode. A case file that cannot be read is an
-// error; a case that fails is a CaseResult with failures.
-func (e *Engine) RunCases(fsys fs.FS, decode DecodeFunc) ([]CaseResult, error) {
+// RunCases runs every case in fsys's cases directory against eng, decoding
+// each input with decode. A case file that cannot be read is an error; a
+// case that fails is a CaseResult with failures.
+func RunCases(eng *engine.Engine, fsys fs.FS, decode DecodeFunc) ([]CaseResult, error) {
 	names, err := fs.Glob(fsys, CasesDir+"/*.yaml")
 	if err != nil {
 		return nil, fmt.Errorf("find cases: %w", err)
@@ -88,62 +97,67 @@ func (e *Engine) RunCases(fsys fs.FS, decode DecodeFunc) ([]CaseResult, error) {
 			return nil, fmt.Errorf("read cases %s: %w", name, err)
 		}
 		var cf caseFileYAML
-		if err := decodeStrictYAML(data, &cf); err != nil {
+		if err := engine.DecodeStrictYAML(data, &cf); err != nil {
 			return nil, fmt.Errorf("cases %s: %w", name, err)
 		}
-		if _, ok := e.byID[cf.Rule]; !ok {
+		if _, ok := eng.RuleSubject(cf.Rule); !ok {
 			return nil, fmt.Errorf("cases %s: unknown rule %q", name, cf.Rule)
 		}
 		for _, c := range cf.Cases {
 			res := CaseResult{File: path.Base(name), Rule: cf.Rule, Name: c.Name}
-			res.Failures = e.runCase(cf.Rule, &c, decode)
+			res.Result, res.Failures = runCase(eng, cf.Rule, &c, decode)
 			out = append(out, res)
 		}
 	}
 	return out, nil
 }
 
-func (e *Engine) runCase(ruleID string, c *caseYAML, decode DecodeFunc) []string {
+// runCase runs one case: it returns the rule's result, if the request was
+// evaluated, and the case's failures.
+func runCase(eng *engine.Engine, ruleID string, c *caseYAML, decode DecodeFunc) (*models.RuleResult, []string) {
 	if c.Name == "" {
-		return []string{"the case has no name"}
+		return nil, []string{"the case has no name"}
 	}
 	if (c.Output == nil) == (len(c.Errors) == 0) {
-		return []string{"a case gives either output or errors"}
+		return nil, []string{"a case gives either output or errors"}
 	}
 	body, err := caseRequest(ruleID, c)
 	if err != nil {
-		return []string{err.Error()}
+		return nil, []string{err.Error()}
 	}
 	asOf, err := models.ParseDate(c.AsOf)
 	if err != nil {
-		return []string{"as_of: " + err.Error()}
+		return nil, []string{"as_of: " + err.Error()}
 	}
 	req, err := decode(body, asOf)
 	var resp models.EvaluateResponse
 	if err == nil {
-		resp, err = e.Evaluate(req, models.LangZh)
+		resp, err = eng.Evaluate(req, models.LangZh)
 	}
-	if len(c.Errors) > 0 {
-		return compareErrors(c.Errors, err)
+	var result *models.RuleResult
+	if err == nil && len(resp.Results) == 1 {
+		result = &resp.Results[0]
 	}
-	if err != nil {
-		return []string{"evaluation failed: " + err.Error()}
+	switch {
+	case len(c.Errors) > 0:
+		return result, compareErrors(c.Errors, err)
+	case err != nil:
+		return nil, []string{"evaluation failed: " + err.Error()}
+	case result == nil:
+		return nil, []string{fmt.Sprintf("want one result, got %d", len(resp.Results))}
 	}
-	if len(resp.Results) != 1 {
-		return []string{fmt.Sprintf("want one result, got %d", len(resp.Results))}
-	}
-	return compareResult(c.Output, resp.Results[0])
+	return result, compareResult(c.Output, *result)
 }
 
 // caseRequest builds the POST /v1/evaluate body of a case.
 func caseRequest(ruleID string, c *caseYAML) ([]byte, error) {
-	subject, err := YAMLToJSON(&c.Input)
+	subject, err := engine.YAMLToJSON(&c.Input)
 	if err != nil {
 		return nil, fmt.Errorf("input: %w", err)
 	}
 	overrides := map[string]json.RawMessage{}
 	for k, v := range c.Overrides {
-		raw, err := YAMLToJSON(&v)
+		raw, err := engine.YAMLToJSON(&v)
 		if err != nil {
 			return nil, fmt.Errorf("overrides %s: %w", k, err)
 		}
@@ -184,7 +198,8 @@ func compareResult(want *caseOutputYAML, got models.RuleResult) []string {
 	}
 	checkMoney(failf, "amount", want.Amount, got.Amount)
 	// Whatever the case says, a subject that is not eligible must fail a
-	// condition (evaluate-v1.md), and an eligible one may fail none.
+	// condition (a decision carries its reason), and an eligible one may
+	// fail none.
 	failed := false
 	for _, c := range got.Conditions {
 		failed = failed || !c.Passed
