@@ -17,12 +17,21 @@ import (
 // key (per API key) gets the first answer again and creates nothing.
 const IdempotencyHeader = "Idempotency-Key"
 
+// Context keys of an idempotent request: the key it reserved, and whether
+// its handler answers the key itself later (a payout run, which goes on
+// when its client has gone).
+const (
+	ctxIdemKey      = "idempotency_key"
+	ctxIdemDeferred = "idempotency_deferred"
+)
+
 // idempotent wraps a POST that creates something. The first request with a
 // key reserves it and its answer is stored; a retry with the same key and
 // the same request replays that answer; the same key with a different
-// request, or while the first is still running, is 409. An internal error
-// or a panic releases the key, so that the retry can run. The answer is
-// stored even when the client has gone: a retry must be able to get it.
+// request, or while the first is still running, is 409. An internal error,
+// a panic, or a client gone before anything was answered releases the key,
+// so that the retry can run. A handler that answers later (deferKey) stores
+// or releases the key itself.
 func (s *Server) idempotent(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) (err error) {
 		key := c.Request().Header.Get(IdempotencyHeader)
@@ -64,13 +73,17 @@ func (s *Server) idempotent(next echo.HandlerFunc) echo.HandlerFunc {
 				panic(r)
 			}
 		}()
+		c.Set(ctxIdemKey, models.IdemKeyRef{KeyID: actor.KeyID, Key: key})
 		rec := &recorder{ResponseWriter: c.Response().Writer}
 		c.Response().Writer = rec
 		if err := next(c); err != nil {
 			c.Error(err)
 		}
+		if deferred, _ := c.Get(ctxIdemDeferred).(bool); deferred {
+			return nil
+		}
 		status = c.Response().Status
-		if status >= http.StatusInternalServerError {
+		if status >= http.StatusInternalServerError || status == statusClientClosed {
 			release()
 			return nil
 		}
@@ -80,6 +93,17 @@ func (s *Server) idempotent(next echo.HandlerFunc) echo.HandlerFunc {
 		return nil
 	}
 }
+
+// idemKeyOf returns the Idempotency-Key a request reserved, if any.
+func idemKeyOf(c echo.Context) *models.IdemKeyRef {
+	if ref, ok := c.Get(ctxIdemKey).(models.IdemKeyRef); ok {
+		return &ref
+	}
+	return nil
+}
+
+// deferKey tells the middleware that the handler's job answers the key.
+func deferKey(c echo.Context) { c.Set(ctxIdemDeferred, true) }
 
 // validIdempotencyKey accepts 1 to 200 visible ASCII characters.
 func validIdempotencyKey(key string) bool {

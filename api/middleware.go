@@ -67,6 +67,13 @@ func (s *Server) accessLog() echo.MiddlewareFunc {
 				slog.Duration("latency", v.Latency),
 				slog.String("request_id", requestIDOf(c)),
 			)
+			if s.observe != nil {
+				route := c.Path()
+				if route == "" || route == "/*" {
+					route = "unmatched"
+				}
+				s.observe(v.Method, route, c.Response().Status, v.Latency)
+			}
 			return nil
 		},
 	})
@@ -221,8 +228,7 @@ func fromEchoError(he *echo.HTTPError) error {
 
 var buffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
-// writeJSON writes v as JSON, without escaping <, > and & (Chinese and
-// policy texts stay readable), through a pooled buffer.
+// writeJSON writes v as JSON through a pooled buffer.
 func writeJSON(c echo.Context, status int, contentType string, v any) error {
 	buf := buffers.Get().(*bytes.Buffer)
 	defer func() {
@@ -231,12 +237,25 @@ func writeJSON(c echo.Context, status int, contentType string, v any) error {
 			buffers.Put(buf)
 		}
 	}()
+	if err := encodeJSON(buf, v); err != nil {
+		return err
+	}
+	return c.Blob(status, contentType+"; charset=utf-8", buf.Bytes())
+}
+
+// jsonContentType is the media type of every JSON answer but problems.
+const jsonContentType = echo.MIMEApplicationJSON + "; charset=utf-8"
+
+// encodeJSON writes v as JSON, without escaping <, > and & (Chinese and
+// policy texts stay readable): the one encoding of every answer, also of
+// answers stored for a retry.
+func encodeJSON(buf *bytes.Buffer, v any) error {
 	enc := json.NewEncoder(buf)
 	enc.SetEscapeHTML(false)
 	if err := enc.Encode(v); err != nil {
 		return fmt.Errorf("encode response: %w", err)
 	}
-	return c.Blob(status, contentType+"; charset=utf-8", buf.Bytes())
+	return nil
 }
 
 // respond writes v as the JSON answer.

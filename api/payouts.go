@@ -2,6 +2,7 @@ package api
 
 import (
 	"bytes"
+	"context"
 	"encoding/csv"
 	"fmt"
 	"net/http"
@@ -10,23 +11,94 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/wenzhou-subsidy/subsidy/app"
 	"github.com/wenzhou-subsidy/subsidy/input"
 	"github.com/wenzhou-subsidy/subsidy/models"
 )
 
 // createPayoutRun answers POST /v1/payout-runs: screen every registered
 // subject with the grant rules (免申即享) and record what is due and not yet
-// recorded.
+// recorded. The run is a job of the server's: with Prefer: respond-async
+// the answer is 202 at once, with the run and its Location; otherwise the
+// answer comes when the run ends. A client that goes away does not stop
+// the run, and the run itself stores its answer for the request's
+// Idempotency-Key, so that a retry replays it.
 func (s *Server) createPayoutRun(c echo.Context) error {
 	var req models.PayoutRunRequest
 	if err := s.decodeBody(c, &req); err != nil {
 		return err
 	}
-	result, err := s.app.RunPayouts(c.Request().Context(), actorOf(c), req)
+	async := prefersAsync(c.Request().Header.Values("Prefer"))
+	idem := idemKeyOf(c)
+	var onDone func(app.RunResult, error)
+	if idem != nil && !async {
+		onDone = func(result app.RunResult, err error) {
+			if err != nil {
+				return // the run released the key
+			}
+			var buf bytes.Buffer
+			if err := encodeJSON(&buf, result); err == nil {
+				err = s.idem.FinishIdempotent(context.Background(), idem.KeyID, idem.Key, http.StatusCreated, jsonContentType, buf.Bytes())
+			}
+			if err != nil {
+				s.logger.Error("store the answer of a payout run", "run", result.ID, "error", err.Error())
+			}
+		}
+	}
+	job, err := s.app.StartRun(c.Request().Context(), actorOf(c), req, idem, onDone)
+	if err != nil {
+		return err
+	}
+	if async {
+		c.Response().Header().Set(echo.HeaderLocation, fmt.Sprintf("/v1/payout-runs/%d", job.Run.ID))
+		c.Response().Header().Set("Preference-Applied", "respond-async")
+		return respond(c, http.StatusAccepted, job.Run)
+	}
+	if idem != nil {
+		deferKey(c)
+	}
+	select {
+	case <-job.Done():
+	case <-c.Request().Context().Done():
+		return c.Request().Context().Err() // the run goes on
+	}
+	result, err := job.Result()
 	if err != nil {
 		return err
 	}
 	return respond(c, http.StatusCreated, result)
+}
+
+// prefersAsync reports whether a Prefer header (RFC 7240) asks for
+// respond-async.
+func prefersAsync(values []string) bool {
+	for _, v := range values {
+		for _, pref := range strings.Split(v, ",") {
+			name, _, _ := strings.Cut(strings.TrimSpace(pref), ";")
+			if strings.EqualFold(strings.TrimSpace(name), "respond-async") {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// listPayoutRuns answers GET /v1/payout-runs?after=&limit=: newest first.
+func (s *Server) listPayoutRuns(c echo.Context) error {
+	limit, err := input.Limit(c.QueryParam("limit"))
+	if err != nil {
+		return err
+	}
+	after, err := input.AfterID(c.QueryParam("after"))
+	if err != nil {
+		return err
+	}
+	list, err := s.app.Runs(c.Request().Context(), models.RunFilter{BeforeID: after, Limit: limit})
+	if err != nil {
+		return err
+	}
+	next := nextAfter(list, limit, func(r models.PayoutRun) int64 { return r.ID })
+	return respond(c, http.StatusOK, map[string]any{"runs": list, "next_after": next})
 }
 
 // getPayoutRun answers GET /v1/payout-runs/{id}.

@@ -59,6 +59,7 @@ func (s *Server) routes() {
 
 	// Payouts (免申即享).
 	e.POST("/v1/payout-runs", s.createPayoutRun, auth, roles(admin, finance), idem)
+	e.GET("/v1/payout-runs", s.listPayoutRuns, auth, roles(admin, finance))
 	e.GET("/v1/payout-runs/:id", s.getPayoutRun, auth, roles(admin, finance))
 	e.GET("/v1/payouts", s.listPayouts, auth, roles(admin, finance, enterprise, university))
 	e.GET("/v1/payouts/export", s.exportPayouts, auth, roles(admin, finance))

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"time"
 
 	"github.com/labstack/echo/v4"
 	"gopkg.in/yaml.v3"
@@ -23,6 +24,9 @@ const DefaultBodyLimit = 1 << 20
 type Options struct {
 	// BodyLimit is the largest request body in bytes (DefaultBodyLimit).
 	BodyLimit int64
+	// Observe, if set, is told of every request: its route's template
+	// (/v1/payouts/:id), status and latency (the metrics).
+	Observe func(method, route string, status int, latency time.Duration)
 }
 
 // Idempotency keeps the first answer to a request sent with an
@@ -50,6 +54,7 @@ type Server struct {
 	engine    *engine.Engine
 	idem      Idempotency // nil: only the public, stateless endpoints
 	logger    *slog.Logger
+	observe   func(method, route string, status int, latency time.Duration)
 	bodyLimit int64
 	openapi   []byte
 }
@@ -73,6 +78,7 @@ func NewServer(logger *slog.Logger, svc *app.Service, idem Idempotency, opts Opt
 		engine:    svc.Engine(),
 		idem:      idem,
 		logger:    logger,
+		observe:   opts.Observe,
 		bodyLimit: opts.BodyLimit,
 		openapi:   spec,
 	}

@@ -10,7 +10,11 @@ import (
 // Evaluate evaluates a checked request (POST /v1/evaluate): nothing is
 // stored. Bad input the engine finds is CodeInvalid.
 func (s *Service) Evaluate(req models.EvaluateRequest, lang string) (models.EvaluateResponse, error) {
-	return s.engine.Evaluate(req, lang)
+	resp, err := s.engine.Evaluate(req, lang)
+	for _, r := range resp.Results {
+		s.metrics.Evaluated(r.Rule, r.Eligible)
+	}
+	return resp, err
 }
 
 // Catalogue lists the loaded rules with the values in force on asOf.

@@ -75,31 +75,6 @@ func (s *Service) checkRun(req *models.PayoutRunRequest) error {
 	return nil
 }
 
-// RunPayouts screens every registered subject with the grant rules
-// (免申即享) and records what is due and not yet recorded. The database
-// guarantees each amount is recorded once, however many runs go at once.
-func (s *Service) RunPayouts(ctx context.Context, actor models.Actor, req models.PayoutRunRequest) (RunResult, error) {
-	if err := s.checkRun(&req); err != nil {
-		return RunResult{}, err
-	}
-	ruleset := s.engine.Ruleset()
-	run, err := s.store.CreateRun(ctx, actor, models.PayoutRun{
-		AsOf: req.AsOf, Rules: req.Rules, GrantYear: req.GrantYear,
-		RulesetVersion: ruleset.Version, RulesetDigest: ruleset.Digest, KeyID: actor.KeyID,
-	})
-	if err != nil {
-		return RunResult{}, err
-	}
-	result, err := s.screen(ctx, actor, run)
-	if err != nil {
-		return RunResult{}, fmt.Errorf("payout run %d: %w", run.ID, err)
-	}
-	if result.Run, err = s.store.FinishRun(ctx, result.Run); err != nil {
-		return RunResult{}, err
-	}
-	return result, nil
-}
-
 // runBatch is a batch of subjects to screen with a rule, and then the
 // candidates found due among them.
 type runBatch struct {
@@ -120,7 +95,7 @@ type runBatch struct {
 // A failing stage stops the stages before it; the ones after it finish the
 // batches they were handed, so that, as in a one-stage loop, what was
 // evaluated before the failure is recorded.
-func (s *Service) screen(ctx context.Context, actor models.Actor, run models.PayoutRun) (RunResult, error) {
+func (s *Service) screen(ctx context.Context, actor models.Actor, run models.PayoutRun, progress *runProgress) (RunResult, error) {
 	g, readCtx := errgroup.WithContext(ctx)
 	read := make(chan runBatch, 1)
 	evaluated := make(chan runBatch, 1)
@@ -135,7 +110,7 @@ func (s *Service) screen(ctx context.Context, actor models.Actor, run models.Pay
 		defer close(evaluated)
 		for bt := range read {
 			for _, subj := range bt.subjects {
-				result.Run.Screened++
+				progress.screened.Add(1)
 				cands, skip, err := s.candidates(bt.rule, run.AsOf, subj)
 				if err != nil {
 					return fmt.Errorf("rule %s: %w", bt.rule, err)
@@ -167,8 +142,8 @@ func (s *Service) screen(ctx context.Context, actor models.Actor, run models.Pay
 				return fmt.Errorf("rule %s: %w", bt.rule, err)
 			}
 			for _, p := range created {
-				result.Run.CreatedCount++
-				result.Run.CreatedTotal = result.Run.CreatedTotal.Add(p.Amount)
+				progress.createdCount.Add(1)
+				progress.createdFen.Add(p.Amount.Fen())
 			}
 			result.Created = append(result.Created, created...)
 		}
@@ -177,6 +152,7 @@ func (s *Service) screen(ctx context.Context, actor models.Actor, run models.Pay
 	if err := g.Wait(); err != nil {
 		return RunResult{}, err
 	}
+	result.Run = progress.apply(result.Run)
 	return result, nil
 }
 
@@ -271,9 +247,15 @@ func payerOf(payer, region string) models.Payer {
 	return models.CityFinanceBureau
 }
 
-// Run returns a payout run.
+// Run returns a payout run, with its progress while it goes on.
 func (s *Service) Run(ctx context.Context, id int64) (models.PayoutRun, error) {
 	return s.store.GetRun(ctx, id)
+}
+
+// Runs lists payout runs, newest first, a page at a time.
+func (s *Service) Runs(ctx context.Context, f models.RunFilter) ([]models.PayoutRun, error) {
+	list, err := s.store.ListRuns(ctx, f)
+	return nonNil(list), err
 }
 
 // Payouts lists payouts in id order, a page at a time; a subject key sees

@@ -16,26 +16,47 @@ type Options struct {
 	Now func() time.Time
 	// Logger receives what goes wrong outside a request (slog.Default).
 	Logger *slog.Logger
+	// Runs tunes the background payout runs.
+	Runs RunOptions
+	// Metrics counts evaluations and payout runs (none by default).
+	Metrics Metrics
 }
+
+// Metrics is what the use cases count for the operators (package metrics).
+type Metrics interface {
+	Evaluated(rule string, eligible bool)
+	RunEnded(status string, created int, amount models.Money)
+}
+
+// noMetrics counts nothing.
+type noMetrics struct{}
+
+func (noMetrics) Evaluated(string, bool)             {}
+func (noMetrics) RunEnded(string, int, models.Money) {}
 
 // Service is the use cases of subsidy over one engine and one store.
 type Service struct {
-	engine *engine.Engine
-	store  models.Store
-	input  *input.Decoder
-	now    func() time.Time
-	log    *slog.Logger
+	engine  *engine.Engine
+	store   models.Store
+	input   *input.Decoder
+	now     func() time.Time
+	log     *slog.Logger
+	jobs    *jobs
+	metrics Metrics
 }
 
 // New returns the use cases over eng (the loaded rules) and st (the
 // registry; nil offers only the public, stateless use cases).
 func New(eng *engine.Engine, st models.Store, opts Options) *Service {
-	s := &Service{engine: eng, store: st, input: input.NewDecoder(eng), now: opts.Now, log: opts.Logger}
+	s := &Service{engine: eng, store: st, input: input.NewDecoder(eng), now: opts.Now, log: opts.Logger, jobs: newJobs(opts.Runs)}
 	if s.now == nil {
 		s.now = time.Now
 	}
 	if s.log == nil {
 		s.log = slog.Default()
+	}
+	if s.metrics = opts.Metrics; s.metrics == nil {
+		s.metrics = noMetrics{}
 	}
 	return s
 }

@@ -75,7 +75,7 @@ func (e *Engine) plan(req models.EvaluateRequest) (plan, []models.FieldError) {
 		}
 		v, err := prm.kind.parse(&prm.decl, raw)
 		if err != nil {
-			fields = append(fields, models.Field(path, "param_value", err.Error()))
+			fields = append(fields, models.FieldBecause(path, "param_value", ValueReason(err)))
 			continue
 		}
 		if p.overrides == nil {

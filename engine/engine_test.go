@@ -196,7 +196,7 @@ func TestEvaluateInvalid(t *testing.T) {
 			name: "an override of the wrong enum value",
 			req:  models.EvaluateRequest{Overrides: map[string]json.RawMessage{"cert-grant.stacking": raw(`"stacked"`)}, Subject: ent},
 			want: []models.FieldError{{Field: "overrides.cert-grant.stacking", Code: "param_value", Text: models.Text{
-				Zh: "参数取值无效：want one of cumulative, top_up, highest_only",
+				Zh: "参数取值无效：应为以下之一：cumulative, top_up, highest_only",
 				En: "invalid parameter value: want one of cumulative, top_up, highest_only"}}},
 			wantErr: "invalid: the request has invalid fields; overrides.cert-grant.stacking: invalid parameter value: want one of cumulative, top_up, highest_only",
 		},

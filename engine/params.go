@@ -3,6 +3,7 @@ package engine
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -72,9 +73,12 @@ type paramKind struct {
 
 var paramKinds = map[string]paramKind{
 	"money": {
-		zero:  models.Money{},
-		parse: func(_ *paramDecl, raw []byte) (any, error) { var m models.Money; return m, unmarshalInto(raw, &m) },
-		show:  func(v any, _ string) string { return v.(models.Money).String() },
+		zero: models.Money{},
+		parse: func(_ *paramDecl, raw []byte) (any, error) {
+			var m models.Money
+			return m, unmarshalInto(raw, &m)
+		},
+		show: func(v any, _ string) string { return v.(models.Money).String() },
 	},
 	"money_by_level": {
 		zero:  LevelAmounts{},
@@ -110,7 +114,7 @@ var paramKinds = map[string]paramKind{
 		parse: func(_ *paramDecl, raw []byte) (any, error) {
 			var s string
 			if err := strictJSON(raw, &s); err != nil {
-				return nil, fmt.Errorf("want a string")
+				return nil, badValue("应为字符串", "want a string")
 			}
 			return s, nil
 		},
@@ -126,7 +130,7 @@ var paramKinds = map[string]paramKind{
 		parse: func(_ *paramDecl, raw []byte) (any, error) {
 			var b bool
 			if err := unmarshalInto(raw, &b); err != nil {
-				return nil, fmt.Errorf("want true or false")
+				return nil, badValue("应为 true 或 false", "want true or false")
 			}
 			return b, nil
 		},
@@ -141,7 +145,10 @@ var paramKinds = map[string]paramKind{
 		zero: models.Date{},
 		parse: func(_ *paramDecl, raw []byte) (any, error) {
 			var d models.Date
-			return d, unmarshalInto(raw, &d)
+			if err := unmarshalInto(raw, &d); err != nil {
+				return nil, badDate
+			}
+			return d, nil
 		},
 		show: func(v any, _ string) string { return v.(models.Date).String() },
 	},
@@ -149,7 +156,10 @@ var paramKinds = map[string]paramKind{
 		zero: models.MonthDay{},
 		parse: func(_ *paramDecl, raw []byte) (any, error) {
 			var md models.MonthDay
-			return md, unmarshalInto(raw, &md)
+			if err := unmarshalInto(raw, &md); err != nil {
+				return nil, badValue("应为每年都有的月日，写作 MM-DD，如 \"12-31\"", "want a day of every year written MM-DD, such as \"12-31\"")
+			}
+			return md, nil
 		},
 		show: func(v any, lang string) string {
 			md := v.(models.MonthDay)
@@ -208,6 +218,37 @@ func paramTypeNames() string {
 	return strings.Join(names, ", ")
 }
 
+// valueError says, in both languages, why a parameter value (in a rule file
+// or an override) is refused.
+type valueError struct{ text models.Text }
+
+func (e *valueError) Error() string { return e.text.En }
+
+func badValue(zh, en string, args ...any) error {
+	return &valueError{models.Text{Zh: fmt.Sprintf(zh, args...), En: fmt.Sprintf(en, args...)}}
+}
+
+var badDate = badValue("应为 YYYY-MM-DD 格式的有效日期", "want a calendar date written YYYY-MM-DD")
+
+// ValueReason says why a parameter value is refused, in both languages.
+func ValueReason(err error) models.Text {
+	var ve *valueError
+	var fe *models.FormatError
+	switch {
+	case errors.As(err, &ve):
+		return ve.text
+	case errors.As(err, &fe):
+		return models.Text{Zh: fmt.Sprintf("%q：%s", fe.Text, fe.Why().Zh), En: fe.Error()}
+	}
+	return models.Text{Zh: "值的类型或写法不对", En: "the value has the wrong type or form"}
+}
+
+// within names the part of a value a reason is about ("from", "city").
+func within(part string, err error) error {
+	r := ValueReason(err)
+	return &valueError{models.Text{Zh: part + "：" + r.Zh, En: part + ": " + r.En}}
+}
+
 // strictJSON decodes raw into v, rejecting unknown fields and trailing data.
 func strictJSON(raw []byte, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(raw))
@@ -216,7 +257,7 @@ func strictJSON(raw []byte, v any) error {
 		return err
 	}
 	if dec.More() {
-		return fmt.Errorf("unexpected data after the value")
+		return badValue("值之后还有多余的内容", "unexpected data after the value")
 	}
 	return nil
 }
@@ -224,7 +265,7 @@ func strictJSON(raw []byte, v any) error {
 // unmarshalInto decodes raw into v, refusing null.
 func unmarshalInto(raw []byte, v any) error {
 	if string(bytes.TrimSpace(raw)) == "null" {
-		return fmt.Errorf("must not be null")
+		return badValue("不能为 null", "must not be null")
 	}
 	return strictJSON(raw, v)
 }
@@ -232,17 +273,18 @@ func unmarshalInto(raw []byte, v any) error {
 // objectFields decodes a JSON object whose keys must be exactly names.
 func objectFields(raw []byte, names ...string) (map[string]json.RawMessage, error) {
 	var obj map[string]json.RawMessage
+	want := strings.Join(names, ", ")
 	if err := unmarshalInto(raw, &obj); err != nil {
-		return nil, fmt.Errorf("want an object with %s", strings.Join(names, ", "))
+		return nil, badValue("应为含有 %s 的对象", "want an object with %s", want)
 	}
 	for k := range obj {
 		if !slices.Contains(names, k) {
-			return nil, fmt.Errorf("unknown key %q (want %s)", k, strings.Join(names, ", "))
+			return nil, badValue("未知的键 %q（应为 %s）", "unknown key %q (want %s)", k, want)
 		}
 	}
 	for _, n := range names {
 		if _, ok := obj[n]; !ok {
-			return nil, fmt.Errorf("missing key %q", n)
+			return nil, badValue("缺少键 %q", "missing key %q", n)
 		}
 	}
 	return obj, nil
@@ -259,7 +301,7 @@ func parseLevelAmounts(_ *paramDecl, raw []byte) (any, error) {
 		dst *models.Money
 	}{{models.LevelCity, &a.City}, {models.LevelProvince, &a.Province}, {models.LevelNational, &a.National}} {
 		if err := unmarshalInto(obj[f.key], f.dst); err != nil {
-			return nil, fmt.Errorf("%s: %w", f.key, err)
+			return nil, within(f.key, err)
 		}
 	}
 	return a, nil
@@ -271,10 +313,10 @@ func parseDecimalParam(d *paramDecl, raw []byte) (any, error) {
 		return nil, err
 	}
 	if d.Min != "" && v.Cmp(models.MustDecimal(d.Min)) < 0 {
-		return nil, fmt.Errorf("%s is below the minimum %s", v, d.Min)
+		return nil, badValue("%s 低于下限 %s", "%s is below the minimum %s", v, d.Min)
 	}
 	if d.Max != "" && v.Cmp(models.MustDecimal(d.Max)) > 0 {
-		return nil, fmt.Errorf("%s is above the maximum %s", v, d.Max)
+		return nil, badValue("%s 超过上限 %s", "%s is above the maximum %s", v, d.Max)
 	}
 	return v, nil
 }
@@ -282,7 +324,7 @@ func parseDecimalParam(d *paramDecl, raw []byte) (any, error) {
 func parseEnum(d *paramDecl, raw []byte) (any, error) {
 	var s string
 	if err := strictJSON(raw, &s); err != nil || !slices.Contains(d.Enum, s) {
-		return nil, fmt.Errorf("want one of %s", strings.Join(d.Enum, ", "))
+		return nil, badValue("应为以下之一：%s", "want one of %s", strings.Join(d.Enum, ", "))
 	}
 	return s, nil
 }
@@ -290,16 +332,16 @@ func parseEnum(d *paramDecl, raw []byte) (any, error) {
 func parseIntParam(d *paramDecl, raw []byte) (any, error) {
 	var n int
 	if err := unmarshalInto(raw, &n); err != nil {
-		return nil, fmt.Errorf("want a whole number")
+		return nil, badValue("应为整数", "want a whole number")
 	}
 	if d.Min != "" {
 		if lo, _ := strconv.Atoi(d.Min); n < lo {
-			return nil, fmt.Errorf("%d is below the minimum %s", n, d.Min)
+			return nil, badValue("%d 低于下限 %s", "%d is below the minimum %s", n, d.Min)
 		}
 	}
 	if d.Max != "" {
 		if hi, _ := strconv.Atoi(d.Max); n > hi {
-			return nil, fmt.Errorf("%d is above the maximum %s", n, d.Max)
+			return nil, badValue("%d 超过上限 %s", "%d is above the maximum %s", n, d.Max)
 		}
 	}
 	return n, nil
@@ -312,13 +354,13 @@ func parsePeriod(_ *paramDecl, raw []byte) (any, error) {
 	}
 	var p models.Period
 	if err := unmarshalInto(obj["from"], &p.From); err != nil {
-		return nil, fmt.Errorf("from: %w", err)
+		return nil, within("from", badDate)
 	}
 	if err := unmarshalInto(obj["to"], &p.To); err != nil {
-		return nil, fmt.Errorf("to: %w", err)
+		return nil, within("to", badDate)
 	}
 	if p.To.Before(p.From) {
-		return nil, fmt.Errorf("to %s is before from %s", p.To, p.From)
+		return nil, badValue("结束日期 %s 早于开始日期 %s", "to %s is before from %s", p.To, p.From)
 	}
 	return p, nil
 }
@@ -333,12 +375,12 @@ func parseYearRange(_ *paramDecl, raw []byte) (any, error) {
 		key string
 		dst *int
 	}{{"from", &r.From}, {"to", &r.To}} {
-		if err := unmarshalInto(obj[f.key], f.dst); err != nil || *f.dst < 2000 || *f.dst > 2100 {
-			return nil, fmt.Errorf("%s: want a year between 2000 and 2100", f.key)
+		if err := unmarshalInto(obj[f.key], f.dst); err != nil || !models.ValidYear(*f.dst) {
+			return nil, within(f.key, badValue("应为 %d 至 %d 之间的年份", "want a year between %d and %d", models.MinYear, models.MaxYear))
 		}
 	}
 	if r.To < r.From {
-		return nil, fmt.Errorf("to %d is before from %d", r.To, r.From)
+		return nil, badValue("结束年份 %d 早于开始年份 %d", "to %d is before from %d", r.To, r.From)
 	}
 	return r, nil
 }
@@ -346,14 +388,14 @@ func parseYearRange(_ *paramDecl, raw []byte) (any, error) {
 func parseLevels(_ *paramDecl, raw []byte) (any, error) {
 	var levels []string
 	if err := unmarshalInto(raw, &levels); err != nil || len(levels) == 0 {
-		return nil, fmt.Errorf("want a non-empty list of levels (%s)", strings.Join(models.Levels, ", "))
+		return nil, badValue("应为非空的认定等级列表（%s）", "want a non-empty list of levels (%s)", strings.Join(models.Levels, ", "))
 	}
 	for i, l := range levels {
 		if models.LevelRank(l) == 0 {
-			return nil, fmt.Errorf("unknown level %q (want %s)", l, strings.Join(models.Levels, ", "))
+			return nil, badValue("未知的认定等级 %q（应为 %s）", "unknown level %q (want %s)", l, strings.Join(models.Levels, ", "))
 		}
 		if slices.Contains(levels[:i], l) {
-			return nil, fmt.Errorf("level %q listed twice", l)
+			return nil, badValue("认定等级 %q 重复出现", "level %q listed twice", l)
 		}
 	}
 	return levels, nil

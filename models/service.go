@@ -161,20 +161,50 @@ type PayoutCandidate struct {
 	Decision       json.RawMessage
 }
 
-// PayoutRun is one screening of the whole registry (免申即享).
+// Payout run statuses: running until it ends completed or failed, or
+// interrupted when its process stopped (or died) before it ended.
+const (
+	RunRunning     = "running"
+	RunCompleted   = "completed"
+	RunInterrupted = "interrupted"
+	RunFailed      = "failed"
+)
+
+// RunStatuses lists every status of a payout run.
+var RunStatuses = []string{RunRunning, RunCompleted, RunInterrupted, RunFailed}
+
+// PayoutRun is one screening of the whole registry (免申即享), a job that
+// goes on in the background with its progress recorded as it goes.
 type PayoutRun struct {
-	ID             int64     `json:"id"`
-	AsOf           Date      `json:"as_of"`
-	Rules          []string  `json:"rules"`
-	GrantYear      int       `json:"grant_year,omitempty"`
-	RulesetVersion string    `json:"ruleset_version"`
-	RulesetDigest  string    `json:"ruleset_digest"`
-	Screened       int       `json:"screened"`
-	CreatedCount   int       `json:"created_count"`
-	CreatedTotal   Money     `json:"created_total"`
-	KeyID          string    `json:"key_id"`
-	StartedAt      time.Time `json:"started_at"`
-	FinishedAt     time.Time `json:"finished_at"`
+	ID             int64       `json:"id"`
+	Status         string      `json:"status"`
+	AsOf           Date        `json:"as_of"`
+	Rules          []string    `json:"rules"`
+	GrantYear      int         `json:"grant_year,omitempty"`
+	RulesetVersion string      `json:"ruleset_version"`
+	RulesetDigest  string      `json:"ruleset_digest"`
+	Screened       int         `json:"screened"`
+	Total          int         `json:"total"` // subjects to screen, once known
+	CreatedCount   int         `json:"created_count"`
+	CreatedTotal   Money       `json:"created_total"`
+	KeyID          string      `json:"key_id"`
+	StartedAt      time.Time   `json:"started_at"`
+	FinishedAt     *time.Time  `json:"finished_at,omitempty"`
+	Idempotency    *IdemKeyRef `json:"-"`
+	HeartbeatAt    time.Time   `json:"-"`
+}
+
+// IdemKeyRef names the Idempotency-Key a payout run was started with, so
+// that the key can be released when the run is interrupted.
+type IdemKeyRef struct {
+	KeyID string // the API key's id
+	Key   string // the client's Idempotency-Key
+}
+
+// RunFilter selects payout runs, newest first.
+type RunFilter struct {
+	BeforeID int64 // keyset pagination: only ids below this
+	Limit    int
 }
 
 // PayoutFilter selects payouts; empty fields match everything.

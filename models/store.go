@@ -1,6 +1,9 @@
 package models
 
-import "context"
+import (
+	"context"
+	"time"
+)
 
 // The interfaces of the service's persistence. store implements them with
 // gorm on SQLite or PostgreSQL; api uses them and never imports store.
@@ -129,11 +132,25 @@ type RegistryStore interface {
 
 // PayoutStore keeps payout runs and payouts.
 type PayoutStore interface {
-	// CreateRun records the start of a payout run; ID and StartedAt are set.
+	// CreateRun records the start of a payout run (status running); ID,
+	// StartedAt and HeartbeatAt are set.
 	CreateRun(ctx context.Context, actor Actor, run PayoutRun) (PayoutRun, error)
-	// FinishRun records a run's counts and FinishedAt.
+	// RunProgress records a running run's counts so far (Screened, Total,
+	// CreatedCount, CreatedTotal) and that it is alive (HeartbeatAt).
+	RunProgress(ctx context.Context, run PayoutRun) error
+	// FinishRun records how a run ended (Status completed, failed or
+	// interrupted), its counts and FinishedAt; an interrupted or failed
+	// run's Idempotency-Key is released, so that a retry starts a new run.
 	FinishRun(ctx context.Context, run PayoutRun) (PayoutRun, error)
+	// InterruptStaleRuns marks as interrupted every run still running whose
+	// last heartbeat is older than staleAfter by the store's clock (its
+	// process died), releases their Idempotency-Keys, and returns them.
+	InterruptStaleRuns(ctx context.Context, staleAfter time.Duration) ([]PayoutRun, error)
 	GetRun(ctx context.Context, id int64) (PayoutRun, error)
+	// ListRuns lists runs newest first.
+	ListRuns(ctx context.Context, f RunFilter) ([]PayoutRun, error)
+	// CountSubjects counts the registered subjects of a kind.
+	CountSubjects(ctx context.Context, kind string) (int, error)
 	// RecordPayouts records, for each candidate, a pending payout of
 	// Total minus the amounts already recorded for its key (rule, subject,
 	// level, grant year) in any status, when that is above zero; for a

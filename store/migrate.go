@@ -204,6 +204,16 @@ CREATE TABLE idempotency_keys (
 	PRIMARY KEY (key_id, idem_key)
 );
 `},
+	{6, "payout runs as jobs: status, progress, heartbeat, Idempotency-Key", `
+ALTER TABLE payout_runs ADD COLUMN status TEXT NOT NULL DEFAULT 'completed' CHECK (status IN ('running', 'completed', 'interrupted', 'failed'));
+ALTER TABLE payout_runs ADD COLUMN total INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE payout_runs ADD COLUMN heartbeat_at {{time}};
+ALTER TABLE payout_runs ADD COLUMN idem_key_id TEXT NOT NULL DEFAULT '';
+ALTER TABLE payout_runs ADD COLUMN idem_key TEXT NOT NULL DEFAULT '';
+-- Runs of an older version that never finished were cut off with their process.
+UPDATE payout_runs SET status = 'interrupted' WHERE finished_at IS NULL;
+CREATE INDEX payout_runs_running ON payout_runs (status, heartbeat_at);
+`},
 }
 
 // ddl writes the placeholders of a migration for the dialect.

@@ -322,3 +322,6 @@ func (l gormLogger) Trace(ctx context.Context, begin time.Time, fc func() (strin
 func (l gormLogger) ParamsFilter(_ context.Context, sql string, _ ...any) (string, []any) {
 	return sql, nil
 }
+
+// SQLDB is the database's connection pool, for its statistics (metrics).
+func (s *Store) SQLDB() *sql.DB { return s.sqlDB }

@@ -18,12 +18,14 @@ import (
 
 type runRow struct {
 	ID             int64 `gorm:"primaryKey"`
+	Status         string
 	AsOf           date
 	Rules          jsonText
 	GrantYear      int
 	RulesetVersion string
 	RulesetDigest  string
 	Screened       int
+	Total          int
 	CreatedCount   int
 	CreatedTotal   int64
 	KeyID          string
@@ -31,6 +33,9 @@ type runRow struct {
 	RequestID      string
 	StartedAt      time.Time
 	FinishedAt     *time.Time
+	HeartbeatAt    *time.Time
+	IdemKeyID      string
+	IdemKey        string
 }
 
 func (runRow) TableName() string { return "payout_runs" }
@@ -38,18 +43,24 @@ func (runRow) TableName() string { return "payout_runs" }
 func (r runRow) model() (models.PayoutRun, error) {
 	run := models.PayoutRun{
 		ID:             r.ID,
+		Status:         r.Status,
 		AsOf:           r.AsOf.Date,
 		GrantYear:      r.GrantYear,
 		RulesetVersion: r.RulesetVersion,
 		RulesetDigest:  r.RulesetDigest,
 		Screened:       r.Screened,
+		Total:          r.Total,
 		CreatedCount:   r.CreatedCount,
 		CreatedTotal:   models.Fen(r.CreatedTotal),
 		KeyID:          r.KeyID,
 		StartedAt:      r.StartedAt.UTC(),
+		FinishedAt:     utc(r.FinishedAt),
 	}
-	if r.FinishedAt != nil {
-		run.FinishedAt = r.FinishedAt.UTC()
+	if r.HeartbeatAt != nil {
+		run.HeartbeatAt = r.HeartbeatAt.UTC()
+	}
+	if r.IdemKey != "" {
+		run.Idempotency = &models.IdemKeyRef{KeyID: r.IdemKeyID, Key: r.IdemKey}
 	}
 	if err := json.Unmarshal(r.Rules, &run.Rules); err != nil {
 		return models.PayoutRun{}, fmt.Errorf("payout run %d: rules: %w", r.ID, err)
@@ -108,8 +119,8 @@ func (r payoutRow) model() models.Payout {
 
 // ---- runs ----
 
-// CreateRun records the start of a payout run; ID, StartedAt and KeyID (the
-// actor's) are set.
+// CreateRun records the start of a payout run, running; ID, StartedAt,
+// HeartbeatAt and KeyID (the actor's) are set.
 func (s *Store) CreateRun(ctx context.Context, actor models.Actor, run models.PayoutRun) (models.PayoutRun, error) {
 	if run.AsOf.IsZero() {
 		return models.PayoutRun{}, invalid("as_of", "required")
@@ -124,16 +135,23 @@ func (s *Store) CreateRun(ctx context.Context, actor models.Actor, run models.Pa
 	}
 	var out models.PayoutRun
 	err = s.inTx(ctx, func(tx *gorm.DB) error {
+		now := s.now()
 		row := runRow{
+			Status:         models.RunRunning,
 			AsOf:           date{run.AsOf},
 			Rules:          rulesJSON,
 			GrantYear:      run.GrantYear,
 			RulesetVersion: run.RulesetVersion,
 			RulesetDigest:  run.RulesetDigest,
+			Total:          run.Total,
 			KeyID:          actor.KeyID,
 			KeyRole:        actor.Role,
 			RequestID:      actor.RequestID,
-			StartedAt:      s.now(),
+			StartedAt:      now,
+			HeartbeatAt:    &now,
+		}
+		if run.Idempotency != nil {
+			row.IdemKeyID, row.IdemKey = run.Idempotency.KeyID, run.Idempotency.Key
 		}
 		if err := tx.Create(&row).Error; err != nil {
 			return err
@@ -150,49 +168,73 @@ func (s *Store) CreateRun(ctx context.Context, actor models.Actor, run models.Pa
 	return out, nil
 }
 
-// FinishRun records a run's counts (Screened, CreatedCount, CreatedTotal)
-// and FinishedAt. FinishRun has no actor: its audit entry names the key
-// that started the run.
+// FinishRun records how a run ended (completed, failed or interrupted),
+// its counts and FinishedAt, and releases the Idempotency-Key of a run that
+// did not complete. Only a running run can finish: a run already marked
+// interrupted by a sweep stays so. FinishRun has no actor: its audit entry
+// names the key that started the run.
 func (s *Store) FinishRun(ctx context.Context, run models.PayoutRun) (models.PayoutRun, error) {
-	var out models.PayoutRun
+	if run.Status == models.RunRunning || !slices.Contains(models.RunStatuses, run.Status) {
+		return models.PayoutRun{}, fmt.Errorf("finish payout run %d: status %q is not an end", run.ID, run.Status)
+	}
 	err := s.inTx(ctx, func(tx *gorm.DB) error {
 		var old runRow
 		if err := forUpdate(tx).Where("id = ?", run.ID).Take(&old).Error; err != nil {
 			return err
 		}
-		row := old
+		if old.Status != models.RunRunning {
+			return models.Conflict(
+				fmt.Sprintf("发放批次 %d 已结束（%s）", run.ID, old.Status),
+				fmt.Sprintf("payout run %d has ended already (%s)", run.ID, old.Status))
+		}
 		now := s.now()
-		row.Screened, row.CreatedCount, row.CreatedTotal, row.FinishedAt = run.Screened, run.CreatedCount, run.CreatedTotal.Fen(), &now
-		err := tx.Model(&runRow{}).Where("id = ?", run.ID).Updates(map[string]any{
-			"screened":      row.Screened,
-			"created_count": row.CreatedCount,
-			"created_total": row.CreatedTotal,
-			"finished_at":   now,
-		}).Error
-		if err != nil {
-			return err
-		}
-		before, err := old.model()
-		if err != nil {
-			return err
-		}
-		if out, err = row.model(); err != nil {
-			return err
-		}
-		starter := models.Actor{KeyID: old.KeyID, Role: old.KeyRole, RequestID: old.RequestID}
-		return s.audit(tx, starter, actionRun, entityPayoutRun, strconv.FormatInt(row.ID, 10), before, out)
+		row := old
+		row.Status, row.FinishedAt = run.Status, &now
+		row.Screened, row.CreatedCount, row.CreatedTotal = run.Screened, run.CreatedCount, run.CreatedTotal.Fen()
+		return s.endRun(tx, old, row)
 	})
 	if err != nil {
-		return models.PayoutRun{}, translate(err, meaning{op: fmt.Sprintf("finish payout run %d", run.ID), notFound: runNotFound(run.ID)})
+		return models.PayoutRun{}, translate(err, meaning{op: fmt.Sprintf("finish payout run %d", run.ID), notFound: models.RunNotFound(run.ID)})
 	}
-	return out, nil
+	return s.GetRun(ctx, run.ID)
+}
+
+// endRun writes a run's end in tx, releases the Idempotency-Key of a run
+// that did not complete, and audits the change in the name of the key that
+// started it.
+func (s *Store) endRun(tx *gorm.DB, old, row runRow) error {
+	err := tx.Model(&runRow{}).Where("id = ?", row.ID).Updates(map[string]any{
+		"status":        row.Status,
+		"screened":      row.Screened,
+		"created_count": row.CreatedCount,
+		"created_total": row.CreatedTotal,
+		"finished_at":   row.FinishedAt,
+	}).Error
+	if err != nil {
+		return err
+	}
+	if row.Status != models.RunCompleted && row.IdemKey != "" {
+		if err := tx.Where("key_id = ? AND idem_key = ?", row.IdemKeyID, row.IdemKey).Delete(&idemRow{}).Error; err != nil {
+			return err
+		}
+	}
+	before, err := old.model()
+	if err != nil {
+		return err
+	}
+	after, err := row.model()
+	if err != nil {
+		return err
+	}
+	starter := models.Actor{KeyID: old.KeyID, Role: old.KeyRole, RequestID: old.RequestID}
+	return s.audit(tx, starter, actionRun, entityPayoutRun, strconv.FormatInt(row.ID, 10), before, after)
 }
 
 // GetRun returns a payout run.
 func (s *Store) GetRun(ctx context.Context, id int64) (models.PayoutRun, error) {
 	var row runRow
 	if err := s.db.WithContext(ctx).Where("id = ?", id).Take(&row).Error; err != nil {
-		return models.PayoutRun{}, translate(err, meaning{op: fmt.Sprintf("get payout run %d", id), notFound: runNotFound(id)})
+		return models.PayoutRun{}, translate(err, meaning{op: fmt.Sprintf("get payout run %d", id), notFound: models.RunNotFound(id)})
 	}
 	return row.model()
 }

@@ -110,17 +110,17 @@ func openStore(ctx context.Context, dsn string, logger *slog.Logger) (*store.Sto
 }
 
 // openService opens the database and loads the rules: the use cases a
-// command works with. close releases the database.
-func openService(ctx context.Context, dsn, rulesDir string, logger *slog.Logger) (svc *app.Service, st *store.Store, err error) {
+// command works with; the caller closes the store.
+func openService(ctx context.Context, dsn, rulesDir string, opts app.Options) (svc *app.Service, st *store.Store, err error) {
 	eng, err := loadEngine(rulesDir)
 	if err != nil {
 		return nil, nil, err
 	}
-	st, err = openStore(ctx, dsn, logger)
+	st, err = openStore(ctx, dsn, opts.Logger)
 	if err != nil {
 		return nil, nil, err
 	}
-	return app.New(eng, st, app.Options{Logger: logger}), st, nil
+	return app.New(eng, st, opts), st, nil
 }
 
 // today returns the current date in Wenzhou.

@@ -34,7 +34,7 @@ func cmdKeys(ctx context.Context, args []string, getenv func(string) string, std
 	if err := parseFlags(fs, args[1:]); err != nil {
 		return err
 	}
-	svc, st, err := openService(ctx, *db, "", slog.New(slog.DiscardHandler))
+	svc, st, err := openService(ctx, *db, "", app.Options{Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		return err
 	}

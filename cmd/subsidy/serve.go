@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/wenzhou-subsidy/subsidy/api"
+	"github.com/wenzhou-subsidy/subsidy/app"
+	"github.com/wenzhou-subsidy/subsidy/metrics"
 )
 
 // cmdServe serves the REST API until ctx is cancelled (SIGINT or SIGTERM),
@@ -43,17 +45,19 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	logger := slog.New(slog.NewJSONHandler(stderr, nil))
 
-	svc, st, err := openService(ctx, cfg.DB, cfg.Rules, logger)
+	m := metrics.New()
+	svc, st, err := openService(ctx, cfg.DB, cfg.Rules, app.Options{Logger: logger, Metrics: m})
 	if err != nil {
 		return err
 	}
 	defer st.Close()
+	m.WatchDB(st.SQLDB(), st.Dialect())
 	if cfg.Demo {
 		if err := loadDemo(ctx, svc, stdout); err != nil {
 			return err
 		}
 	}
-	srv, err := api.NewServer(logger, svc, st, api.Options{})
+	srv, err := api.NewServer(logger, svc, st, api.Options{Observe: m.ObserveRequest})
 	if err != nil {
 		return err
 	}
@@ -69,10 +73,16 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 			ln.Close()
 			return fmt.Errorf("listen (ops): %w", err)
 		}
-		servers = append(servers, newHTTPServer(opsHandler(), logger))
+		servers = append(servers, newHTTPServer(opsHandler(m.Handler()), logger))
 		listeners = append(listeners, opsLn)
 		fmt.Fprintf(stdout, "subsidy: operators' listener on http://%s\n", opsLn.Addr())
 	}
+	// Runs whose process died are marked interrupted now and whenever
+	// their heartbeat goes stale (another replica's, say).
+	watchCtx, stopWatching := context.WithCancel(context.Background())
+	defer stopWatching()
+	go svc.WatchRuns(watchCtx)
+
 	ruleset := svc.Engine().Ruleset()
 	logger.Info("listening", "addr", "http://"+ln.Addr().String(), "ruleset", ruleset.Version, "digest", ruleset.Digest)
 	fmt.Fprintf(stdout, "subsidy: serving on http://%s\n", ln.Addr())
@@ -86,21 +96,31 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 		return fmt.Errorf("serve: %w", err)
 	case <-ctx.Done():
 	}
-	logger.Info("shutting down: finishing in-flight requests", "timeout", cfg.ShutdownTimeout)
+	logger.Info("shutting down: finishing in-flight requests and payout runs", "timeout", cfg.ShutdownTimeout)
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
 	defer cancel()
+	// Payout runs may finish until the timeout; then they are stopped and
+	// record themselves interrupted, which also answers the requests
+	// waiting for them.
+	runsDone := make(chan error, 1)
+	go func() { runsDone <- svc.Shutdown(shutdownCtx) }()
+	var errs []error
 	for _, s := range servers {
 		if err := s.Shutdown(shutdownCtx); err != nil {
-			return fmt.Errorf("shutdown: %w", err)
+			errs = append(errs, fmt.Errorf("shutdown: %w", err))
+			s.Close()
 		}
 	}
 	for range servers {
 		if err := <-served; err != nil && !errors.Is(err, http.ErrServerClosed) {
-			return fmt.Errorf("serve: %w", err)
+			errs = append(errs, fmt.Errorf("serve: %w", err))
 		}
 	}
+	if err := <-runsDone; err != nil {
+		logger.Warn("shutdown", "error", err.Error())
+	}
 	logger.Info("stopped")
-	return nil
+	return errors.Join(errs...)
 }
 
 // newHTTPServer serves h with timeouts that keep slow clients from holding
@@ -116,11 +136,12 @@ func newHTTPServer(h http.Handler, logger *slog.Logger) *http.Server {
 	}
 }
 
-// opsHandler serves the operators' listener: Go's profiles, never on the
-// API's address. /debug/pprof/cmdline is left out: the command line may
-// hold the database's password.
-func opsHandler() http.Handler {
+// opsHandler serves the operators' listener: the metrics and Go's
+// profiles, never on the API's address. /debug/pprof/cmdline is left out:
+// the command line may hold the database's password.
+func opsHandler(metrics http.Handler) http.Handler {
 	mux := http.NewServeMux()
+	mux.Handle("/metrics", metrics)
 	mux.HandleFunc("/debug/pprof/", pprof.Index)
 	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
 	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)

@@ -1,0 +1,235 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/wenzhou-subsidy/subsidy/models"
+)
+
+// Payout runs are jobs: a run goes on in the background, tied to the
+// service's lifetime rather than to the request that started it, and
+// records its progress as it goes. A run whose process died is found by its
+// heartbeat going stale and marked interrupted, and its Idempotency-Key is
+// released, so that a retry starts a new run (which records only what is
+// still due: the database never records a key twice).
+
+// Defaults of RunOptions.
+const (
+	DefaultRunHeartbeat  = time.Second
+	DefaultRunStaleAfter = 30 * time.Second
+)
+
+// RunOptions tune the background payout runs.
+type RunOptions struct {
+	// Heartbeat is how often a running run records its progress and that
+	// it is alive (DefaultRunHeartbeat).
+	Heartbeat time.Duration
+	// StaleAfter is how long a run's heartbeat may be silent before it
+	// counts as interrupted (DefaultRunStaleAfter). It must be well above
+	// Heartbeat: a run of another replica is alive as long as it beats.
+	StaleAfter time.Duration
+}
+
+// jobs are the service's background runs.
+type jobs struct {
+	ctx       context.Context // cancelled when the service stops waiting for its runs
+	cancel    context.CancelFunc
+	wg        sync.WaitGroup
+	heartbeat time.Duration
+	stale     time.Duration
+}
+
+func newJobs(opts RunOptions) *jobs {
+	ctx, cancel := context.WithCancel(context.Background())
+	j := &jobs{ctx: ctx, cancel: cancel, heartbeat: opts.Heartbeat, stale: opts.StaleAfter}
+	if j.heartbeat <= 0 {
+		j.heartbeat = DefaultRunHeartbeat
+	}
+	if j.stale <= 0 {
+		j.stale = DefaultRunStaleAfter
+	}
+	return j
+}
+
+// runProgress counts what a run has done so far; the stages add to it and
+// the heartbeat reads it.
+type runProgress struct {
+	screened, createdCount, createdFen atomic.Int64
+}
+
+// apply returns run with the counts so far.
+func (p *runProgress) apply(run models.PayoutRun) models.PayoutRun {
+	run.Screened = int(p.screened.Load())
+	run.CreatedCount = int(p.createdCount.Load())
+	run.CreatedTotal = models.Fen(p.createdFen.Load())
+	return run
+}
+
+// RunJob is a payout run going on in the background.
+type RunJob struct {
+	Run    models.PayoutRun // as it started
+	done   chan struct{}
+	result RunResult
+	err    error
+}
+
+// Done is closed when the run has ended and its end is recorded.
+func (j *RunJob) Done() <-chan struct{} { return j.done }
+
+// Result is what the run recorded, once Done is closed.
+func (j *RunJob) Result() (RunResult, error) { return j.result, j.err }
+
+// errInterrupted is a run's error when the service stopped before it ended.
+var errInterrupted = models.Errorf(models.CodeUnavailable,
+	"服务正在停止，发放批次已中断；重试将开始新的批次，只记录仍应发放的金额",
+	"the service is stopping and the payout run was interrupted; a retry starts a new run that records only what is still due")
+
+// StartRun checks a run request and starts the run in the background:
+// every registered subject is screened with the grant rules (免申即享) and
+// what is due and not yet recorded is recorded. idem, if any, is the
+// Idempotency-Key the run was asked with, released if the run does not
+// complete. onDone, if any, is called with the run's result before Done is
+// closed, from the run's own goroutine.
+func (s *Service) StartRun(ctx context.Context, actor models.Actor, req models.PayoutRunRequest, idem *models.IdemKeyRef, onDone func(RunResult, error)) (*RunJob, error) {
+	if err := s.checkRun(&req); err != nil {
+		return nil, err
+	}
+	if s.jobs.ctx.Err() != nil {
+		return nil, errInterrupted
+	}
+	total := 0
+	for _, rule := range req.Rules {
+		kind, _ := s.engine.RuleSubject(rule)
+		n, err := s.store.CountSubjects(ctx, kind)
+		if err != nil {
+			return nil, err
+		}
+		total += n
+	}
+	ruleset := s.engine.Ruleset()
+	run, err := s.store.CreateRun(ctx, actor, models.PayoutRun{
+		Status: models.RunRunning, AsOf: req.AsOf, Rules: req.Rules, GrantYear: req.GrantYear, Total: total,
+		RulesetVersion: ruleset.Version, RulesetDigest: ruleset.Digest, KeyID: actor.KeyID, Idempotency: idem,
+	})
+	if err != nil {
+		return nil, err
+	}
+	job := &RunJob{Run: run, done: make(chan struct{})}
+	s.jobs.wg.Add(1)
+	go func() {
+		defer s.jobs.wg.Done()
+		defer close(job.done)
+		job.result, job.err = s.runJob(actor, run)
+		if onDone != nil {
+			onDone(job.result, job.err)
+		}
+	}()
+	return job, nil
+}
+
+// runJob screens the registry for one run, beating while it goes, and
+// records how the run ended.
+func (s *Service) runJob(actor models.Actor, run models.PayoutRun) (RunResult, error) {
+	ctx := s.jobs.ctx
+	progress := &runProgress{}
+	screened, beating := make(chan struct{}), make(chan struct{})
+	beat := func() {
+		if err := s.store.RunProgress(ctx, progress.apply(run)); err != nil && ctx.Err() == nil {
+			s.log.Warn("payout run: record progress", "run", run.ID, "error", err.Error())
+		}
+	}
+	go func() {
+		defer close(beating)
+		t := time.NewTicker(s.jobs.heartbeat)
+		defer t.Stop()
+		for {
+			select {
+			case <-t.C:
+				beat()
+			case <-ctx.Done():
+				return
+			case <-screened:
+				return
+			}
+		}
+	}()
+	result, err := s.screen(ctx, actor, run, progress)
+	close(screened)
+	<-beating
+
+	end := progress.apply(run)
+	switch {
+	case err == nil:
+		end.Status = models.RunCompleted
+	case ctx.Err() != nil:
+		end.Status, err = models.RunInterrupted, errInterrupted
+	default:
+		end.Status = models.RunFailed
+		s.log.Error("payout run failed", "run", run.ID, "error", err.Error())
+		err = fmt.Errorf("payout run %d: %w", run.ID, err)
+	}
+	// Recorded even when the service is stopping: that is what tells a
+	// retry the run did not complete.
+	finishCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	finished, ferr := s.store.FinishRun(finishCtx, end)
+	s.metrics.RunEnded(end.Status, end.CreatedCount, end.CreatedTotal)
+	if ferr != nil {
+		return RunResult{}, errors.Join(err, fmt.Errorf("record the end of payout run %d: %w", run.ID, ferr))
+	}
+	if err != nil {
+		return RunResult{}, err
+	}
+	result.Run = finished
+	return result, nil
+}
+
+// SweepRuns marks as interrupted the runs whose process died: still
+// running, with a heartbeat older than the stale limit. It runs when the
+// service starts and then every few heartbeats (WatchRuns).
+func (s *Service) SweepRuns(ctx context.Context) error {
+	stale, err := s.store.InterruptStaleRuns(ctx, s.jobs.stale)
+	for _, run := range stale {
+		s.log.Warn("payout run interrupted: its process stopped before it ended", "run", run.ID, "screened", run.Screened, "total", run.Total)
+	}
+	return err
+}
+
+// WatchRuns sweeps for interrupted runs until ctx is done.
+func (s *Service) WatchRuns(ctx context.Context) {
+	t := time.NewTicker(s.jobs.stale / 3)
+	defer t.Stop()
+	for {
+		if err := s.SweepRuns(ctx); err != nil && ctx.Err() == nil {
+			s.log.Warn("sweep payout runs", "error", err.Error())
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// Shutdown lets running payout runs finish until ctx is done, then stops
+// them; they record themselves interrupted before Shutdown returns.
+func (s *Service) Shutdown(ctx context.Context) error {
+	done := make(chan struct{})
+	go func() {
+		s.jobs.wg.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+	}
+	s.jobs.cancel()
+	<-done
+	return fmt.Errorf("payout runs interrupted at shutdown: %w", ctx.Err())
+}

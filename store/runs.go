@@ -1,0 +1,108 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/wenzhou-subsidy/subsidy/models"
+)
+
+// Payout runs as jobs: progress and heartbeat while they run, and the sweep
+// that finds the runs whose process died.
+
+// RunProgress records a running run's counts so far and its heartbeat. It
+// is not audited: FinishRun audits the end.
+func (s *Store) RunProgress(ctx context.Context, run models.PayoutRun) error {
+	err := s.write(ctx, func() error {
+		return s.db.WithContext(ctx).Model(&runRow{}).Where("id = ? AND status = ?", run.ID, models.RunRunning).Updates(map[string]any{
+			"screened":      run.Screened,
+			"total":         run.Total,
+			"created_count": run.CreatedCount,
+			"created_total": run.CreatedTotal.Fen(),
+			"heartbeat_at":  s.now(),
+		}).Error
+	})
+	return translate(err, meaning{op: fmt.Sprintf("record the progress of payout run %d", run.ID)})
+}
+
+// InterruptStaleRuns marks as interrupted every running run whose heartbeat
+// is older than staleAfter, releasing their Idempotency-Keys; each run is
+// decided by a conditional update, so two sweeping replicas never both
+// end one.
+func (s *Store) InterruptStaleRuns(ctx context.Context, staleAfter time.Duration) ([]models.PayoutRun, error) {
+	var stale []runRow
+	limit := s.now().Add(-staleAfter)
+	err := s.db.WithContext(ctx).Where("status = ? AND (heartbeat_at IS NULL OR heartbeat_at < ?)", models.RunRunning, limit).
+		Order("id").Find(&stale).Error
+	if err != nil {
+		return nil, translate(err, meaning{op: "find stale payout runs"})
+	}
+	var out []models.PayoutRun
+	for _, r := range stale {
+		var ended bool
+		err := s.inTx(ctx, func(tx *gorm.DB) error {
+			var old runRow
+			res := forUpdate(tx).Where("id = ? AND status = ? AND (heartbeat_at IS NULL OR heartbeat_at < ?)", r.ID, models.RunRunning, limit).Limit(1).Find(&old)
+			if res.Error != nil || res.RowsAffected == 0 {
+				ended = false
+				return res.Error
+			}
+			now := s.now()
+			row := old
+			row.Status, row.FinishedAt = models.RunInterrupted, &now
+			ended = true
+			return s.endRun(tx, old, row)
+		})
+		if err != nil {
+			return out, translate(err, meaning{op: fmt.Sprintf("interrupt payout run %d", r.ID)})
+		}
+		if ended {
+			run, err := s.GetRun(ctx, r.ID)
+			if err != nil {
+				return out, err
+			}
+			out = append(out, run)
+		}
+	}
+	return out, nil
+}
+
+// ListRuns lists payout runs newest first, a page at a time.
+func (s *Store) ListRuns(ctx context.Context, f models.RunFilter) ([]models.PayoutRun, error) {
+	q := s.db.WithContext(ctx).Model(&runRow{})
+	if f.BeforeID > 0 {
+		q = q.Where("id < ?", f.BeforeID)
+	}
+	if f.Limit > 0 {
+		q = q.Limit(f.Limit)
+	}
+	var rows []runRow
+	if err := q.Order("id DESC").Find(&rows).Error; err != nil {
+		return nil, translate(err, meaning{op: "list payout runs"})
+	}
+	out := make([]models.PayoutRun, 0, len(rows))
+	for _, r := range rows {
+		run, err := r.model()
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, run)
+	}
+	return out, nil
+}
+
+// CountSubjects counts the registered enterprises or universities.
+func (s *Store) CountSubjects(ctx context.Context, kind string) (int, error) {
+	table := "enterprises"
+	if kind == models.KindUniversity {
+		table = "universities"
+	}
+	var n int64
+	if err := s.db.WithContext(ctx).Table(table).Count(&n).Error; err != nil {
+		return 0, translate(err, meaning{op: "count " + table})
+	}
+	return int(n), nil
+}
