@@ -296,10 +296,14 @@ func (s *Store) write(ctx context.Context, do func() error) error {
 	return do()
 }
 
-// gormLogger reports slow statements to slog. Failed statements are not
-// logged here: the store returns them, translated, and expected failures
-// (a unique violation that means "already recorded") are not news.
-// Statements are logged without their parameters, which may hold key hashes.
+// gormLogger reports slow statements to slog, without their parameters
+// (which may hold key hashes). It is ours rather than gorm's slog logger
+// (logger.NewSlogLogger) because that one renders every statement's SQL,
+// logged or not, and logs every failed statement as an error, while here
+// failures are expected: a unique violation on certifications_once or
+// payouts_key means "already recorded", one of a payout run's races means
+// "try again". The store returns every failure, translated, to a caller who
+// decides what is news; logging them here too would drown the real errors.
 type gormLogger struct{ log *slog.Logger }
 
 func (l gormLogger) LogMode(logger.LogLevel) logger.Interface { return l }
