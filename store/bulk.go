@@ -60,17 +60,14 @@ var bulkParent = models.Errorf(models.CodeNotFound,
 // BulkLoadRegistry inserts a batch of new registry records in one
 // transaction, with multi-row INSERTs, and records one audit entry for the
 // whole batch (action "import", entity "registry", the counts and the first
-// and last codes as its record) instead of one per record. The records are
-// checked as the one-record writes check them, and every bad field is
-// reported at once with nothing written. A record that already exists is a
-// Conflict, and a dependent record of an unregistered enterprise or
-// university is NotFound; either way nothing of the batch is written. IDs
-// and times of the records are set by the store, as by the one-record
-// writes; the IDs are not returned.
+// and last codes as its record) instead of one per record. The batch is
+// all or nothing: a record the database refuses (a constraint, as for the
+// one-record writes: CodeInvalid naming it) leaves none of it written, as
+// does a record that already exists (Conflict) or a dependent record of an
+// unregistered enterprise or university (NotFound). IDs and times of the
+// records are set by the store, as by the one-record writes; the IDs are
+// not returned.
 func (s *Store) BulkLoadRegistry(ctx context.Context, actor models.Actor, b RegistryBatch) (BulkSummary, error) {
-	if bad := checkBatch(b); len(bad) > 0 {
-		return BulkSummary{}, models.InvalidInput(bad...)
-	}
 	sum := BulkSummary{
 		Enterprises: len(b.Enterprises), Certifications: len(b.Certifications), CreditYears: len(b.CreditYears),
 		Universities: len(b.Universities), Donations: len(b.Donations),
@@ -135,72 +132,6 @@ func (s *Store) BulkLoadRegistry(ctx context.Context, actor models.Actor, b Regi
 		return BulkSummary{}, translate(err, meaning{op: "bulk load registry", conflict: bulkConflict, parent: bulkParent})
 	}
 	return sum, nil
-}
-
-// checkBatch applies the checks of the one-record writes to every record.
-func checkBatch(b RegistryBatch) []models.FieldError {
-	var bad []models.FieldError
-	add := func(prefix string, e *models.Error) {
-		if e == nil {
-			return
-		}
-		for _, f := range e.Fields {
-			f.Field = prefix + f.Field
-			bad = append(bad, f)
-		}
-	}
-	for i, e := range b.Enterprises {
-		prefix := fmt.Sprintf("enterprises[%d].", i)
-		switch {
-		case e.CreditCode == "":
-			add(prefix, invalid("credit_code", "required"))
-		case e.Name == "":
-			add(prefix, invalid("name", "required"))
-		case e.Parent != nil && e.Parent.CreditCode == "":
-			add(prefix, invalid("parent.credit_code", "required"))
-		case e.Parent != nil && e.Parent.CreditCode == e.CreditCode:
-			add(prefix, invalid("parent.credit_code", "same_as_self"))
-		}
-		add(prefix, checkMoney("credit_carry_in", e.CreditCarryIn))
-	}
-	for i, c := range b.Certifications {
-		prefix := fmt.Sprintf("certifications[%d].", i)
-		if c.CreditCode == "" {
-			add(prefix, invalid("credit_code", "required"))
-		}
-		add(prefix, checkCertification("", c.Level, c.CertifiedOn, c.RevokedOn))
-	}
-	for i, y := range b.CreditYears {
-		prefix := fmt.Sprintf("credit_years[%d].", i)
-		if y.CreditCode == "" {
-			add(prefix, invalid("credit_code", "required"))
-		}
-		if y.Year <= 0 {
-			add(prefix, invalid("year", "year"))
-		}
-		add(prefix, checkMoney("investment", y.Investment))
-		add(prefix, checkMoney("fiscal_subsidy", y.FiscalSubsidy))
-		add(prefix, checkMoney("withdrawn", y.Withdrawn))
-		add(prefix, checkMoney("education_surcharge", y.EducationSurcharge))
-		add(prefix, checkMoney("local_education_surcharge", y.LocalEducationSurcharge))
-	}
-	for i, u := range b.Universities {
-		prefix := fmt.Sprintf("universities[%d].", i)
-		switch {
-		case u.Code == "":
-			add(prefix, invalid("code", "required"))
-		case u.Name == "":
-			add(prefix, invalid("name", "required"))
-		}
-	}
-	for i, d := range b.Donations {
-		prefix := fmt.Sprintf("donations[%d].", i)
-		if d.UniversityCode == "" {
-			add(prefix, invalid("university", "required"))
-		}
-		add(prefix, checkDonation(d))
-	}
-	return bad
 }
 
 // batchID names a batch in the audit trail by the first code it loads.

@@ -45,18 +45,6 @@ func (r certRow) certification() models.Certification {
 	return models.Certification{Level: r.Level, CertifiedOn: r.CertifiedOn.Date, RevokedOn: r.RevokedOn.ptr()}
 }
 
-func checkCertification(prefix string, level string, certified models.Date, revoked *models.Date) *models.Error {
-	switch {
-	case !slices.Contains(models.Levels, level):
-		return invalid(prefix+"level", "oneof", strings.Join(models.Levels, ", "))
-	case certified.IsZero():
-		return invalid(prefix+"certified_on", "required")
-	case revoked != nil && !revoked.IsZero() && revoked.Before(certified):
-		return invalid(prefix+"revoked_on", "revoked_before")
-	}
-	return nil
-}
-
 func certNotFound(id int64, code string) *models.Error {
 	return notFound("企业 %[2]s 的认定记录 %[1]d", "certification %[1]d of enterprise %[2]s", id, code)
 }
@@ -65,12 +53,6 @@ var certConflict = models.Conflict("该企业同一等级、同一认定日期�
 
 // AddCertification records a certification of a registered enterprise.
 func (s *Store) AddCertification(ctx context.Context, actor models.Actor, c models.CertificationRecord) (models.CertificationRecord, error) {
-	if c.CreditCode == "" {
-		return models.CertificationRecord{}, invalid("credit_code", "required")
-	}
-	if err := checkCertification("", c.Level, c.CertifiedOn, c.RevokedOn); err != nil {
-		return models.CertificationRecord{}, err
-	}
 	now := s.now()
 	var out models.CertificationRecord
 	err := s.inTx(ctx, func(tx *gorm.DB) error {
@@ -100,9 +82,6 @@ func (s *Store) AddCertification(ctx context.Context, actor models.Actor, c mode
 
 // UpdateCertification corrects a certification's level and dates.
 func (s *Store) UpdateCertification(ctx context.Context, actor models.Actor, c models.CertificationRecord) (models.CertificationRecord, error) {
-	if err := checkCertification("", c.Level, c.CertifiedOn, c.RevokedOn); err != nil {
-		return models.CertificationRecord{}, err
-	}
 	var out models.CertificationRecord
 	err := s.inTx(ctx, func(tx *gorm.DB) error {
 		var old certRow
@@ -151,25 +130,11 @@ func (s *Store) ListCertifications(ctx context.Context, creditCode string) ([]mo
 }
 
 // ImportCertifications applies a whole certification list in one
-// transaction (see models.RegistryStore). Every bad row is reported at once
-// and nothing is applied. An enterprise already registered keeps its name
-// and region. Each enterprise and certification created is audited with the
+// transaction (see models.RegistryStore): either every row is applied or,
+// when the database refuses one, none. An enterprise already registered
+// keeps its name and region. Each enterprise and certification created is audited with the
 // action "import".
 func (s *Store) ImportCertifications(ctx context.Context, actor models.Actor, rows []models.CertificationImport) (models.ImportSummary, error) {
-	var bad []models.FieldError
-	for i, r := range rows {
-		prefix := fmt.Sprintf("rows[%d].", i)
-		if r.CreditCode == "" {
-			bad = append(bad, models.Field(prefix+"credit_code", "required"))
-		}
-		if e := checkCertification(prefix, r.Level, r.CertifiedOn, nil); e != nil {
-			bad = append(bad, e.Fields...)
-		}
-	}
-	if len(bad) > 0 {
-		return models.ImportSummary{}, models.InvalidInput(bad...)
-	}
-
 	var out models.ImportSummary
 	err := s.inTx(ctx, func(tx *gorm.DB) error {
 		sum := models.ImportSummary{Rows: len(rows)}

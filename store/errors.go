@@ -62,7 +62,9 @@ func classify(err error) failure {
 			return failUnique
 		case sqlite3.ErrConstraintForeignKey:
 			return failForeignKey
-		case sqlite3.ErrConstraintCheck, sqlite3.ErrConstraintNotNull:
+		// A trigger stands in for a CHECK that SQLite cannot add to an
+		// existing table (see migration 6).
+		case sqlite3.ErrConstraintCheck, sqlite3.ErrConstraintNotNull, sqlite3.ErrConstraintTrigger:
 			return failCheck
 		}
 	}
@@ -134,10 +136,14 @@ func translate(err error, m meaning) error {
 }
 
 // constraintOf names the constraint a driver error reports, for messages.
+// (PostgreSQL names no constraint for NOT NULL, only the column.)
 func constraintOf(err error) string {
 	var pg *pgconn.PgError
 	if errors.As(err, &pg) && pg.ConstraintName != "" {
 		return pg.ConstraintName
+	}
+	if errors.As(err, &pg) && pg.ColumnName != "" {
+		return "NOT NULL " + pg.TableName + "." + pg.ColumnName
 	}
 	var lite sqlite3.Error
 	if errors.As(err, &lite) {

@@ -43,9 +43,6 @@ var (
 // Conflict. The reservation is a single INSERT … ON CONFLICT DO NOTHING, so
 // of concurrent identical requests exactly one goes ahead.
 func (s *Store) BeginIdempotent(ctx context.Context, keyID, idemKey, fingerprint string) (*models.IdempotentResponse, error) {
-	if idemKey == "" {
-		return nil, invalid("Idempotency-Key", "required")
-	}
 	db := s.db.WithContext(ctx)
 	m := meaning{op: "begin idempotent request " + idemKey}
 	// A pair released between our insert and our read is tried again.

@@ -111,9 +111,6 @@ func (r payoutRow) model() models.Payout {
 // CreateRun records the start of a payout run; ID, StartedAt and KeyID (the
 // actor's) are set.
 func (s *Store) CreateRun(ctx context.Context, actor models.Actor, run models.PayoutRun) (models.PayoutRun, error) {
-	if run.AsOf.IsZero() {
-		return models.PayoutRun{}, invalid("as_of", "required")
-	}
 	rules := run.Rules
 	if rules == nil {
 		rules = []string{}
@@ -255,27 +252,8 @@ type recordedSum struct {
 // (the caller has them). If a chunk fails, the chunks before it stay
 // recorded: running the same candidates again records only the rest.
 func (s *Store) RecordPayouts(ctx context.Context, actor models.Actor, runID int64, cands []models.PayoutCandidate) ([]models.Payout, error) {
-	var bad []models.FieldError
-	for i, c := range cands {
-		prefix := fmt.Sprintf("candidates[%d].", i)
-		if c.Rule == "" {
-			bad = append(bad, models.Field(prefix+"rule", "required"))
-		}
-		if c.Subject == "" {
-			bad = append(bad, models.Field(prefix+"subject", "required"))
-		}
-		if c.Level != "" && !slices.Contains(models.Levels, c.Level) {
-			bad = append(bad, models.Field(prefix+"level", "oneof", strings.Join(models.Levels, ", ")))
-		}
-		if c.Total.IsNegative() {
-			bad = append(bad, models.Field(prefix+"total", "money", c.Total.String()))
-		}
-		if len(c.Decision) > 0 && !json.Valid(c.Decision) {
-			bad = append(bad, models.Field(prefix+"decision", "json", "invalid JSON"))
-		}
-	}
-	if len(bad) > 0 {
-		return nil, models.InvalidInput(bad...)
+	if err := checkCandidates(cands); err != nil {
+		return nil, fmt.Errorf("record payouts of run %d: %w", runID, err)
 	}
 
 	sorted := slices.Clone(cands)
@@ -305,6 +283,21 @@ func (s *Store) RecordPayouts(ctx context.Context, actor models.Actor, runID int
 		created = append(created, got...)
 	}
 	return created, nil
+}
+
+// checkCandidates guards invariants of candidates, which the service
+// computes (a payout run) rather than a user types: a bad one is a bug, an
+// internal error. The database checks the rest (the level, for one).
+func checkCandidates(cands []models.PayoutCandidate) error {
+	for i, c := range cands {
+		switch {
+		case c.Rule == "" || c.Subject == "":
+			return fmt.Errorf("candidate %d names no rule or no subject", i)
+		case len(c.Decision) > 0 && !json.Valid(c.Decision):
+			return fmt.Errorf("candidate %d: the decision is not JSON", i)
+		}
+	}
+	return nil
 }
 
 // recordChunk records the payouts due for sorted candidates in tx.
@@ -565,8 +558,9 @@ var statusZh = map[string]string{
 }
 
 // TransitionPayout moves a payout to status to and returns it with its
-// decision: pending → approved, pending → rejected (reason required, and
-// recorded), approved → paid. The reason of any other transition is not
+// decision: pending → approved, pending → rejected (with a reason, which
+// is recorded; the database refuses a rejection without one), approved →
+// paid. The reason of any other transition is not
 // stored. The transition is decided by one
 // conditional UPDATE (… WHERE id = ? AND status = <the one allowed>), so of
 // any number of concurrent attempts exactly one succeeds; the others, and
@@ -578,9 +572,6 @@ func (s *Store) TransitionPayout(ctx context.Context, actor models.Actor, id int
 		return models.Payout{}, invalid("status", "status", "approved, rejected, paid")
 	}
 	reason = strings.TrimSpace(reason)
-	if to == models.PayoutRejected && reason == "" {
-		return models.Payout{}, invalid("reason", "required")
-	}
 	var out models.Payout
 	err := s.inTx(ctx, func(tx *gorm.DB) error {
 		var old payoutRow

@@ -140,15 +140,27 @@ func TestRecordPayoutsDifference(t *testing.T) {
 
 		_, err = s.RecordPayouts(ctxT(), finance, 999, []models.PayoutCandidate{match("XYZ", 2025, "1")})
 		wantCode(t, err, models.CodeNotFound)
-		for _, bad := range []models.PayoutCandidate{
-			{Subject: "X", Total: models.Yuan(1)},
-			{Rule: "r", Total: models.Yuan(1)},
-			{Rule: "r", Subject: "X", Level: "galactic", Total: models.Yuan(1)},
-			{Rule: "r", Subject: "X", Total: models.Fen(-1)},
-			{Rule: "r", Subject: "X", Total: models.Fen(1), Decision: json.RawMessage(`{`)},
+		// Candidates come from a payout run, not a user: a broken one is a
+		// bug (internal), or what the database refuses (invalid).
+		for _, tc := range []struct {
+			name string
+			cand models.PayoutCandidate
+			want models.ErrorCode
+		}{
+			{"no rule", models.PayoutCandidate{Subject: "X", Total: models.Yuan(1)}, models.CodeInternal},
+			{"no subject", models.PayoutCandidate{Rule: "r", Total: models.Yuan(1)}, models.CodeInternal},
+			{"a decision that is not JSON", models.PayoutCandidate{Rule: "r", Subject: "X", Total: models.Fen(1), Decision: json.RawMessage(`{`)}, models.CodeInternal},
+			{"an unknown level", models.PayoutCandidate{Rule: "r", Subject: "X", Level: "galactic", Total: models.Yuan(1)}, models.CodeInvalid},
 		} {
-			_, err = s.RecordPayouts(ctxT(), finance, run.ID, []models.PayoutCandidate{bad})
-			wantCode(t, err, models.CodeInvalid)
+			t.Run(tc.name, func(t *testing.T) {
+				_, err := s.RecordPayouts(ctxT(), finance, run.ID, []models.PayoutCandidate{tc.cand})
+				wantCode(t, err, tc.want)
+			})
+		}
+		// A negative total leaves nothing due.
+		got, err := s.RecordPayouts(ctxT(), finance, run.ID, []models.PayoutCandidate{{Rule: "r", Subject: "X", Total: models.Fen(-1)}})
+		if err != nil || len(got) != 0 {
+			t.Errorf("a negative total recorded %+v, %v; want nothing", got, err)
 		}
 	})
 }

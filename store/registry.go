@@ -122,19 +122,6 @@ func (r creditYearRow) creditYear() models.CreditYear {
 // PutEnterprise creates or updates an enterprise (name, region, parent,
 // credit carry-in) and reports whether it was created.
 func (s *Store) PutEnterprise(ctx context.Context, actor models.Actor, e models.EnterpriseRecord) (models.EnterpriseRecord, bool, error) {
-	switch {
-	case e.CreditCode == "":
-		return models.EnterpriseRecord{}, false, invalid("credit_code", "required")
-	case e.Name == "":
-		return models.EnterpriseRecord{}, false, invalid("name", "required")
-	case e.Parent != nil && e.Parent.CreditCode == "":
-		return models.EnterpriseRecord{}, false, invalid("parent.credit_code", "required")
-	case e.Parent != nil && e.Parent.CreditCode == e.CreditCode:
-		return models.EnterpriseRecord{}, false, invalid("parent.credit_code", "same_as_self")
-	}
-	if err := checkMoney("credit_carry_in", e.CreditCarryIn); err != nil {
-		return models.EnterpriseRecord{}, false, err
-	}
 	var out models.EnterpriseRecord
 	var created bool
 	err := s.inTx(ctx, func(tx *gorm.DB) error {
@@ -188,9 +175,6 @@ func (s *Store) PutEnterprise(ctx context.Context, actor models.Actor, e models.
 // SetCreditCarryIn records the credit an enterprise carries in from before
 // its first recorded credit year, audited with the record before and after.
 func (s *Store) SetCreditCarryIn(ctx context.Context, actor models.Actor, creditCode string, amount models.Money) (models.EnterpriseRecord, error) {
-	if err := checkMoney("credit_carry_in", amount); err != nil {
-		return models.EnterpriseRecord{}, err
-	}
 	var out models.EnterpriseRecord
 	err := s.inTx(ctx, func(tx *gorm.DB) error {
 		var old enterpriseRow
@@ -268,23 +252,6 @@ func (s *Store) ListEnterprises(ctx context.Context, f models.EnterpriseFilter) 
 // PutCreditYear creates or replaces one year's credit figures of a
 // registered enterprise and reports whether it was created.
 func (s *Store) PutCreditYear(ctx context.Context, actor models.Actor, y models.CreditYearRecord) (models.CreditYearRecord, bool, error) {
-	if y.CreditCode == "" {
-		return models.CreditYearRecord{}, false, invalid("credit_code", "required")
-	}
-	if y.Year <= 0 {
-		return models.CreditYearRecord{}, false, invalid("year", "year")
-	}
-	for _, m := range []struct {
-		field string
-		v     models.Money
-	}{
-		{"investment", y.Investment}, {"fiscal_subsidy", y.FiscalSubsidy}, {"withdrawn", y.Withdrawn},
-		{"education_surcharge", y.EducationSurcharge}, {"local_education_surcharge", y.LocalEducationSurcharge},
-	} {
-		if err := checkMoney(m.field, m.v); err != nil {
-			return models.CreditYearRecord{}, false, err
-		}
-	}
 	entityID := fmt.Sprintf("%s/%d", y.CreditCode, y.Year)
 	var out models.CreditYearRecord
 	var created bool
@@ -363,13 +330,6 @@ func (s *Store) exists(ctx context.Context, table, col, val string) (bool, error
 	var n int64
 	err := s.db.WithContext(ctx).Table(table).Where(col+" = ?", val).Limit(1).Count(&n).Error
 	return n > 0, err
-}
-
-func checkMoney(field string, m models.Money) *models.Error {
-	if m.IsNegative() {
-		return invalid(field, "money", m.String())
-	}
-	return nil
 }
 
 // listOf runs find for the records of a registered subject, or answers

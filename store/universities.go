@@ -74,12 +74,6 @@ func (r donationRow) donation() models.Donation {
 // PutUniversity creates or updates a university and reports whether it was
 // created.
 func (s *Store) PutUniversity(ctx context.Context, actor models.Actor, u models.UniversityRecord) (models.UniversityRecord, bool, error) {
-	switch {
-	case u.Code == "":
-		return models.UniversityRecord{}, false, invalid("code", "required")
-	case u.Name == "":
-		return models.UniversityRecord{}, false, invalid("name", "required")
-	}
 	var out models.UniversityRecord
 	var created bool
 	err := s.inTx(ctx, func(tx *gorm.DB) error {
@@ -146,25 +140,12 @@ func (s *Store) ListUniversities(ctx context.Context, afterCode string, limit in
 	return out, nil
 }
 
-func checkDonation(d models.DonationRecord) *models.Error {
-	if d.Form == "" {
-		return invalid("form", "required")
-	}
-	return checkMoney("amount", d.Amount)
-}
-
 func donationNotFound(id int64, code string) *models.Error {
 	return notFound("高校 %[2]s 的捐赠记录 %[1]d", "donation %[1]d of university %[2]s", id, code)
 }
 
 // AddDonation records a donation of a registered university.
 func (s *Store) AddDonation(ctx context.Context, actor models.Actor, d models.DonationRecord) (models.DonationRecord, error) {
-	if d.UniversityCode == "" {
-		return models.DonationRecord{}, invalid("university", "required")
-	}
-	if err := checkDonation(d); err != nil {
-		return models.DonationRecord{}, err
-	}
 	var out models.DonationRecord
 	err := s.inTx(ctx, func(tx *gorm.DB) error {
 		now := s.now()
@@ -194,9 +175,6 @@ func (s *Store) AddDonation(ctx context.Context, actor models.Actor, d models.Do
 
 // UpdateDonation corrects a donation, found by its ID and university code.
 func (s *Store) UpdateDonation(ctx context.Context, actor models.Actor, d models.DonationRecord) (models.DonationRecord, error) {
-	if err := checkDonation(d); err != nil {
-		return models.DonationRecord{}, err
-	}
 	var out models.DonationRecord
 	err := s.inTx(ctx, func(tx *gorm.DB) error {
 		var old donationRow
