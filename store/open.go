@@ -266,6 +266,13 @@ func (s *Store) write(ctx context.Context, do func() error) error {
 	return do()
 }
 
+// read runs fn, the reads of one operation, on the store's database. Every
+// read goes through here, so that what a read may do on failure is decided
+// in one place.
+func (s *Store) read(ctx context.Context, fn func(db *gorm.DB) error) error {
+	return fn(s.db.WithContext(ctx))
+}
+
 // gormLogger reports slow statements to slog, without their parameters
 // (which may hold key hashes). It is ours rather than gorm's slog logger
 // (logger.NewSlogLogger) because that one renders every statement's SQL,
