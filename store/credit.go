@@ -81,7 +81,7 @@ func (s *Store) RecordVerification(ctx context.Context, actor models.Actor, v mo
 		if out, err = row.model(); err != nil {
 			return err
 		}
-		return s.audit(tx, actor, actionVerify, entityVerification, strconv.FormatInt(row.ID, 10), nil, out)
+		return s.audit(tx, entry{actor, actionVerify, entityVerification, strconv.FormatInt(row.ID, 10)}, nil, out)
 	})
 	if err != nil {
 		return models.CreditVerification{}, translate(err, meaning{
@@ -105,7 +105,7 @@ func (s *Store) ListVerifications(ctx context.Context, creditCode string) ([]mod
 	}
 	var err error
 	if creditCode == "" {
-		err = translate(find(s.db.WithContext(ctx)), meaning{op: "list credit verifications"})
+		err = translate(s.read(ctx, find), meaning{op: "list credit verifications"})
 	} else {
 		err = s.listOf(ctx, "enterprises", "credit_code", creditCode, enterpriseNotFound(creditCode), find)
 	}

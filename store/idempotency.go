@@ -4,6 +4,8 @@ import (
 	"context"
 	"time"
 
+	"gorm.io/gorm"
+
 	"github.com/wenzhou-subsidy/subsidy/models"
 )
 
@@ -60,12 +62,17 @@ func (s *Store) BeginIdempotent(ctx context.Context, keyID, idemKey, fingerprint
 			return nil, nil
 		}
 		var cur idemRow
-		res := db.Where("key_id = ? AND idem_key = ?", keyID, idemKey).Limit(1).Find(&cur)
-		if res.Error != nil {
-			return nil, translate(res.Error, m)
+		var found bool
+		err = s.read(ctx, func(db *gorm.DB) error {
+			res := db.Where("key_id = ? AND idem_key = ?", keyID, idemKey).Limit(1).Find(&cur)
+			found = res.RowsAffected > 0
+			return res.Error
+		})
+		if err != nil {
+			return nil, translate(err, m)
 		}
 		switch {
-		case res.RowsAffected == 0:
+		case !found:
 			continue
 		case cur.Fingerprint != fingerprint:
 			return nil, idemReused
@@ -101,7 +108,9 @@ func (s *Store) FinishIdempotent(ctx context.Context, keyID, idemKey string, res
 		return nil
 	}
 	var cur idemRow
-	if err := db.Where("key_id = ? AND idem_key = ?", keyID, idemKey).Take(&cur).Error; err != nil {
+	if err := s.read(ctx, func(db *gorm.DB) error {
+		return db.Where("key_id = ? AND idem_key = ?", keyID, idemKey).Take(&cur).Error
+	}); err != nil {
 		return translate(err, m)
 	}
 	return models.Conflict("该 Idempotency-Key 的请求已有应答", "the request with this Idempotency-Key was already answered")

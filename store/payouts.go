@@ -35,6 +35,13 @@ type runRow struct {
 
 func (runRow) TableName() string { return "payout_runs" }
 
+func (r runRow) auditRecord() (any, error) { return r.model() }
+
+// starter is the actor who started the run.
+func (r runRow) starter() models.Actor {
+	return models.Actor{KeyID: r.KeyID, Role: r.KeyRole, RequestID: r.RequestID}
+}
+
 func (r runRow) model() (models.PayoutRun, error) {
 	run := models.PayoutRun{
 		ID:             r.ID,
@@ -81,6 +88,34 @@ type payoutRow struct {
 }
 
 func (payoutRow) TableName() string { return "payouts" }
+
+var payoutTable = table[payoutRow]{
+	name: "payouts",
+	cols: []string{"run_id", "rule", "subject", "subject_name", "level", "grant_year", "seq", "amount",
+		"status", "payer_code", "payer_name", "ruleset_version", "ruleset_digest", "decision", "created_at"},
+	values: func(r *payoutRow, v []any) []any {
+		return append(v, r.RunID, r.Rule, r.Subject, r.SubjectName, r.Level, r.GrantYear, r.Seq, r.Amount,
+			r.Status, r.PayerCode, r.PayerName, r.RulesetVersion, r.RulesetDigest, jsonArg(r.Decision), r.CreatedAt)
+	},
+}
+
+// payoutKey is the unique key of one payout row (the constraint payouts_key).
+type payoutKey struct {
+	rule, subject, level string
+	grantYear, seq       int
+}
+
+func (r *payoutRow) key() payoutKey {
+	return payoutKey{r.Rule, r.Subject, r.Level, r.GrantYear, r.Seq}
+}
+
+// auditRecord is the payout without its decision: the audit trail records
+// what was paid and each change of status, not the unchanged decision
+// (GetPayout returns it).
+func (r payoutRow) auditRecord() (any, error) {
+	r.Decision = nil
+	return r.model(), nil
+}
 
 func (r payoutRow) model() models.Payout {
 	return models.Payout{
@@ -139,7 +174,7 @@ func (s *Store) CreateRun(ctx context.Context, actor models.Actor, run models.Pa
 		if out, err = row.model(); err != nil {
 			return err
 		}
-		return s.audit(tx, actor, actionRun, entityPayoutRun, strconv.FormatInt(row.ID, 10), nil, out)
+		return s.audit(tx, entry{actor, actionRun, entityPayoutRun, strconv.FormatInt(row.ID, 10)}, nil, out)
 	})
 	if err != nil {
 		return models.PayoutRun{}, translate(err, meaning{op: "create payout run"})
@@ -151,36 +186,33 @@ func (s *Store) CreateRun(ctx context.Context, actor models.Actor, run models.Pa
 // and FinishedAt. FinishRun has no actor: its audit entry names the key
 // that started the run.
 func (s *Store) FinishRun(ctx context.Context, run models.PayoutRun) (models.PayoutRun, error) {
+	id := strconv.FormatInt(run.ID, 10)
 	var out models.PayoutRun
 	err := s.inTx(ctx, func(tx *gorm.DB) error {
-		var old runRow
-		if err := forUpdate(tx).Where("id = ?", run.ID).Take(&old).Error; err != nil {
+		// Who started the run never changes: it is read before the row is
+		// locked, for the audit entry of the change.
+		var started runRow
+		if err := tx.Select("key_id", "key_role", "request_id").Where("id = ?", run.ID).Take(&started).Error; err != nil {
 			return err
 		}
-		row := old
-		now := s.now()
-		row.Screened, row.CreatedCount, row.CreatedTotal, row.FinishedAt = run.Screened, run.CreatedCount, run.CreatedTotal.Fen(), &now
-		err := tx.Model(&runRow{}).Where("id = ?", run.ID).Updates(map[string]any{
-			"screened":      row.Screened,
-			"created_count": row.CreatedCount,
-			"created_total": row.CreatedTotal,
-			"finished_at":   now,
-		}).Error
+		row, err := updateRow(s, tx, entry{started.starter(), actionRun, entityPayoutRun, id}, func(r *runRow) (map[string]any, error) {
+			now := s.now()
+			r.Screened, r.CreatedCount, r.CreatedTotal, r.FinishedAt = run.Screened, run.CreatedCount, run.CreatedTotal.Fen(), &now
+			return map[string]any{
+				"screened":      r.Screened,
+				"created_count": r.CreatedCount,
+				"created_total": r.CreatedTotal,
+				"finished_at":   now,
+			}, nil
+		}, "id = ?", run.ID)
 		if err != nil {
 			return err
 		}
-		before, err := old.model()
-		if err != nil {
-			return err
-		}
-		if out, err = row.model(); err != nil {
-			return err
-		}
-		starter := models.Actor{KeyID: old.KeyID, Role: old.KeyRole, RequestID: old.RequestID}
-		return s.audit(tx, starter, actionRun, entityPayoutRun, strconv.FormatInt(row.ID, 10), before, out)
+		out, err = row.model()
+		return err
 	})
 	if err != nil {
-		return models.PayoutRun{}, translate(err, meaning{op: fmt.Sprintf("finish payout run %d", run.ID), notFound: runNotFound(run.ID)})
+		return models.PayoutRun{}, translate(err, meaning{op: "finish payout run " + id, notFound: runNotFound(run.ID)})
 	}
 	return out, nil
 }
@@ -188,7 +220,7 @@ func (s *Store) FinishRun(ctx context.Context, run models.PayoutRun) (models.Pay
 // GetRun returns a payout run.
 func (s *Store) GetRun(ctx context.Context, id int64) (models.PayoutRun, error) {
 	var row runRow
-	if err := s.db.WithContext(ctx).Where("id = ?", id).Take(&row).Error; err != nil {
+	if err := s.read(ctx, func(db *gorm.DB) error { return db.Where("id = ?", id).Take(&row).Error }); err != nil {
 		return models.PayoutRun{}, translate(err, meaning{op: fmt.Sprintf("get payout run %d", id), notFound: runNotFound(id)})
 	}
 	return row.model()
@@ -358,24 +390,37 @@ func (s *Store) recordChunk(tx *gorm.DB, actor models.Actor, runID int64, cands 
 	if len(rows) == 0 {
 		return nil, nil
 	}
-	if err := insertPayouts(tx, s.dialect, rows); err != nil {
-		return nil, err
+	ids, err := insertNumbered(tx, s.dialect, payoutTable, rows, (*payoutRow).key, "rule, subject, level, grant_year, seq",
+		func(rs *sql.Rows) (int64, payoutKey, error) {
+			var r payoutRow
+			err := rs.Scan(&r.ID, &r.Rule, &r.Subject, &r.Level, &r.GrantYear, &r.Seq)
+			return r.ID, r.key(), err
+		})
+	if err != nil {
+		// A unique violation means a concurrent run recorded one of the
+		// keys first: the chunk runs again.
+		return nil, raced(err)
 	}
+	for i := range rows {
+		rows[i].ID = ids[i]
+	}
+	// In id order, as RecordPayouts returns them.
+	slices.SortFunc(rows, func(a, b payoutRow) int { return cmp.Compare(a.ID, b.ID) })
 
 	out := make([]models.Payout, len(rows))
 	audits := make([]auditRow, len(rows))
 	for i, r := range rows {
-		// The decision stays on the payout; the answer and the audit trail
-		// do not repeat it (the caller has it; GetPayout returns it).
+		// The decision stays on the payout; the answer does not repeat it
+		// (the caller has it; GetPayout returns it), nor does the audit trail.
 		r.Decision = nil
 		out[i] = r.model()
-		a, err := s.auditRecord(actor, actionCreate, entityPayout, strconv.FormatInt(r.ID, 10), nil, out[i])
+		a, err := s.auditRecord(entry{actor, actionCreate, entityPayout, strconv.FormatInt(r.ID, 10)}, nil, out[i])
 		if err != nil {
 			return nil, err
 		}
 		audits[i] = a
 	}
-	if err := insertAudits(tx, s.dialect, audits); err != nil {
+	if err := insertRows(tx, s.dialect, auditTable, audits); err != nil {
 		return nil, fmt.Errorf("audit payouts: %w", err)
 	}
 	return out, nil
@@ -415,109 +460,38 @@ func readRecorded(tx *gorm.DB, rule string, subjects []string, recorded map[limi
 	})
 }
 
-// payoutKey is the unique key of one payout row (the constraint payouts_key).
-type payoutKey struct {
-	rule, subject, level string
-	grantYear, seq       int
-}
-
-// insertPayouts inserts new payout rows with multi-row INSERTs, sets their
-// IDs from the RETURNING clause, matched by each row's unique key (neither
-// database promises to return rows in the order of VALUES), and sorts them
-// by ID. A
-// unique violation means a concurrent run recorded one of the keys first:
-// it is marked raced, so that the chunk runs again.
-func insertPayouts(tx *gorm.DB, d dialect, rows []payoutRow) error {
-	index := make(map[payoutKey]int, len(rows))
-	for i, r := range rows {
-		index[payoutKey{r.Rule, r.Subject, r.Level, r.GrantYear, r.Seq}] = i
-	}
-	ins := bulkInserter{tx: tx, dialect: d}
-	err := ins.returning("payouts", []string{"run_id", "rule", "subject", "subject_name", "level", "grant_year", "seq", "amount",
-		"status", "payer_code", "payer_name", "ruleset_version", "ruleset_digest", "decision", "created_at"}, len(rows),
-		func(i int, v []any) []any {
-			r := &rows[i]
-			var decision any
-			if len(r.Decision) > 0 {
-				decision = string(r.Decision)
-			}
-			return append(v, r.RunID, r.Rule, r.Subject, r.SubjectName, r.Level, r.GrantYear, r.Seq, r.Amount,
-				r.Status, r.PayerCode, r.PayerName, r.RulesetVersion, r.RulesetDigest, decision, r.CreatedAt)
-		},
-		"id, rule, subject, level, grant_year, seq", func(rs *sql.Rows) error {
-			var id int64
-			var k payoutKey
-			if err := rs.Scan(&id, &k.rule, &k.subject, &k.level, &k.grantYear, &k.seq); err != nil {
-				return err
-			}
-			i, ok := index[k]
-			if !ok {
-				return fmt.Errorf("insert payouts: the database returned a key not inserted: %+v", k)
-			}
-			rows[i].ID = id
-			return nil
-		})
-	if err != nil {
-		return raced(err)
-	}
-	for _, r := range rows {
-		if r.ID == 0 {
-			return fmt.Errorf("insert payouts: no id returned for %s %s %s %d", r.Rule, r.Subject, r.Level, r.GrantYear)
-		}
-	}
-	// In id order, as RecordPayouts returns them.
-	slices.SortFunc(rows, func(a, b payoutRow) int { return cmp.Compare(a.ID, b.ID) })
-	return nil
-}
-
-// insertAudits inserts audit entries with multi-row INSERTs.
-func insertAudits(tx *gorm.DB, d dialect, audits []auditRow) error {
-	ins := bulkInserter{tx: tx, dialect: d}
-	return ins.rows("audit_log", []string{"at", "key_id", "role", "request_id", "action", "entity", "entity_id", "before_json", "after_json"},
-		len(audits), func(i int, v []any) []any {
-			a := &audits[i]
-			return append(v, a.At, a.KeyID, a.Role, a.RequestID, a.Action, a.Entity, a.EntityID, jsonArg(a.BeforeJSON), jsonArg(a.AfterJSON))
-		})
-}
-
-// jsonArg is a JSON document as a statement parameter: text, or NULL when
-// empty (as jsonText stores it).
-func jsonArg(j jsonText) any {
-	if len(j) == 0 {
-		return nil
-	}
-	return string(j)
-}
-
 // ---- reading payouts ----
 
 // ListPayouts lists payouts in id order, without their decisions. Limit 0
 // lists every match.
 func (s *Store) ListPayouts(ctx context.Context, f models.PayoutFilter) ([]models.Payout, error) {
-	q := s.db.WithContext(ctx).Model(&payoutRow{}).Omit("decision")
-	if f.Rule != "" {
-		q = q.Where("rule = ?", f.Rule)
-	}
-	if f.Status != "" {
-		q = q.Where("status = ?", f.Status)
-	}
-	if f.Subject != "" {
-		q = q.Where("subject = ?", f.Subject)
-	}
-	if f.Payer != "" {
-		q = q.Where("payer_code = ?", f.Payer)
-	}
-	if f.RunID != 0 {
-		q = q.Where("run_id = ?", f.RunID)
-	}
-	if f.AfterID > 0 {
-		q = q.Where("id > ?", f.AfterID)
-	}
-	if f.Limit > 0 {
-		q = q.Limit(f.Limit)
-	}
 	var rows []payoutRow
-	if err := q.Order("id").Find(&rows).Error; err != nil {
+	err := s.read(ctx, func(db *gorm.DB) error {
+		q := db.Model(&payoutRow{}).Omit("decision")
+		if f.Rule != "" {
+			q = q.Where("rule = ?", f.Rule)
+		}
+		if f.Status != "" {
+			q = q.Where("status = ?", f.Status)
+		}
+		if f.Subject != "" {
+			q = q.Where("subject = ?", f.Subject)
+		}
+		if f.Payer != "" {
+			q = q.Where("payer_code = ?", f.Payer)
+		}
+		if f.RunID != 0 {
+			q = q.Where("run_id = ?", f.RunID)
+		}
+		if f.AfterID > 0 {
+			q = q.Where("id > ?", f.AfterID)
+		}
+		if f.Limit > 0 {
+			q = q.Limit(f.Limit)
+		}
+		return q.Order("id").Find(&rows).Error
+	})
+	if err != nil {
 		return nil, translate(err, meaning{op: "list payouts"})
 	}
 	out := make([]models.Payout, len(rows))
@@ -530,7 +504,7 @@ func (s *Store) ListPayouts(ctx context.Context, f models.PayoutFilter) ([]model
 // GetPayout returns one payout with its decision.
 func (s *Store) GetPayout(ctx context.Context, id int64) (models.Payout, error) {
 	var row payoutRow
-	if err := s.db.WithContext(ctx).Where("id = ?", id).Take(&row).Error; err != nil {
+	if err := s.read(ctx, func(db *gorm.DB) error { return db.Where("id = ?", id).Take(&row).Error }); err != nil {
 		return models.Payout{}, translate(err, meaning{op: fmt.Sprintf("get payout %d", id), notFound: payoutNotFound(id)})
 	}
 	return row.model(), nil
@@ -560,57 +534,41 @@ var statusZh = map[string]string{
 // TransitionPayout moves a payout to status to and returns it with its
 // decision: pending → approved, pending → rejected (with a reason, which
 // is recorded; the database refuses a rejection without one), approved →
-// paid. The reason of any other transition is not
-// stored. The transition is decided by one
-// conditional UPDATE (… WHERE id = ? AND status = <the one allowed>), so of
-// any number of concurrent attempts exactly one succeeds; the others, and
-// any transition from another status, get a Conflict naming the payout's
-// current status.
+// paid. The reason of any other transition is not stored. The payout's row
+// is locked while its status is checked and changed, so of any number of
+// concurrent attempts exactly one succeeds; the others, and any transition
+// from another status, get a Conflict naming the payout's current status.
 func (s *Store) TransitionPayout(ctx context.Context, actor models.Actor, id int64, to, reason string) (models.Payout, error) {
 	t, ok := transitions[to]
 	if !ok {
 		return models.Payout{}, invalid("status", "status", "approved, rejected, paid")
 	}
-	reason = strings.TrimSpace(reason)
 	var out models.Payout
 	err := s.inTx(ctx, func(tx *gorm.DB) error {
-		var old payoutRow
-		if err := tx.Where("id = ?", id).Take(&old).Error; err != nil {
-			return err
-		}
-		now := s.now()
-		set := map[string]any{"status": to, t.column: now}
-		if to == models.PayoutRejected {
-			set["reason"] = reason
-		}
-		res := tx.Model(&payoutRow{}).Where("id = ? AND status = ?", id, t.from).Updates(set)
-		if res.Error != nil {
-			return res.Error
-		}
-		if res.RowsAffected == 0 {
-			var cur payoutRow
-			if err := tx.Select("status").Where("id = ?", id).Take(&cur).Error; err != nil {
-				return err
+		e := entry{actor, actionTransition, entityPayout, strconv.FormatInt(id, 10)}
+		row, err := updateRow(s, tx, e, func(r *payoutRow) (map[string]any, error) {
+			if r.Status != t.from {
+				return nil, models.Conflict(
+					fmt.Sprintf("补助发放记录 %d 当前状态为“%s”（%s），只有“%s”（%s）状态的记录可以%s",
+						id, statusZh[r.Status], r.Status, statusZh[t.from], t.from, t.verbZh),
+					fmt.Sprintf("payout %d is %s: only a payout that is %s can be %s", id, r.Status, t.from, t.verbEn))
 			}
-			return models.Conflict(
-				fmt.Sprintf("补助发放记录 %d 当前状态为“%s”（%s），只有“%s”（%s）状态的记录可以%s",
-					id, statusZh[cur.Status], cur.Status, statusZh[t.from], t.from, t.verbZh),
-				fmt.Sprintf("payout %d is %s: only a payout that is %s can be %s", id, cur.Status, t.from, t.verbEn))
-		}
-		row := old
-		row.Status = to
-		switch to {
-		case models.PayoutApproved:
-			row.ApprovedAt = &now
-		case models.PayoutRejected:
-			row.RejectedAt, row.Reason = &now, reason
-		case models.PayoutPaid:
-			row.PaidAt = &now
-		}
+			now := s.now()
+			r.Status = to
+			set := map[string]any{"status": to, t.column: now}
+			switch to {
+			case models.PayoutApproved:
+				r.ApprovedAt = &now
+			case models.PayoutRejected:
+				r.RejectedAt, r.Reason = &now, strings.TrimSpace(reason)
+				set["reason"] = r.Reason
+			case models.PayoutPaid:
+				r.PaidAt = &now
+			}
+			return set, nil
+		}, "id = ?", id)
 		out = row.model()
-		// The audit trail records the change, not the unchanged decision.
-		old.Decision, row.Decision = nil, nil
-		return s.audit(tx, actor, actionTransition, entityPayout, strconv.FormatInt(id, 10), old.model(), row.model())
+		return err
 	})
 	if err != nil {
 		return models.Payout{}, translate(err, meaning{op: fmt.Sprintf("%s payout %d", to, id), notFound: payoutNotFound(id)})
