@@ -298,6 +298,13 @@ func statements(sql string) []string {
 // at BEGIN serializes them, on PostgreSQL an advisory lock per schema does;
 // either way each migration is checked again inside its transaction.
 func (s *Store) migrate(ctx context.Context) error {
+	// An up-to-date database needs no write, so that one that accepts none
+	// (a PostgreSQL standby, a read-only SQLite file) opens for reading.
+	latest := migrations[len(migrations)-1].version
+	if v, err := s.SchemaVersion(ctx); err == nil && v == latest {
+		return nil
+	}
+
 	db := s.db.WithContext(ctx)
 	err := db.Transaction(func(tx *gorm.DB) error {
 		if err := s.lockMigrations(tx); err != nil {
@@ -317,7 +324,7 @@ func (s *Store) migrate(ctx context.Context) error {
 	if err := db.Raw(`SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&newest).Error; err != nil {
 		return fmt.Errorf("migrate: read schema version: %w", err)
 	}
-	if latest := migrations[len(migrations)-1].version; newest > latest {
+	if newest > latest {
 		return fmt.Errorf("migrate: the database has schema version %d, newer than this program's %d: run a newer subsidy", newest, latest)
 	}
 
@@ -369,7 +376,10 @@ func (s *Store) lockMigrations(tx *gorm.DB) error {
 // SchemaVersion returns the version of the newest migration applied.
 func (s *Store) SchemaVersion(ctx context.Context) (int, error) {
 	var v int
-	if err := s.db.WithContext(ctx).Raw(`SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&v).Error; err != nil {
+	err := s.read(ctx, func(db *gorm.DB) error {
+		return db.Raw(`SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&v).Error
+	})
+	if err != nil {
 		return 0, fmt.Errorf("read schema version: %w", err)
 	}
 	return v, nil

@@ -49,6 +49,8 @@ type Store struct {
 	dialect dialect
 	clock   func() time.Time
 	log     *slog.Logger
+	// maxConns is the pool's size, which reconnect restores.
+	maxConns int
 	// tempDir is removed on Close: it holds the file behind a ":memory:" DSN.
 	tempDir string
 	// writers admits one write transaction at a time on SQLite (nil on
@@ -175,6 +177,7 @@ func open(ctx context.Context, d dialect, dsn string, opts Options) (*Store, err
 		s.removeTemp()
 		return nil, err
 	}
+	s.maxConns = maxConns
 	s.sqlDB.SetMaxOpenConns(maxConns)
 	s.sqlDB.SetMaxIdleConns(maxConns)
 	s.sqlDB.SetConnMaxIdleTime(5 * time.Minute)
@@ -219,58 +222,6 @@ func (s *Store) removeTemp() {
 // time reads back the same from either database.
 func (s *Store) now() time.Time {
 	return s.clock().UTC().Truncate(time.Microsecond)
-}
-
-// maxTxAttempts bounds how often a transaction is tried when it loses a
-// race (a serialization failure or deadlock on PostgreSQL, or rows a
-// concurrent transaction inserted first). Every lost race means another
-// transaction committed, so retries make progress.
-const maxTxAttempts = 8
-
-// inTx runs fn in a write transaction, trying it again when it lost a race
-// that another attempt can win. fn must not keep state across attempts.
-func (s *Store) inTx(ctx context.Context, fn func(tx *gorm.DB) error) error {
-	return s.inTxAttempts(ctx, maxTxAttempts, fn)
-}
-
-func (s *Store) inTxAttempts(ctx context.Context, attempts int, fn func(tx *gorm.DB) error) error {
-	for attempt := 1; ; attempt++ {
-		err := s.write(ctx, func() error { return s.db.WithContext(ctx).Transaction(fn) })
-		if err == nil || attempt >= attempts || !retryable(err) || ctx.Err() != nil {
-			return err
-		}
-		s.log.DebugContext(ctx, "store: retrying transaction", "attempt", attempt, "err", err)
-		// A short, growing, jittered pause lets the winner finish and the
-		// losers spread out.
-		pause := time.Millisecond + rand.N(time.Duration(attempt)*2*time.Millisecond)
-		select {
-		case <-time.After(pause):
-		case <-ctx.Done():
-			return ctx.Err()
-		}
-	}
-}
-
-// write runs a write (a transaction or a single statement) when this
-// process's turn to write on SQLite comes; on PostgreSQL, at once.
-func (s *Store) write(ctx context.Context, do func() error) error {
-	if s.writers == nil {
-		return do()
-	}
-	select {
-	case s.writers <- struct{}{}:
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-	defer func() { <-s.writers }()
-	return do()
-}
-
-// read runs fn, the reads of one operation, on the store's database. Every
-// read goes through here, so that what a read may do on failure is decided
-// in one place.
-func (s *Store) read(ctx context.Context, fn func(db *gorm.DB) error) error {
-	return fn(s.db.WithContext(ctx))
 }
 
 // gormLogger reports slow statements to slog, without their parameters
