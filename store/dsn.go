@@ -52,7 +52,7 @@ const mask = "xxxxx"
 // RedactDSN returns dsn with every password in it masked, for messages and
 // logs: the password of a URL's user and its password parameters, the
 // password settings of keyword/value settings, and a SQLite file's
-// _auth_pass parameter. Nothing else changes.
+// _auth_pass parameter. The rest is kept (a URL as net/url writes it).
 func RedactDSN(dsn string) string {
 	switch {
 	case isPostgresURL(dsn):

@@ -9,8 +9,8 @@ import (
 	"gorm.io/gorm"
 )
 
-// Every read and write goes through read, inTx or write, which decide when
-// an operation may run again:
+// Every read and write of the records goes through read, inTx or write,
+// which decide when an operation may run again:
 //
 //   - a transaction that lost a race (failRace) runs again, up to
 //     maxTxAttempts times: each lost race means another transaction
