@@ -14,7 +14,7 @@ func BenchmarkEvaluateEndpoint(b *testing.B) {
 	body := readFile(b, "../testdata/evaluate/enterprise-province.json")
 	b.ReportAllocs()
 	for b.Loop() {
-		if rec := do(s, http.MethodPost, "/v1/evaluate", body); rec.Code != http.StatusOK {
+		if rec := do(b, s, http.MethodPost, "/v1/evaluate", body); rec.Code != http.StatusOK {
 			b.Fatal(rec.Code)
 		}
 	}
@@ -63,7 +63,7 @@ func BenchmarkBadInputMiB(b *testing.B) {
 			b.SetBytes(int64(len(bc.body)))
 			b.ReportAllocs()
 			for b.Loop() {
-				if rec := do(s, http.MethodPost, "/v1/evaluate", bc.body); rec.Code != bc.status {
+				if rec := do(b, s, http.MethodPost, "/v1/evaluate", bc.body); rec.Code != bc.status {
 					b.Fatalf("%d: %.300s", rec.Code, rec.Body)
 				}
 			}

@@ -38,7 +38,7 @@ func TestOpenAPIDocumentIsValid(t *testing.T) {
 		for _, e := range errs {
 			t.Errorf("%s: %s", e.Message, e.Reason)
 			for _, se := range e.SchemaValidationErrors {
-				t.Errorf("  %s at %s (line %d)", se.Reason, se.Location, se.Line)
+				t.Errorf("  %s at %s (line %d)", se.Reason, se.FieldPath, se.Line)
 			}
 		}
 	}
@@ -50,7 +50,7 @@ func TestOpenAPIDocumentIsValid(t *testing.T) {
 // left alone.
 func CheckAnswer(tb testing.TB, req *http.Request, rec *httptest.ResponseRecorder) {
 	tb.Helper()
-	if req.Method == http.MethodHead || strings.HasPrefix(req.URL.Path, "/test/") {
+	if _, bench := tb.(*testing.B); bench || req.Method == http.MethodHead || strings.HasPrefix(req.URL.Path, "/test/") {
 		return
 	}
 	v, err := specValidator()
@@ -61,9 +61,12 @@ func CheckAnswer(tb testing.TB, req *http.Request, rec *httptest.ResponseRecorde
 	resp.Body = io.NopCloser(strings.NewReader(rec.Body.String()))
 	if ok, errs := v.ValidateHttpResponse(req, resp); !ok {
 		for _, e := range errs {
+			if e.ValidationType == "path" {
+				continue // a route the API does not have: its 404 or 405 is the server's own
+			}
 			tb.Errorf("%s %s → %d: the answer does not fit the OpenAPI document: %s (%s)", req.Method, req.URL.Path, rec.Code, e.Message, e.Reason)
 			for _, se := range e.SchemaValidationErrors {
-				tb.Errorf("  %s at %s", se.Reason, se.Location)
+				tb.Errorf("  %s at %s", se.Reason, se.FieldPath)
 			}
 		}
 	}

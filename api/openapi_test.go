@@ -41,7 +41,7 @@ type operation struct {
 
 func loadOpenAPI(t *testing.T, s *Server) openAPIDoc {
 	t.Helper()
-	rec := do(s, http.MethodGet, "/openapi.json", nil)
+	rec := do(t, s, http.MethodGet, "/openapi.json", nil)
 	if rec.Code != http.StatusOK {
 		t.Fatalf("GET /openapi.json: %d", rec.Code)
 	}

@@ -48,14 +48,16 @@ func newPublicServer(tb testing.TB, buf io.Writer) *Server {
 	return s
 }
 
-// do sends one request to h and returns the recorded response.
-func do(h http.Handler, method, path string, body []byte, headers ...string) *httptest.ResponseRecorder {
+// do sends one request to h and returns the recorded response, which the
+// OpenAPI document must describe.
+func do(tb testing.TB, h http.Handler, method, path string, body []byte, headers ...string) *httptest.ResponseRecorder {
 	req := httptest.NewRequest(method, path, bytes.NewReader(body))
 	for i := 0; i+1 < len(headers); i += 2 {
 		req.Header.Set(headers[i], headers[i+1])
 	}
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, req)
+	CheckAnswer(tb, req, rec)
 	return rec
 }
 
@@ -100,7 +102,7 @@ func TestEvaluateExamples(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
-			rec := do(s, http.MethodPost, "/v1/evaluate", readFile(t, "../testdata/evaluate/"+tt.file))
+			rec := do(t, s, http.MethodPost, "/v1/evaluate", readFile(t, "../testdata/evaluate/"+tt.file))
 			if rec.Code != http.StatusOK {
 				t.Fatalf("status %d: %s", rec.Code, rec.Body)
 			}
@@ -126,7 +128,7 @@ func TestEvaluateExamples(t *testing.T) {
 // money as two-decimal strings, the ledger's fields, the echoed overrides.
 func TestEvaluateContractShape(t *testing.T) {
 	s := newPublicServer(t, nil)
-	rec := do(s, http.MethodPost, "/v1/evaluate", readFile(t, "../testdata/evaluate/enterprise-province.json"))
+	rec := do(t, s, http.MethodPost, "/v1/evaluate", readFile(t, "../testdata/evaluate/enterprise-province.json"))
 	var raw map[string]any
 	if err := json.Unmarshal(rec.Body.Bytes(), &raw); err != nil {
 		t.Fatal(err)
@@ -150,7 +152,7 @@ func TestEvaluateContractShape(t *testing.T) {
 		t.Errorf("first condition %v", cond)
 	}
 
-	rec = do(s, http.MethodPost, "/v1/evaluate", readFile(t, "../testdata/evaluate/enterprise-province-top-up.json"))
+	rec = do(t, s, http.MethodPost, "/v1/evaluate", readFile(t, "../testdata/evaluate/enterprise-province-top-up.json"))
 	if err := json.Unmarshal(rec.Body.Bytes(), &raw); err != nil {
 		t.Fatal(err)
 	}
@@ -163,7 +165,7 @@ func TestEvaluateContractShape(t *testing.T) {
 func TestEvaluateDefaultsAsOf(t *testing.T) {
 	s := newPublicServer(t, nil)
 	body := bytes.Replace(readFile(t, "../testdata/evaluate/university.json"), []byte(`"as_of": "2025-06-30",`), nil, 1)
-	rec := do(s, http.MethodPost, "/v1/evaluate", body)
+	rec := do(t, s, http.MethodPost, "/v1/evaluate", body)
 	var resp models.EvaluateResponse
 	if err := json.Unmarshal(rec.Body.Bytes(), &resp); err != nil {
 		t.Fatalf("%v: %s", err, rec.Body)
@@ -224,7 +226,7 @@ func TestEvaluateErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			rec := do(s, tt.method, tt.path, []byte(tt.body))
+			rec := do(t, s, tt.method, tt.path, []byte(tt.body))
 			if rec.Code != tt.wantStatus {
 				t.Fatalf("status %d, want %d: %s", rec.Code, tt.wantStatus, rec.Body)
 			}
@@ -267,7 +269,7 @@ func TestLanguages(t *testing.T) {
 		{"fr, en;q=0.5", "The school is a city-owned public university"},
 	}
 	for _, tt := range tests {
-		rec := do(s, http.MethodPost, "/v1/evaluate", body, "Accept-Language", tt.header)
+		rec := do(t, s, http.MethodPost, "/v1/evaluate", body, "Accept-Language", tt.header)
 		var resp models.EvaluateResponse
 		if err := json.Unmarshal(rec.Body.Bytes(), &resp); err != nil {
 			t.Fatal(err)
@@ -276,7 +278,7 @@ func TestLanguages(t *testing.T) {
 			t.Errorf("Accept-Language %q: message %q, want %q", tt.header, got, tt.want)
 		}
 	}
-	rec := do(s, http.MethodPost, "/v1/evaluate", []byte(`{`), "Accept-Language", "en")
+	rec := do(t, s, http.MethodPost, "/v1/evaluate", []byte(`{`), "Accept-Language", "en")
 	if p := decodeProblem(t, rec); p.Title != "Invalid request" {
 		t.Errorf("English problem title %q", p.Title)
 	}
@@ -289,11 +291,11 @@ func TestLanguages(t *testing.T) {
 func TestRequestIDAndLogs(t *testing.T) {
 	var logs syncBuffer
 	s := newPublicServer(t, &logs)
-	rec := do(s, http.MethodGet, "/healthz", nil, RequestIDHeader, "client-id-1")
+	rec := do(t, s, http.MethodGet, "/healthz", nil, RequestIDHeader, "client-id-1")
 	if got := rec.Header().Get(RequestIDHeader); got == "client-id-1" || len(got) != 24 {
 		t.Errorf("request id %q, want one of the server's", got)
 	}
-	rec = do(s, http.MethodPost, "/v1/evaluate", []byte(`{}`), RequestIDHeader, "bad id with spaces")
+	rec = do(t, s, http.MethodPost, "/v1/evaluate", []byte(`{}`), RequestIDHeader, "bad id with spaces")
 	id := rec.Header().Get(RequestIDHeader)
 	if id == "" || strings.Contains(id, " ") {
 		t.Errorf("generated request id %q", id)
@@ -325,7 +327,7 @@ func TestPanicRecovered(t *testing.T) {
 	var logs syncBuffer
 	s := newPublicServer(t, &logs)
 	s.echo.GET("/boom", func(c echo.Context) error { panic("secret internal detail") })
-	rec := do(s, http.MethodGet, "/boom", nil)
+	rec := do(t, s, http.MethodGet, "/boom", nil)
 	if rec.Code != http.StatusInternalServerError {
 		t.Fatalf("status %d", rec.Code)
 	}
@@ -344,7 +346,7 @@ func TestPanicRecovered(t *testing.T) {
 // TestRulesCatalogue checks GET /v1/rules and /v1/rules/{id}.
 func TestRulesCatalogue(t *testing.T) {
 	s := newPublicServer(t, nil)
-	rec := do(s, http.MethodGet, "/v1/rules", nil)
+	rec := do(t, s, http.MethodGet, "/v1/rules", nil)
 	var cat models.Catalogue
 	if err := json.Unmarshal(rec.Body.Bytes(), &cat); err != nil {
 		t.Fatal(err)
@@ -368,7 +370,7 @@ func TestRulesCatalogue(t *testing.T) {
 		t.Errorf("ruleset %v as_of %v", cat.Ruleset, cat.AsOf)
 	}
 
-	rec = do(s, http.MethodGet, "/v1/rules/surcharge-credit?as_of=2018-01-01", nil)
+	rec = do(t, s, http.MethodGet, "/v1/rules/surcharge-credit?as_of=2018-01-01", nil)
 	var one app.RuleAnswer
 	if err := json.Unmarshal(rec.Body.Bytes(), &one); err != nil {
 		t.Fatal(err)
@@ -392,7 +394,7 @@ func TestConcurrentEvaluate(t *testing.T) {
 	bodies := map[string][]byte{}
 	for _, f := range files {
 		bodies[f] = readFile(t, "../testdata/evaluate/"+f)
-		want[f] = stripRequestID(do(s, http.MethodPost, "/v1/evaluate", bodies[f]).Body.String())
+		want[f] = stripRequestID(do(t, s, http.MethodPost, "/v1/evaluate", bodies[f]).Body.String())
 	}
 	var wg sync.WaitGroup
 	errs := make(chan string, 1000)
@@ -402,7 +404,7 @@ func TestConcurrentEvaluate(t *testing.T) {
 			defer wg.Done()
 			for i := 0; i < 20; i++ {
 				f := files[(g+i)%len(files)]
-				got := stripRequestID(do(s, http.MethodPost, "/v1/evaluate", bodies[f]).Body.String())
+				got := stripRequestID(do(t, s, http.MethodPost, "/v1/evaluate", bodies[f]).Body.String())
 				if got != want[f] {
 					errs <- f
 				}

@@ -85,6 +85,7 @@ func (h *harness) do(role, method, path, body string, headers ...string) *httpte
 	}
 	rec := httptest.NewRecorder()
 	h.srv.ServeHTTP(rec, req)
+	api.CheckAnswer(h.t, req, rec)
 	return rec
 }
 

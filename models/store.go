@@ -26,6 +26,11 @@ type Store interface {
 	AuditStore
 	// Ping checks the database answers.
 	Ping(ctx context.Context) error
+	// CheckWritable checks the database accepts writes (a health check
+	// that writes nothing): nil when it does, a CodeUnavailable error when
+	// it cannot be reached, accepts no writes (a standby, a read-only file)
+	// or is full.
+	CheckWritable(ctx context.Context) error
 	// Close releases the database.
 	Close() error
 }

@@ -62,17 +62,42 @@ func (r auditRow) model() models.AuditEntry {
 	}
 }
 
+var auditTable = table[auditRow]{
+	name: "audit_log",
+	cols: []string{"at", "key_id", "role", "request_id", "action", "entity", "entity_id", "before_json", "after_json"},
+	values: func(a *auditRow, v []any) []any {
+		return append(v, a.At, a.KeyID, a.Role, a.RequestID, a.Action, a.Entity, a.EntityID, jsonArg(a.BeforeJSON), jsonArg(a.AfterJSON))
+	},
+}
+
+// jsonArg is a JSON document as a statement parameter: text, or NULL when
+// empty (as jsonText stores it).
+func jsonArg(j jsonText) any {
+	if len(j) == 0 {
+		return nil
+	}
+	return string(j)
+}
+
+// entry says who did what to which record, for the audit trail.
+type entry struct {
+	actor    models.Actor
+	action   string
+	entity   string
+	entityID string
+}
+
 // auditRecord builds the audit entry of one write; before and after are the
 // record as the API shows it (nil when there is none: before a create).
-func (s *Store) auditRecord(actor models.Actor, action, entity, entityID string, before, after any) (auditRow, error) {
+func (s *Store) auditRecord(e entry, before, after any) (auditRow, error) {
 	row := auditRow{
 		At:        s.now(),
-		KeyID:     actor.KeyID,
-		Role:      actor.Role,
-		RequestID: actor.RequestID,
-		Action:    action,
-		Entity:    entity,
-		EntityID:  entityID,
+		KeyID:     e.actor.KeyID,
+		Role:      e.actor.Role,
+		RequestID: e.actor.RequestID,
+		Action:    e.action,
+		Entity:    e.entity,
+		EntityID:  e.entityID,
 	}
 	var err error
 	if row.BeforeJSON, err = auditJSON(before); err != nil {
@@ -96,13 +121,13 @@ func auditJSON(v any) (jsonText, error) {
 }
 
 // audit records one write inside the write's transaction tx.
-func (s *Store) audit(tx *gorm.DB, actor models.Actor, action, entity, entityID string, before, after any) error {
-	row, err := s.auditRecord(actor, action, entity, entityID, before, after)
+func (s *Store) audit(tx *gorm.DB, e entry, before, after any) error {
+	row, err := s.auditRecord(e, before, after)
 	if err != nil {
 		return err
 	}
-	if err := tx.Create(&row).Error; err != nil {
-		return fmt.Errorf("audit %s %s %s: %w", action, entity, entityID, err)
+	if err := insertRows(tx, s.dialect, auditTable, []auditRow{row}); err != nil {
+		return fmt.Errorf("audit %s %s %s: %w", e.action, e.entity, e.entityID, err)
 	}
 	return nil
 }
@@ -110,24 +135,27 @@ func (s *Store) audit(tx *gorm.DB, actor models.Actor, action, entity, entityID 
 // ListAudit lists audit entries in id order (oldest first). Limit 0 lists
 // every matching entry.
 func (s *Store) ListAudit(ctx context.Context, f models.AuditFilter) ([]models.AuditEntry, error) {
-	q := s.db.WithContext(ctx).Model(&auditRow{})
-	if f.Entity != "" {
-		q = q.Where("entity = ?", f.Entity)
-	}
-	if f.EntityID != "" {
-		q = q.Where("entity_id = ?", f.EntityID)
-	}
-	if f.KeyID != "" {
-		q = q.Where("key_id = ?", f.KeyID)
-	}
-	if f.AfterID > 0 {
-		q = q.Where("id > ?", f.AfterID)
-	}
-	if f.Limit > 0 {
-		q = q.Limit(f.Limit)
-	}
 	var rows []auditRow
-	if err := q.Order("id").Find(&rows).Error; err != nil {
+	err := s.read(ctx, func(db *gorm.DB) error {
+		q := db.Model(&auditRow{})
+		if f.Entity != "" {
+			q = q.Where("entity = ?", f.Entity)
+		}
+		if f.EntityID != "" {
+			q = q.Where("entity_id = ?", f.EntityID)
+		}
+		if f.KeyID != "" {
+			q = q.Where("key_id = ?", f.KeyID)
+		}
+		if f.AfterID > 0 {
+			q = q.Where("id > ?", f.AfterID)
+		}
+		if f.Limit > 0 {
+			q = q.Limit(f.Limit)
+		}
+		return q.Order("id").Find(&rows).Error
+	})
+	if err != nil {
 		return nil, translate(err, meaning{op: "list audit entries"})
 	}
 	out := make([]models.AuditEntry, len(rows))

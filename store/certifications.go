@@ -3,6 +3,7 @@ package store
 import (
 	"cmp"
 	"context"
+	"database/sql"
 	"fmt"
 	"slices"
 	"strconv"
@@ -29,6 +30,36 @@ type certRow struct {
 
 func (certRow) TableName() string { return "certifications" }
 
+var certTable = table[certRow]{
+	name: "certifications",
+	cols: []string{"credit_code", "level", "certified_on", "revoked_on", "created_at", "updated_at"},
+	values: func(r *certRow, v []any) []any {
+		return append(v, r.CreditCode, r.Level, r.CertifiedOn, r.RevokedOn, r.CreatedAt, r.UpdatedAt)
+	},
+}
+
+// certKey is a certification's unique key (the constraint certifications_once).
+type certKey struct {
+	code, level string
+	on          models.Date
+}
+
+func (r *certRow) key() certKey { return certKey{r.CreditCode, r.Level, r.CertifiedOn.Date} }
+
+// certRowOf is a new certification's row, created at now.
+func certRowOf(c models.CertificationRecord, now time.Time) certRow {
+	return certRow{
+		CreditCode:  c.CreditCode,
+		Level:       c.Level,
+		CertifiedOn: date{c.CertifiedOn},
+		RevokedOn:   optDate(c.RevokedOn),
+		CreatedAt:   now,
+		UpdatedAt:   now,
+	}
+}
+
+func (r certRow) auditRecord() (any, error) { return r.model(), nil }
+
 func (r certRow) model() models.CertificationRecord {
 	return models.CertificationRecord{
 		ID:          r.ID,
@@ -45,53 +76,27 @@ func (r certRow) certification() models.Certification {
 	return models.Certification{Level: r.Level, CertifiedOn: r.CertifiedOn.Date, RevokedOn: r.RevokedOn.ptr()}
 }
 
-func checkCertification(prefix string, level string, certified models.Date, revoked *models.Date) *models.Error {
-	switch {
-	case !slices.Contains(models.Levels, level):
-		return invalid(prefix+"level", "oneof", strings.Join(models.Levels, ", "))
-	case certified.IsZero():
-		return invalid(prefix+"certified_on", "required")
-	case revoked != nil && !revoked.IsZero() && revoked.Before(certified):
-		return invalid(prefix+"revoked_on", "revoked_before")
-	}
-	return nil
-}
-
 func certNotFound(id int64, code string) *models.Error {
-	return notFound("企业 %[2]s 的认定记录 %[1]d", "certification %[1]d of enterprise %[2]s", id, code)
+	return models.NotFound("企业 %[2]s 的认定记录 %[1]d", "certification %[1]d of enterprise %[2]s", id, code)
 }
 
 var certConflict = models.Conflict("该企业同一等级、同一认定日期的认定已有记录", "this certification (same level and date) is already recorded for the enterprise")
 
 // AddCertification records a certification of a registered enterprise.
 func (s *Store) AddCertification(ctx context.Context, actor models.Actor, c models.CertificationRecord) (models.CertificationRecord, error) {
-	if c.CreditCode == "" {
-		return models.CertificationRecord{}, invalid("credit_code", "required")
-	}
-	if err := checkCertification("", c.Level, c.CertifiedOn, c.RevokedOn); err != nil {
-		return models.CertificationRecord{}, err
-	}
-	now := s.now()
 	var out models.CertificationRecord
 	err := s.inTx(ctx, func(tx *gorm.DB) error {
-		row := certRow{
-			CreditCode:  c.CreditCode,
-			Level:       c.Level,
-			CertifiedOn: date{c.CertifiedOn},
-			RevokedOn:   optDate(c.RevokedOn),
-			CreatedAt:   now,
-			UpdatedAt:   now,
-		}
+		row := certRowOf(c, s.now())
 		if err := tx.Create(&row).Error; err != nil {
 			return err
 		}
 		out = row.model()
-		return s.audit(tx, actor, actionCreate, entityCertification, strconv.FormatInt(row.ID, 10), nil, out)
+		return s.audit(tx, entry{actor, actionCreate, entityCertification, strconv.FormatInt(row.ID, 10)}, nil, out)
 	})
 	if err != nil {
 		return models.CertificationRecord{}, translate(err, meaning{
 			op:       "add certification of " + c.CreditCode,
-			parent:   enterpriseNotFound(c.CreditCode),
+			parent:   models.EnterpriseNotFound(c.CreditCode),
 			conflict: certConflict,
 		})
 	}
@@ -100,28 +105,20 @@ func (s *Store) AddCertification(ctx context.Context, actor models.Actor, c mode
 
 // UpdateCertification corrects a certification's level and dates.
 func (s *Store) UpdateCertification(ctx context.Context, actor models.Actor, c models.CertificationRecord) (models.CertificationRecord, error) {
-	if err := checkCertification("", c.Level, c.CertifiedOn, c.RevokedOn); err != nil {
-		return models.CertificationRecord{}, err
-	}
 	var out models.CertificationRecord
 	err := s.inTx(ctx, func(tx *gorm.DB) error {
-		var old certRow
-		if err := forUpdate(tx).Where("id = ? AND credit_code = ?", c.ID, c.CreditCode).Take(&old).Error; err != nil {
-			return err
-		}
-		row := old
-		row.Level, row.CertifiedOn, row.RevokedOn, row.UpdatedAt = c.Level, date{c.CertifiedOn}, optDate(c.RevokedOn), s.now()
-		err := tx.Model(&certRow{}).Where("id = ?", row.ID).Updates(map[string]any{
-			"level":        row.Level,
-			"certified_on": row.CertifiedOn,
-			"revoked_on":   row.RevokedOn,
-			"updated_at":   row.UpdatedAt,
-		}).Error
-		if err != nil {
-			return err
-		}
+		e := entry{actor, actionUpdate, entityCertification, strconv.FormatInt(c.ID, 10)}
+		row, err := updateRow(s, tx, e, func(r *certRow) (map[string]any, error) {
+			r.Level, r.CertifiedOn, r.RevokedOn, r.UpdatedAt = c.Level, date{c.CertifiedOn}, optDate(c.RevokedOn), s.now()
+			return map[string]any{
+				"level":        r.Level,
+				"certified_on": r.CertifiedOn,
+				"revoked_on":   r.RevokedOn,
+				"updated_at":   r.UpdatedAt,
+			}, nil
+		}, "id = ? AND credit_code = ?", c.ID, c.CreditCode)
 		out = row.model()
-		return s.audit(tx, actor, actionUpdate, entityCertification, strconv.FormatInt(row.ID, 10), old.model(), out)
+		return err
 	})
 	if err != nil {
 		return models.CertificationRecord{}, translate(err, meaning{
@@ -137,7 +134,7 @@ func (s *Store) UpdateCertification(ctx context.Context, actor models.Actor, c m
 // when the enterprise is not registered.
 func (s *Store) ListCertifications(ctx context.Context, creditCode string) ([]models.CertificationRecord, error) {
 	var rows []certRow
-	err := s.listOf(ctx, "enterprises", "credit_code", creditCode, enterpriseNotFound(creditCode), func(db *gorm.DB) error {
+	err := s.listOf(ctx, "enterprises", "credit_code", creditCode, models.EnterpriseNotFound(creditCode), func(db *gorm.DB) error {
 		return db.Where("credit_code = ?", creditCode).Order("certified_on, id").Find(&rows).Error
 	})
 	if err != nil {
@@ -151,25 +148,11 @@ func (s *Store) ListCertifications(ctx context.Context, creditCode string) ([]mo
 }
 
 // ImportCertifications applies a whole certification list in one
-// transaction (see models.RegistryStore). Every bad row is reported at once
-// and nothing is applied. An enterprise already registered keeps its name
-// and region. Each enterprise and certification created is audited with the
-// action "import".
+// transaction (see models.RegistryStore): either every row is applied or,
+// when the database refuses one, none. An enterprise already registered
+// keeps its name and region. Each enterprise and certification created is
+// audited with the action "import".
 func (s *Store) ImportCertifications(ctx context.Context, actor models.Actor, rows []models.CertificationImport) (models.ImportSummary, error) {
-	var bad []models.FieldError
-	for i, r := range rows {
-		prefix := fmt.Sprintf("rows[%d].", i)
-		if r.CreditCode == "" {
-			bad = append(bad, models.Field(prefix+"credit_code", "required"))
-		}
-		if e := checkCertification(prefix, r.Level, r.CertifiedOn, nil); e != nil {
-			bad = append(bad, e.Fields...)
-		}
-	}
-	if len(bad) > 0 {
-		return models.ImportSummary{}, models.InvalidInput(bad...)
-	}
-
 	var out models.ImportSummary
 	err := s.inTx(ctx, func(tx *gorm.DB) error {
 		sum := models.ImportSummary{Rows: len(rows)}
@@ -181,10 +164,6 @@ func (s *Store) ImportCertifications(ctx context.Context, actor models.Actor, ro
 
 		// What is registered already, read once for the whole list.
 		registered := map[string]bool{}
-		type certKey struct {
-			code, level string
-			on          models.Date
-		}
 		recorded := map[certKey]bool{}
 		for _, chunk := range chunks(codes, inListChunk) {
 			var have []string
@@ -199,7 +178,7 @@ func (s *Store) ImportCertifications(ctx context.Context, actor models.Actor, ro
 				return err
 			}
 			for _, c := range certs {
-				recorded[certKey{c.CreditCode, c.Level, c.CertifiedOn.Date}] = true
+				recorded[c.key()] = true
 			}
 		}
 
@@ -209,19 +188,15 @@ func (s *Store) ImportCertifications(ctx context.Context, actor models.Actor, ro
 		for _, r := range rows {
 			if !registered[r.CreditCode] {
 				registered[r.CreditCode] = true
-				newEnterprises = append(newEnterprises, enterpriseRow{
-					CreditCode: r.CreditCode, Name: r.Name, Region: r.Region, CreatedAt: now, UpdatedAt: now,
-				})
+				newEnterprises = append(newEnterprises, enterpriseRowOf(models.EnterpriseRecord{CreditCode: r.CreditCode, Name: r.Name, Region: r.Region}, now))
 			}
-			k := certKey{r.CreditCode, r.Level, r.CertifiedOn}
-			if recorded[k] {
+			c := certRowOf(models.CertificationRecord{CreditCode: r.CreditCode, Level: r.Level, CertifiedOn: r.CertifiedOn}, now)
+			if recorded[c.key()] {
 				sum.Duplicates++
 				continue
 			}
-			recorded[k] = true
-			newCerts = append(newCerts, certRow{
-				CreditCode: r.CreditCode, Level: r.Level, CertifiedOn: date{r.CertifiedOn}, CreatedAt: now, UpdatedAt: now,
-			})
+			recorded[c.key()] = true
+			newCerts = append(newCerts, c)
 		}
 
 		// Inserted in key order, so that two imports of overlapping lists
@@ -231,39 +206,41 @@ func (s *Store) ImportCertifications(ctx context.Context, actor models.Actor, ro
 			return cmp.Or(strings.Compare(a.CreditCode, b.CreditCode), strings.Compare(a.Level, b.Level), a.CertifiedOn.Cmp(b.CertifiedOn.Date))
 		})
 
-		var audits []auditRow
-		if len(newEnterprises) > 0 {
-			if err := tx.CreateInBatches(&newEnterprises, insertBatch).Error; err != nil {
-				return raced(err)
-			}
-			for _, e := range newEnterprises {
-				rec, err := e.model()
-				if err != nil {
-					return err
-				}
-				a, err := s.auditRecord(actor, actionImport, entityEnterprise, e.CreditCode, nil, rec)
-				if err != nil {
-					return err
-				}
-				audits = append(audits, a)
-			}
+		if err := insertRows(tx, s.dialect, enterpriseTable, newEnterprises); err != nil {
+			return raced(err)
 		}
-		if len(newCerts) > 0 {
-			if err := tx.CreateInBatches(&newCerts, insertBatch).Error; err != nil {
-				return raced(err)
-			}
-			for _, c := range newCerts {
-				a, err := s.auditRecord(actor, actionImport, entityCertification, strconv.FormatInt(c.ID, 10), nil, c.model())
-				if err != nil {
-					return err
-				}
-				audits = append(audits, a)
-			}
+		ids, err := insertNumbered(tx, s.dialect, certTable, newCerts, (*certRow).key, "credit_code, level, certified_on",
+			func(rs *sql.Rows) (int64, certKey, error) {
+				var c certRow
+				err := rs.Scan(&c.ID, &c.CreditCode, &c.Level, &c.CertifiedOn)
+				return c.ID, c.key(), err
+			})
+		if err != nil {
+			return raced(err)
 		}
-		if len(audits) > 0 {
-			if err := tx.CreateInBatches(&audits, insertBatch).Error; err != nil {
+
+		audits := make([]auditRow, 0, len(newEnterprises)+len(newCerts))
+		for _, e := range newEnterprises {
+			rec, err := e.model()
+			if err != nil {
 				return err
 			}
+			a, err := s.auditRecord(entry{actor, actionImport, entityEnterprise, e.CreditCode}, nil, rec)
+			if err != nil {
+				return err
+			}
+			audits = append(audits, a)
+		}
+		for i, c := range newCerts {
+			c.ID = ids[i]
+			a, err := s.auditRecord(entry{actor, actionImport, entityCertification, strconv.FormatInt(c.ID, 10)}, nil, c.model())
+			if err != nil {
+				return err
+			}
+			audits = append(audits, a)
+		}
+		if err := insertRows(tx, s.dialect, auditTable, audits); err != nil {
+			return err
 		}
 		sum.EnterprisesCreated, sum.CertificationsCreated = len(newEnterprises), len(newCerts)
 		out = sum

@@ -54,12 +54,6 @@ func (r verificationRow) model() (models.CreditVerification, error) {
 // RecordVerification records a tax officer's check of a claimed offset for
 // a registered enterprise; ID, KeyID (the actor's) and CreatedAt are set.
 func (s *Store) RecordVerification(ctx context.Context, actor models.Actor, v models.CreditVerification) (models.CreditVerification, error) {
-	if v.CreditCode == "" {
-		return models.CreditVerification{}, invalid("credit_code", "required")
-	}
-	if err := checkMoney("claimed_offset", v.ClaimedOffset); err != nil {
-		return models.CreditVerification{}, err
-	}
 	ledger, err := json.Marshal(v.LedgerRow)
 	if err != nil {
 		return models.CreditVerification{}, fmt.Errorf("record credit verification: %w", err)
@@ -87,12 +81,12 @@ func (s *Store) RecordVerification(ctx context.Context, actor models.Actor, v mo
 		if out, err = row.model(); err != nil {
 			return err
 		}
-		return s.audit(tx, actor, actionVerify, entityVerification, strconv.FormatInt(row.ID, 10), nil, out)
+		return s.audit(tx, entry{actor, actionVerify, entityVerification, strconv.FormatInt(row.ID, 10)}, nil, out)
 	})
 	if err != nil {
 		return models.CreditVerification{}, translate(err, meaning{
 			op:     "record credit verification of " + v.CreditCode,
-			parent: enterpriseNotFound(v.CreditCode),
+			parent: models.EnterpriseNotFound(v.CreditCode),
 		})
 	}
 	return out, nil
@@ -111,9 +105,9 @@ func (s *Store) ListVerifications(ctx context.Context, creditCode string) ([]mod
 	}
 	var err error
 	if creditCode == "" {
-		err = translate(find(s.db.WithContext(ctx)), meaning{op: "list credit verifications"})
+		err = translate(s.read(ctx, find), meaning{op: "list credit verifications"})
 	} else {
-		err = s.listOf(ctx, "enterprises", "credit_code", creditCode, enterpriseNotFound(creditCode), find)
+		err = s.listOf(ctx, "enterprises", "credit_code", creditCode, models.EnterpriseNotFound(creditCode), find)
 	}
 	if err != nil {
 		return nil, err

@@ -1,9 +1,15 @@
 package store
 
 import (
+	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
+	"io"
+	"net"
+	"strings"
+	"syscall"
 
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/mattn/go-sqlite3"
@@ -26,6 +32,9 @@ const (
 	failText               // text the database cannot store
 	failRace               // lost a race; running the transaction again can succeed
 	failBusy               // the database stayed locked past the busy timeout
+	failConnection         // the connection to the database was lost or cannot be made
+	failReadOnly           // the database accepts no writes (a standby, a read-only file)
+	failFull               // the database is out of disk space, memory or connections
 )
 
 // PostgreSQL SQLSTATE codes (https://www.postgresql.org/docs/current/errcodes-appendix.html).
@@ -36,6 +45,15 @@ const (
 	pgNotNullViolation     = "23502"
 	pgSerializationFailure = "40001"
 	pgDeadlockDetected     = "40P01"
+	pgReadOnlyTransaction  = "25006"
+	pgDiskFull             = "53100"
+	pgOutOfMemory          = "53200"
+	pgTooManyConnections   = "53300"
+	// The server is going away or not yet up: a restart.
+	pgAdminShutdown    = "57P01"
+	pgCrashShutdown    = "57P02"
+	pgCannotConnectNow = "57P03"
+	pgConnectionClass  = "08" // connection exceptions, 08000–08P01
 	// Text PostgreSQL cannot store: a NUL, or bytes that are not UTF-8.
 	pgCharacterNotInRepertoire = "22021"
 	pgUntranslatableCharacter  = "22P05"
@@ -52,18 +70,31 @@ func classify(err error) failure {
 	if errors.Is(err, gorm.ErrRecordNotFound) || errors.Is(err, sql.ErrNoRows) {
 		return failNotFound
 	}
-	var lite sqlite3.Error
-	if errors.As(err, &lite) && (lite.Code == sqlite3.ErrBusy || lite.Code == sqlite3.ErrLocked) {
-		return failBusy
+	// A caller that gave up is not a database fault (pgx reports it as a
+	// network timeout too).
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return failOther
 	}
-	if errors.As(err, &lite) && lite.Code == sqlite3.ErrConstraint {
-		switch lite.ExtendedCode {
-		case sqlite3.ErrConstraintUnique, sqlite3.ErrConstraintPrimaryKey:
-			return failUnique
-		case sqlite3.ErrConstraintForeignKey:
-			return failForeignKey
-		case sqlite3.ErrConstraintCheck, sqlite3.ErrConstraintNotNull:
-			return failCheck
+	var lite sqlite3.Error
+	if errors.As(err, &lite) {
+		switch lite.Code {
+		case sqlite3.ErrBusy, sqlite3.ErrLocked:
+			return failBusy
+		case sqlite3.ErrReadonly:
+			return failReadOnly
+		case sqlite3.ErrFull:
+			return failFull
+		case sqlite3.ErrConstraint:
+			switch lite.ExtendedCode {
+			case sqlite3.ErrConstraintUnique, sqlite3.ErrConstraintPrimaryKey:
+				return failUnique
+			case sqlite3.ErrConstraintForeignKey:
+				return failForeignKey
+			// A trigger stands in for a CHECK that SQLite cannot add to an
+			// existing table (see migration 6).
+			case sqlite3.ErrConstraintCheck, sqlite3.ErrConstraintNotNull, sqlite3.ErrConstraintTrigger:
+				return failCheck
+			}
 		}
 	}
 	var pg *pgconn.PgError
@@ -79,13 +110,35 @@ func classify(err error) failure {
 			return failText
 		case pgSerializationFailure, pgDeadlockDetected:
 			return failRace
+		case pgReadOnlyTransaction:
+			return failReadOnly
+		case pgDiskFull, pgOutOfMemory, pgTooManyConnections:
+			return failFull
+		case pgAdminShutdown, pgCrashShutdown, pgCannotConnectNow:
+			return failConnection
 		}
+		if strings.HasPrefix(pg.Code, pgConnectionClass) {
+			return failConnection
+		}
+		return failOther
+	}
+	if connectionLost(err) {
+		return failConnection
 	}
 	return failOther
 }
 
-// retryable reports whether running the transaction again may succeed.
-func retryable(err error) bool { return classify(err) == failRace }
+// connectionLost reports whether err says the connection to the server broke
+// or could not be made, as pgx and the network report it: a restarted
+// server, a dropped link.
+func connectionLost(err error) bool {
+	var connect *pgconn.ConnectError
+	var netErr net.Error
+	return errors.As(err, &connect) || errors.As(err, &netErr) ||
+		errors.Is(err, driver.ErrBadConn) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
+		errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) ||
+		errors.Is(err, syscall.ECONNABORTED) || errors.Is(err, syscall.EPIPE)
+}
 
 // isUnique reports whether err is a unique or primary key violation.
 func isUnique(err error) bool { return classify(err) == failUnique }
@@ -120,6 +173,14 @@ func translate(err error, m meaning) error {
 		out = m.conflict
 	case failRace, failBusy:
 		out = models.Errorf(models.CodeUnavailable, "数据库正忙于并发的修改，请稍后重试", "the database is busy with concurrent changes; retry")
+	// The messages of an unavailable database name no driver text, address
+	// or SQL: clients see them; the cause stays in Err for the logs.
+	case failConnection:
+		out = models.Errorf(models.CodeUnavailable, "暂时无法连接数据库，请稍后重试", "the database cannot be reached right now; retry later")
+	case failReadOnly:
+		out = models.Errorf(models.CodeUnavailable, "数据库当前为只读状态，暂不能保存修改，请稍后重试", "the database is read-only for now and cannot save changes; retry later")
+	case failFull:
+		out = models.Errorf(models.CodeUnavailable, "数据库的存储空间或资源不足，暂不能保存修改，请稍后重试", "the database is out of space or resources and cannot save changes; retry later")
 	case failCheck:
 		out = models.Errorf(models.CodeInvalid, "记录不符合数据库约束：%s", "the record breaks a database constraint: %s", constraintOf(err))
 	case failText:
@@ -134,10 +195,14 @@ func translate(err error, m meaning) error {
 }
 
 // constraintOf names the constraint a driver error reports, for messages.
+// (PostgreSQL names no constraint for NOT NULL, only the column.)
 func constraintOf(err error) string {
 	var pg *pgconn.PgError
 	if errors.As(err, &pg) && pg.ConstraintName != "" {
 		return pg.ConstraintName
+	}
+	if errors.As(err, &pg) && pg.ColumnName != "" {
+		return "NOT NULL " + pg.TableName + "." + pg.ColumnName
 	}
 	var lite sqlite3.Error
 	if errors.As(err, &lite) {
@@ -146,30 +211,7 @@ func constraintOf(err error) string {
 	return "unknown"
 }
 
-// notFound builds the NotFound error for a record; zh and en describe it
-// ("企业 %s", "enterprise %s").
-func notFound(zh, en string, args ...any) *models.Error {
-	return models.Errorf(models.CodeNotFound, "未找到"+zh, en+" not found", args...)
-}
-
 // invalid builds the CodeInvalid error for one bad field.
 func invalid(field, code string, args ...any) *models.Error {
 	return models.InvalidInput(models.Field(field, code, args...))
-}
-
-// Not-found errors of the records other records refer to.
-func enterpriseNotFound(code string) *models.Error {
-	return notFound("企业 %s", "enterprise %s", code)
-}
-
-func universityNotFound(code string) *models.Error {
-	return notFound("高校 %s", "university %s", code)
-}
-
-func runNotFound(id int64) *models.Error {
-	return notFound("发放批次 %d", "payout run %d", id)
-}
-
-func payoutNotFound(id int64) *models.Error {
-	return notFound("补助发放记录 %d", "payout %d", id)
 }

@@ -61,40 +61,39 @@ type grantRow struct {
 	PaidAt  *time.Time
 }
 
-// enterpriseFactColumns are the columns of enterprises the facts use.
-const enterpriseFactColumns = "credit_code, name, region, parent_code, parent_ownership_pct, parent_actual_control, credit_carry_in"
-
-// scanEnterprises reads rows of enterpriseFactColumns.
-func scanEnterprises(rows *sql.Rows) ([]enterpriseRow, error) {
-	defer rows.Close()
+// readEnterprises reads enterprises with only the columns the facts use;
+// tail is the rest of the query after WHERE.
+func readEnterprises(db *gorm.DB, tail string, args ...any) ([]enterpriseRow, error) {
 	var out []enterpriseRow
-	for rows.Next() {
+	err := scanAll(db.Raw(`SELECT credit_code, name, region, parent_code, parent_ownership_pct, parent_actual_control, credit_carry_in
+FROM enterprises WHERE `+tail, args...), func(rs *sql.Rows) error {
 		var r enterpriseRow
-		if err := rows.Scan(&r.CreditCode, &r.Name, &r.Region, &r.ParentCode, &r.ParentOwnershipPct, &r.ParentActualControl, &r.CreditCarryIn); err != nil {
-			return nil, err
+		if err := rs.Scan(&r.CreditCode, &r.Name, &r.Region, &r.ParentCode, &r.ParentOwnershipPct, &r.ParentActualControl, &r.CreditCarryIn); err != nil {
+			return err
 		}
 		out = append(out, r)
-	}
-	return out, rows.Err()
+		return nil
+	})
+	return out, err
 }
 
 // EnterpriseFacts assembles one registered enterprise as the rules see it.
 func (s *Store) EnterpriseFacts(ctx context.Context, creditCode string) (models.Enterprise, error) {
-	db := s.manyRows(s.db.WithContext(ctx))
-	rows, err := db.Raw("SELECT "+enterpriseFactColumns+" FROM enterprises WHERE credit_code = ?", creditCode).Rows()
-	var found []enterpriseRow
-	if err == nil {
-		found, err = scanEnterprises(rows)
-	}
-	if err == nil && len(found) == 0 {
-		err = gorm.ErrRecordNotFound
-	}
+	var out []models.Enterprise
+	err := s.read(ctx, func(db *gorm.DB) error {
+		db = s.manyRows(db)
+		found, err := readEnterprises(db, "credit_code = ?", creditCode)
+		if err != nil {
+			return err
+		}
+		if len(found) == 0 {
+			return gorm.ErrRecordNotFound
+		}
+		out, err = assembleEnterprises(db, found)
+		return err
+	})
 	if err != nil {
-		return models.Enterprise{}, translate(err, meaning{op: "enterprise facts " + creditCode, notFound: enterpriseNotFound(creditCode)})
-	}
-	out, err := assembleEnterprises(db, found)
-	if err != nil {
-		return models.Enterprise{}, err
+		return models.Enterprise{}, translate(err, meaning{op: "enterprise facts " + creditCode, notFound: models.EnterpriseNotFound(creditCode)})
 	}
 	return out[0], nil
 }
@@ -107,21 +106,18 @@ func (s *Store) EnterpriseFacts(ctx context.Context, creditCode string) (models.
 // current page. An error from fn stops the screening and is returned as is.
 func (s *Store) ScreenEnterprises(ctx context.Context, batchSize int, fn func([]models.Enterprise) error) error {
 	n := screenBatch(batchSize)
-	db := s.manyRows(s.db.WithContext(ctx))
-	return screenPages(ctx, n, func(after string) ([]models.Enterprise, string, error) {
-		rows, err := db.Raw("SELECT "+enterpriseFactColumns+" FROM enterprises WHERE credit_code > ? ORDER BY credit_code LIMIT ?", after, n).Rows()
-		var page []enterpriseRow
-		if err == nil {
-			page, err = scanEnterprises(rows)
-		}
-		if err != nil {
-			return nil, "", translate(err, meaning{op: "screen enterprises after " + after})
-		}
-		if len(page) == 0 {
-			return nil, "", nil
-		}
-		batch, err := assembleEnterprises(db, page)
-		return batch, page[len(page)-1].CreditCode, err
+	return screenPages(ctx, n, func(after string) (batch []models.Enterprise, last string, err error) {
+		err = s.read(ctx, func(db *gorm.DB) error {
+			db = s.manyRows(db)
+			page, err := readEnterprises(db, "credit_code > ? ORDER BY credit_code LIMIT ?", after, n)
+			if err != nil || len(page) == 0 {
+				return err
+			}
+			last = page[len(page)-1].CreditCode
+			batch, err = assembleEnterprises(db, page)
+			return err
+		})
+		return batch, last, translate(err, meaning{op: "screen enterprises after " + after})
 	}, fn)
 }
 
@@ -167,21 +163,15 @@ func assembleEnterprises(db *gorm.DB, rows []enterpriseRow) ([]models.Enterprise
 
 	certsOf := map[string][]models.Certification{}
 	readCerts := func(where string, args ...any) error {
-		rs, err := db.Raw("SELECT credit_code, level, certified_on, revoked_on FROM certifications WHERE "+where+
-			" ORDER BY credit_code, certified_on, id", args...).Rows()
-		if err != nil {
-			return err
-		}
-		defer rs.Close()
-		for rs.Next() {
-			var code string
+		return scanAll(db.Raw("SELECT credit_code, level, certified_on, revoked_on FROM certifications WHERE "+where+
+			" ORDER BY credit_code, certified_on, id", args...), func(rs *sql.Rows) error {
 			var c certRow
-			if err := rs.Scan(&code, &c.Level, &c.CertifiedOn, &c.RevokedOn); err != nil {
+			if err := rs.Scan(&c.CreditCode, &c.Level, &c.CertifiedOn, &c.RevokedOn); err != nil {
 				return err
 			}
-			certsOf[code] = append(certsOf[code], c.certification())
-		}
-		return rs.Err()
+			certsOf[c.CreditCode] = append(certsOf[c.CreditCode], c.certification())
+			return nil
+		})
 	}
 	if err := readCerts("credit_code BETWEEN ? AND ?", lo, hi); err != nil {
 		return nil, fmt.Errorf("load certifications: %w", err)
@@ -193,44 +183,30 @@ func assembleEnterprises(db *gorm.DB, rows []enterpriseRow) ([]models.Enterprise
 	}
 
 	yearsOf := map[string][]models.CreditYear{}
-	err := func() error {
-		rs, err := db.Raw(`SELECT credit_code, year, investment, fiscal_subsidy, withdrawn, education_surcharge, local_education_surcharge
-FROM credit_years WHERE credit_code BETWEEN ? AND ? ORDER BY credit_code, year`, lo, hi).Rows()
-		if err != nil {
+	err := scanAll(db.Raw(`SELECT credit_code, year, investment, fiscal_subsidy, withdrawn, education_surcharge, local_education_surcharge
+FROM credit_years WHERE credit_code BETWEEN ? AND ? ORDER BY credit_code, year`, lo, hi), func(rs *sql.Rows) error {
+		var y creditYearRow
+		if err := rs.Scan(&y.CreditCode, &y.Year, &y.Investment, &y.FiscalSubsidy, &y.Withdrawn, &y.EducationSurcharge, &y.LocalEducationSurcharge); err != nil {
 			return err
 		}
-		defer rs.Close()
-		for rs.Next() {
-			var y creditYearRow
-			if err := rs.Scan(&y.CreditCode, &y.Year, &y.Investment, &y.FiscalSubsidy, &y.Withdrawn, &y.EducationSurcharge, &y.LocalEducationSurcharge); err != nil {
-				return err
-			}
-			yearsOf[y.CreditCode] = append(yearsOf[y.CreditCode], y.creditYear())
-		}
-		return rs.Err()
-	}()
+		yearsOf[y.CreditCode] = append(yearsOf[y.CreditCode], y.creditYear())
+		return nil
+	})
 	if err != nil {
 		return nil, fmt.Errorf("load credit years: %w", err)
 	}
 
 	// Only certification-grant payouts carry a level.
 	grantsOf := map[string][]grantRow{}
-	err = func() error {
-		rs, err := db.Raw(`SELECT subject, level, amount, status, paid_at FROM payouts
-WHERE subject BETWEEN ? AND ? AND level <> '' ORDER BY subject, id`, lo, hi).Rows()
-		if err != nil {
+	err = scanAll(db.Raw(`SELECT subject, level, amount, status, paid_at FROM payouts
+WHERE subject BETWEEN ? AND ? AND level <> '' ORDER BY subject, id`, lo, hi), func(rs *sql.Rows) error {
+		var g grantRow
+		if err := rs.Scan(&g.Subject, &g.Level, &g.Amount, &g.Status, &g.PaidAt); err != nil {
 			return err
 		}
-		defer rs.Close()
-		for rs.Next() {
-			var g grantRow
-			if err := rs.Scan(&g.Subject, &g.Level, &g.Amount, &g.Status, &g.PaidAt); err != nil {
-				return err
-			}
-			grantsOf[g.Subject] = append(grantsOf[g.Subject], g)
-		}
-		return rs.Err()
-	}()
+		grantsOf[g.Subject] = append(grantsOf[g.Subject], g)
+		return nil
+	})
 	if err != nil {
 		return nil, fmt.Errorf("load grants received: %w", err)
 	}
@@ -301,14 +277,19 @@ func grantsReceived(rows []grantRow) []models.GrantReceived {
 // UniversityFacts assembles a registered university with its donations;
 // GrantYear is left zero for the caller to set.
 func (s *Store) UniversityFacts(ctx context.Context, code string) (models.University, error) {
-	var row universityRow
-	db := s.manyRows(s.db.WithContext(ctx))
-	if err := db.Where("code = ?", code).Take(&row).Error; err != nil {
-		return models.University{}, translate(err, meaning{op: "university facts " + code, notFound: universityNotFound(code)})
-	}
-	out, err := assembleUniversities(db, []universityRow{row})
+	var out []models.University
+	err := s.read(ctx, func(db *gorm.DB) error {
+		db = s.manyRows(db)
+		var row universityRow
+		if err := db.Where("code = ?", code).Take(&row).Error; err != nil {
+			return err
+		}
+		var err error
+		out, err = assembleUniversities(db, []universityRow{row})
+		return err
+	})
 	if err != nil {
-		return models.University{}, err
+		return models.University{}, translate(err, meaning{op: "university facts " + code, notFound: models.UniversityNotFound(code)})
 	}
 	return out[0], nil
 }
@@ -317,17 +298,19 @@ func (s *Store) UniversityFacts(ctx context.Context, code string) (models.Univer
 // UniversityFacts, in code order and in batches of at most batchSize.
 func (s *Store) ScreenUniversities(ctx context.Context, batchSize int, fn func([]models.University) error) error {
 	n := screenBatch(batchSize)
-	db := s.manyRows(s.db.WithContext(ctx))
-	return screenPages(ctx, n, func(after string) ([]models.University, string, error) {
-		var rows []universityRow
-		if err := db.Where("code > ?", after).Order("code").Limit(n).Find(&rows).Error; err != nil {
-			return nil, "", translate(err, meaning{op: "screen universities after " + after})
-		}
-		if len(rows) == 0 {
-			return nil, "", nil
-		}
-		batch, err := assembleUniversities(db, rows)
-		return batch, rows[len(rows)-1].Code, err
+	return screenPages(ctx, n, func(after string) (batch []models.University, last string, err error) {
+		err = s.read(ctx, func(db *gorm.DB) error {
+			db = s.manyRows(db)
+			var rows []universityRow
+			if err := db.Where("code > ?", after).Order("code").Limit(n).Find(&rows).Error; err != nil || len(rows) == 0 {
+				return err
+			}
+			last = rows[len(rows)-1].Code
+			var err error
+			batch, err = assembleUniversities(db, rows)
+			return err
+		})
+		return batch, last, translate(err, meaning{op: "screen universities after " + after})
 	}, fn)
 }
 

@@ -4,6 +4,8 @@ import (
 	"context"
 	"time"
 
+	"gorm.io/gorm"
+
 	"github.com/wenzhou-subsidy/subsidy/models"
 )
 
@@ -43,9 +45,6 @@ var (
 // Conflict. The reservation is a single INSERT … ON CONFLICT DO NOTHING, so
 // of concurrent identical requests exactly one goes ahead.
 func (s *Store) BeginIdempotent(ctx context.Context, keyID, idemKey, fingerprint string) (status int, contentType string, body []byte, err error) {
-	if idemKey == "" {
-		return 0, "", nil, invalid("Idempotency-Key", "required")
-	}
 	db := s.db.WithContext(ctx)
 	m := meaning{op: "begin idempotent request " + idemKey}
 	// A pair released between our insert and our read is tried again.
@@ -63,12 +62,17 @@ func (s *Store) BeginIdempotent(ctx context.Context, keyID, idemKey, fingerprint
 			return 0, "", nil, nil
 		}
 		var cur idemRow
-		res := db.Where("key_id = ? AND idem_key = ?", keyID, idemKey).Limit(1).Find(&cur)
-		if res.Error != nil {
-			return 0, "", nil, translate(res.Error, m)
+		var found bool
+		err = s.read(ctx, func(db *gorm.DB) error {
+			res := db.Where("key_id = ? AND idem_key = ?", keyID, idemKey).Limit(1).Find(&cur)
+			found = res.RowsAffected > 0
+			return res.Error
+		})
+		if err != nil {
+			return 0, "", nil, translate(err, m)
 		}
 		switch {
-		case res.RowsAffected == 0:
+		case !found:
 			continue
 		case cur.Fingerprint != fingerprint:
 			return 0, "", nil, idemReused
@@ -84,7 +88,7 @@ func (s *Store) BeginIdempotent(ctx context.Context, keyID, idemKey, fingerprint
 // not reserved, a Conflict when it was answered already.
 func (s *Store) FinishIdempotent(ctx context.Context, keyID, idemKey string, status int, contentType string, body []byte) error {
 	db := s.db.WithContext(ctx)
-	m := meaning{op: "finish idempotent request " + idemKey, notFound: notFound("Idempotency-Key %s 的预留", "reservation of Idempotency-Key %s", idemKey)}
+	m := meaning{op: "finish idempotent request " + idemKey, notFound: models.NotFound("Idempotency-Key %s 的预留", "reservation of Idempotency-Key %s", idemKey)}
 	if body == nil {
 		body = []byte{}
 	}
@@ -103,7 +107,9 @@ func (s *Store) FinishIdempotent(ctx context.Context, keyID, idemKey string, sta
 		return nil
 	}
 	var cur idemRow
-	if err := db.Where("key_id = ? AND idem_key = ?", keyID, idemKey).Take(&cur).Error; err != nil {
+	if err := s.read(ctx, func(db *gorm.DB) error {
+		return db.Where("key_id = ? AND idem_key = ?", keyID, idemKey).Take(&cur).Error
+	}); err != nil {
 		return translate(err, m)
 	}
 	return models.Conflict("该 Idempotency-Key 的请求已有应答", "the request with this Idempotency-Key was already answered")

@@ -4,8 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"slices"
-	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -25,6 +23,8 @@ type keyRow struct {
 
 func (keyRow) TableName() string { return "api_keys" }
 
+func (r keyRow) auditRecord() (any, error) { return r.model(), nil }
+
 func (r keyRow) model() models.APIKey {
 	return models.APIKey{
 		ID:        r.ID,
@@ -36,21 +36,9 @@ func (r keyRow) model() models.APIKey {
 	}
 }
 
-func keyNotFound(id string) *models.Error { return notFound("API 密钥 %s", "API key %s", id) }
-
 // CreateKey stores a new key with the hash of its secret. An empty key.ID is
 // given a random one; CreatedAt is set and RevokedAt cleared.
 func (s *Store) CreateKey(ctx context.Context, actor models.Actor, key models.APIKey, secretHash string) (models.APIKey, error) {
-	switch {
-	case secretHash == "":
-		return models.APIKey{}, invalid("secret_hash", "required")
-	case !slices.Contains(models.Roles, key.Role):
-		return models.APIKey{}, invalid("role", "oneof", strings.Join(models.Roles, ", "))
-	case (key.Role == models.RoleEnterprise || key.Role == models.RoleUniversity) && key.Subject == "":
-		return models.APIKey{}, invalid("subject", "required")
-	case key.Role != models.RoleEnterprise && key.Role != models.RoleUniversity && key.Subject != "":
-		return models.APIKey{}, models.Errorf(models.CodeInvalid, "%s 角色的密钥不能指定主体", "a %s key has no subject", key.Role)
-	}
 	if key.ID == "" {
 		key.ID = newKeyID()
 	}
@@ -66,7 +54,7 @@ func (s *Store) CreateKey(ctx context.Context, actor models.Actor, key models.AP
 		if err := tx.Create(&row).Error; err != nil {
 			return err
 		}
-		return s.audit(tx, actor, actionKey, entityAPIKey, row.ID, nil, row.model())
+		return s.audit(tx, entry{actor, actionKey, entityAPIKey, row.ID}, nil, row.model())
 	})
 	if err != nil {
 		return models.APIKey{}, translate(err, meaning{
@@ -87,11 +75,11 @@ func newKeyID() string {
 // KeyByHash finds a key by the hash of its secret, revoked or not.
 func (s *Store) KeyByHash(ctx context.Context, secretHash string) (models.APIKey, error) {
 	var row keyRow
-	err := s.db.WithContext(ctx).Where("secret_hash = ?", secretHash).Take(&row).Error
+	err := s.read(ctx, func(db *gorm.DB) error { return db.Where("secret_hash = ?", secretHash).Take(&row).Error })
 	if err != nil {
 		return models.APIKey{}, translate(err, meaning{
 			op:       "find API key by hash",
-			notFound: notFound("API 密钥", "API key"),
+			notFound: models.NotFound("API 密钥", "API key"),
 		})
 	}
 	return row.model(), nil
@@ -100,7 +88,7 @@ func (s *Store) KeyByHash(ctx context.Context, secretHash string) (models.APIKey
 // ListKeys lists every key, oldest first.
 func (s *Store) ListKeys(ctx context.Context) ([]models.APIKey, error) {
 	var rows []keyRow
-	if err := s.db.WithContext(ctx).Order("created_at, id").Find(&rows).Error; err != nil {
+	if err := s.read(ctx, func(db *gorm.DB) error { return db.Order("created_at, id").Find(&rows).Error }); err != nil {
 		return nil, translate(err, meaning{op: "list API keys"})
 	}
 	out := make([]models.APIKey, len(rows))
@@ -115,35 +103,19 @@ func (s *Store) ListKeys(ctx context.Context) ([]models.APIKey, error) {
 func (s *Store) RevokeKey(ctx context.Context, actor models.Actor, id string) (models.APIKey, error) {
 	var out models.APIKey
 	err := s.inTx(ctx, func(tx *gorm.DB) error {
-		var before keyRow
-		if err := tx.Where("id = ?", id).Take(&before).Error; err != nil {
-			return err
-		}
-		out = before.model()
-		if before.RevokedAt != nil {
-			return nil
-		}
-		now := s.now()
-		// Conditional, so that of two concurrent revocations one records it.
-		res := tx.Model(&keyRow{}).Where("id = ? AND revoked_at IS NULL", id).Update("revoked_at", now)
-		if res.Error != nil {
-			return res.Error
-		}
-		if res.RowsAffected == 0 {
-			var cur keyRow
-			if err := tx.Where("id = ?", id).Take(&cur).Error; err != nil {
-				return err
+		row, err := updateRow(s, tx, entry{actor, actionKey, entityAPIKey, id}, func(r *keyRow) (map[string]any, error) {
+			if r.RevokedAt != nil {
+				return nil, nil
 			}
-			out = cur.model()
-			return nil
-		}
-		after := before
-		after.RevokedAt = &now
-		out = after.model()
-		return s.audit(tx, actor, actionKey, entityAPIKey, id, before.model(), out)
+			now := s.now()
+			r.RevokedAt = &now
+			return map[string]any{"revoked_at": now}, nil
+		}, "id = ?", id)
+		out = row.model()
+		return err
 	})
 	if err != nil {
-		return models.APIKey{}, translate(err, meaning{op: "revoke API key " + id, notFound: keyNotFound(id)})
+		return models.APIKey{}, translate(err, meaning{op: "revoke API key " + id, notFound: models.KeyNotFound(id)})
 	}
 	return out, nil
 }

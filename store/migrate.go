@@ -26,11 +26,14 @@ import (
 type migration struct {
 	version int
 	name    string
-	sql     string // statements, each ending with ";" at the end of a line
+	// sql holds the statements for both databases, each ending with ";" at
+	// the end of a line. Where the databases differ, sql is empty and
+	// sqlite and postgres hold each one's statements.
+	sql, sqlite, postgres string
 }
 
 var migrations = []migration{
-	{1, "api keys and the audit trail", `
+	{version: 1, name: "api keys and the audit trail", sql: `
 CREATE TABLE api_keys (
 	id          TEXT PRIMARY KEY,
 	secret_hash TEXT NOT NULL UNIQUE,
@@ -58,7 +61,7 @@ CREATE TABLE audit_log (
 CREATE INDEX audit_log_entity ON audit_log (entity, entity_id, id);
 CREATE INDEX audit_log_key ON audit_log (key_id, id);
 `},
-	{2, "registry: enterprises, certifications, credit years, universities, donations", `
+	{version: 2, name: "registry: enterprises, certifications, credit years, universities, donations", sql: `
 CREATE TABLE enterprises (
 	credit_code           TEXT PRIMARY KEY,
 	name                  TEXT NOT NULL CHECK (length(name) BETWEEN 1 AND 200),
@@ -121,7 +124,7 @@ CREATE TABLE donations (
 );
 CREATE INDEX donations_university ON donations (university_code, id);
 `},
-	{3, "payout runs and payouts", `
+	{version: 3, name: "payout runs and payouts", sql: `
 CREATE TABLE payout_runs (
 	id              {{id}},
 	as_of           {{date}} NOT NULL,
@@ -173,7 +176,7 @@ CREATE INDEX payouts_subject ON payouts (subject, level);
 CREATE INDEX payouts_status ON payouts (status, id);
 CREATE INDEX payouts_run ON payouts (run_id, id);
 `},
-	{4, "credit verifications", `
+	{version: 4, name: "credit verifications", sql: `
 CREATE TABLE credit_verifications (
 	id              {{id}},
 	credit_code     TEXT NOT NULL REFERENCES enterprises (credit_code),
@@ -191,7 +194,7 @@ CREATE TABLE credit_verifications (
 );
 CREATE INDEX credit_verifications_code ON credit_verifications (credit_code, id);
 `},
-	{5, "idempotency keys", `
+	{version: 5, name: "idempotency keys", sql: `
 CREATE TABLE idempotency_keys (
 	key_id       TEXT NOT NULL,
 	idem_key     TEXT NOT NULL,
@@ -204,7 +207,45 @@ CREATE TABLE idempotency_keys (
 	PRIMARY KEY (key_id, idem_key)
 );
 `},
-	{6, "payout runs as jobs: status, progress, heartbeat, Idempotency-Key", `
+	// The store used to check these fields itself; the database is now the
+	// last line behind the service's validation. PostgreSQL adds CHECKs;
+	// SQLite cannot add a CHECK to a table without rebuilding it, so
+	// triggers raise the same failure ("CHECK constraint failed: <name>").
+	{version: 6, name: "checks of fields the store used to check", postgres: `
+ALTER TABLE enterprises ADD CONSTRAINT enterprises_credit_code_set CHECK (credit_code <> '');
+-- a share or actual control belongs to a parent; without its code they would be lost
+ALTER TABLE enterprises ADD CONSTRAINT enterprises_parent_set CHECK (parent_code <> '' OR (parent_ownership_pct = '' AND NOT parent_actual_control));
+ALTER TABLE credit_years ADD CONSTRAINT credit_years_year CHECK (year > 0);
+ALTER TABLE universities ADD CONSTRAINT universities_code_set CHECK (code <> '');
+ALTER TABLE api_keys ADD CONSTRAINT api_keys_secret_hash_set CHECK (secret_hash <> '');
+ALTER TABLE idempotency_keys ADD CONSTRAINT idempotency_keys_idem_key_set CHECK (idem_key <> '');
+`, sqlite: `
+CREATE TRIGGER enterprises_credit_code_set_insert BEFORE INSERT ON enterprises WHEN NOT (NEW.credit_code <> '')
+BEGIN SELECT RAISE(ABORT, 'CHECK constraint failed: enterprises_credit_code_set'); END;
+CREATE TRIGGER enterprises_credit_code_set_update BEFORE UPDATE ON enterprises WHEN NOT (NEW.credit_code <> '')
+BEGIN SELECT RAISE(ABORT, 'CHECK constraint failed: enterprises_credit_code_set'); END;
+CREATE TRIGGER enterprises_parent_set_insert BEFORE INSERT ON enterprises WHEN NOT (NEW.parent_code <> '' OR (NEW.parent_ownership_pct = '' AND NOT NEW.parent_actual_control))
+BEGIN SELECT RAISE(ABORT, 'CHECK constraint failed: enterprises_parent_set'); END;
+CREATE TRIGGER enterprises_parent_set_update BEFORE UPDATE ON enterprises WHEN NOT (NEW.parent_code <> '' OR (NEW.parent_ownership_pct = '' AND NOT NEW.parent_actual_control))
+BEGIN SELECT RAISE(ABORT, 'CHECK constraint failed: enterprises_parent_set'); END;
+CREATE TRIGGER credit_years_year_insert BEFORE INSERT ON credit_years WHEN NOT (NEW.year > 0)
+BEGIN SELECT RAISE(ABORT, 'CHECK constraint failed: credit_years_year'); END;
+CREATE TRIGGER credit_years_year_update BEFORE UPDATE ON credit_years WHEN NOT (NEW.year > 0)
+BEGIN SELECT RAISE(ABORT, 'CHECK constraint failed: credit_years_year'); END;
+CREATE TRIGGER universities_code_set_insert BEFORE INSERT ON universities WHEN NOT (NEW.code <> '')
+BEGIN SELECT RAISE(ABORT, 'CHECK constraint failed: universities_code_set'); END;
+CREATE TRIGGER universities_code_set_update BEFORE UPDATE ON universities WHEN NOT (NEW.code <> '')
+BEGIN SELECT RAISE(ABORT, 'CHECK constraint failed: universities_code_set'); END;
+CREATE TRIGGER api_keys_secret_hash_set_insert BEFORE INSERT ON api_keys WHEN NOT (NEW.secret_hash <> '')
+BEGIN SELECT RAISE(ABORT, 'CHECK constraint failed: api_keys_secret_hash_set'); END;
+CREATE TRIGGER api_keys_secret_hash_set_update BEFORE UPDATE ON api_keys WHEN NOT (NEW.secret_hash <> '')
+BEGIN SELECT RAISE(ABORT, 'CHECK constraint failed: api_keys_secret_hash_set'); END;
+CREATE TRIGGER idempotency_keys_idem_key_set_insert BEFORE INSERT ON idempotency_keys WHEN NOT (NEW.idem_key <> '')
+BEGIN SELECT RAISE(ABORT, 'CHECK constraint failed: idempotency_keys_idem_key_set'); END;
+CREATE TRIGGER idempotency_keys_idem_key_set_update BEFORE UPDATE ON idempotency_keys WHEN NOT (NEW.idem_key <> '')
+BEGIN SELECT RAISE(ABORT, 'CHECK constraint failed: idempotency_keys_idem_key_set'); END;
+`},
+	{version: 7, name: "payout runs as jobs: status, progress, heartbeat, Idempotency-Key", sql: `
 ALTER TABLE payout_runs ADD COLUMN status TEXT NOT NULL DEFAULT 'completed' CHECK (status IN ('running', 'completed', 'interrupted', 'failed'));
 ALTER TABLE payout_runs ADD COLUMN total INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE payout_runs ADD COLUMN heartbeat_at {{time}};
@@ -214,6 +255,19 @@ ALTER TABLE payout_runs ADD COLUMN idem_key TEXT NOT NULL DEFAULT '';
 UPDATE payout_runs SET status = 'interrupted' WHERE finished_at IS NULL;
 CREATE INDEX payout_runs_running ON payout_runs (status, heartbeat_at);
 `},
+}
+
+// statementsFor returns a migration's statements for the dialect.
+func (m migration) statementsFor(d dialect) []string {
+	sql := m.sql
+	switch {
+	case sql != "":
+	case d == dialectPostgres:
+		sql = m.postgres
+	default:
+		sql = m.sqlite
+	}
+	return statements(d.ddl(sql))
 }
 
 // ddl writes the placeholders of a migration for the dialect.
@@ -254,6 +308,13 @@ func statements(sql string) []string {
 // at BEGIN serializes them, on PostgreSQL an advisory lock per schema does;
 // either way each migration is checked again inside its transaction.
 func (s *Store) migrate(ctx context.Context) error {
+	// An up-to-date database needs no write, so that one that accepts none
+	// (a PostgreSQL standby, a read-only SQLite file) opens for reading.
+	latest := migrations[len(migrations)-1].version
+	if v, err := s.SchemaVersion(ctx); err == nil && v == latest {
+		return nil
+	}
+
 	db := s.db.WithContext(ctx)
 	err := db.Transaction(func(tx *gorm.DB) error {
 		if err := s.lockMigrations(tx); err != nil {
@@ -273,7 +334,7 @@ func (s *Store) migrate(ctx context.Context) error {
 	if err := db.Raw(`SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&newest).Error; err != nil {
 		return fmt.Errorf("migrate: read schema version: %w", err)
 	}
-	if latest := migrations[len(migrations)-1].version; newest > latest {
+	if newest > latest {
 		return fmt.Errorf("migrate: the database has schema version %d, newer than this program's %d: run a newer subsidy", newest, latest)
 	}
 
@@ -293,7 +354,7 @@ func (s *Store) migrate(ctx context.Context) error {
 			if n > 0 {
 				return nil // another process applied it meanwhile
 			}
-			for _, stmt := range statements(s.dialect.ddl(m.sql)) {
+			for _, stmt := range m.statementsFor(s.dialect) {
 				if err := tx.Exec(stmt).Error; err != nil {
 					return err
 				}
@@ -325,7 +386,10 @@ func (s *Store) lockMigrations(tx *gorm.DB) error {
 // SchemaVersion returns the version of the newest migration applied.
 func (s *Store) SchemaVersion(ctx context.Context) (int, error) {
 	var v int
-	if err := s.db.WithContext(ctx).Raw(`SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&v).Error; err != nil {
+	err := s.read(ctx, func(db *gorm.DB) error {
+		return db.Raw(`SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&v).Error
+	})
+	if err != nil {
 		return 0, fmt.Errorf("read schema version: %w", err)
 	}
 	return v, nil

@@ -16,12 +16,12 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5/stdlib"
 	"gorm.io/driver/postgres"
 	"gorm.io/driver/sqlite"
 	"gorm.io/gorm"
@@ -49,6 +49,8 @@ type Store struct {
 	dialect dialect
 	clock   func() time.Time
 	log     *slog.Logger
+	// maxConns is the pool's size, which reconnect restores.
+	maxConns int
 	// tempDir is removed on Close: it holds the file behind a ":memory:" DSN.
 	tempDir string
 	// writers admits one write transaction at a time on SQLite (nil on
@@ -86,34 +88,40 @@ const slowStatement = time.Second
 const sqliteBusyTimeout = 10 * time.Second
 
 // Open opens the database named by dsn and brings its schema up to date.
-// dsn is a postgres:// or postgresql:// URL, or else a SQLite file path
-// (created if missing). ":memory:" (or any DSN starting with it) opens a
+// dsn is a PostgreSQL URL (postgres:// or postgresql://) or keyword/value
+// settings (host=… dbname=…), or else a SQLite file path (created if
+// missing); see dsn.go. ":memory:" (or any DSN starting with it) opens a
 // private database in a temporary file removed on Close: a real in-memory
-// SQLite database is per connection, and the pool holds several.
+// SQLite database is per connection, and the pool holds several. Errors
+// name the database by RedactDSN(dsn).
 //
 // Stores (of one process or several) that open one new SQLite file at the
 // same moment can find it locked while another turns on write-ahead
 // logging, a moment in which SQLite answers "database is locked" without
 // waiting; Open then tries again, for up to the busy timeout.
 func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
+	d := dialectOf(dsn)
 	deadline := time.Now().Add(sqliteBusyTimeout)
 	for attempt := 1; ; attempt++ {
-		s, err := open(ctx, dsn, opts)
-		if err == nil || classify(err) != failBusy || time.Now().After(deadline) {
-			return s, err
+		s, err := open(ctx, d, dsn, opts)
+		if err == nil {
+			return s, nil
 		}
-		pause := time.Millisecond + rand.N(time.Duration(attempt)*5*time.Millisecond)
-		select {
-		case <-time.After(pause):
-		case <-ctx.Done():
-			return nil, err
+		if classify(err) == failBusy && time.Now().Before(deadline) {
+			pause := time.Millisecond + rand.N(time.Duration(attempt)*5*time.Millisecond)
+			select {
+			case <-time.After(pause):
+				continue
+			case <-ctx.Done():
+			}
 		}
+		return nil, fmt.Errorf("open %s database %s: %w", d, RedactDSN(dsn), err)
 	}
 }
 
 // open is one attempt of Open.
-func open(ctx context.Context, dsn string, opts Options) (*Store, error) {
-	s := &Store{clock: opts.Now, log: opts.Logger}
+func open(ctx context.Context, d dialect, dsn string, opts Options) (*Store, error) {
+	s := &Store{dialect: d, clock: opts.Now, log: opts.Logger}
 	if s.clock == nil {
 		s.clock = time.Now
 	}
@@ -123,19 +131,17 @@ func open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 
 	var dialector gorm.Dialector
 	maxConns := opts.MaxOpenConns
-	switch {
-	case strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://"):
-		s.dialect = dialectPostgres
-		pgDSN, err := postgresDSN(dsn)
+	switch d {
+	case dialectPostgres:
+		cfg, err := postgresConfig(dsn)
 		if err != nil {
 			return nil, err
 		}
-		dialector = postgres.Open(pgDSN)
+		dialector = postgres.New(postgres.Config{Conn: stdlib.OpenDB(*cfg)})
 		if maxConns <= 0 {
 			maxConns = 10
 		}
 	default:
-		s.dialect = dialectSQLite
 		s.writers = make(chan struct{}, 1)
 		path := dsn
 		if path == "" {
@@ -144,7 +150,7 @@ func open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 		if strings.HasPrefix(path, ":memory:") {
 			dir, err := os.MkdirTemp("", "subsidy-store-")
 			if err != nil {
-				return nil, fmt.Errorf("open store: temporary database: %w", err)
+				return nil, fmt.Errorf("temporary database: %w", err)
 			}
 			s.tempDir = dir
 			path = filepath.Join(dir, "subsidy.db")
@@ -164,60 +170,27 @@ func open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 	})
 	if err != nil {
 		s.removeTemp()
-		return nil, fmt.Errorf("open %s database: %w", s.dialect, err)
+		return nil, err
 	}
 	s.db = db
 	if s.sqlDB, err = db.DB(); err != nil {
 		s.removeTemp()
-		return nil, fmt.Errorf("open %s database: %w", s.dialect, err)
+		return nil, err
 	}
+	s.maxConns = maxConns
 	s.sqlDB.SetMaxOpenConns(maxConns)
 	s.sqlDB.SetMaxIdleConns(maxConns)
 	s.sqlDB.SetConnMaxIdleTime(5 * time.Minute)
 
 	if err := s.Ping(ctx); err != nil {
 		s.Close()
-		return nil, fmt.Errorf("open %s database: %w", s.dialect, err)
+		return nil, err
 	}
 	if err := s.migrate(ctx); err != nil {
 		s.Close()
 		return nil, err
 	}
 	return s, nil
-}
-
-// sqliteDSN adds mattn/go-sqlite3's connection settings to a file path:
-// write-ahead logging so readers never wait for the writer, a generous busy
-// timeout, foreign keys (off by default in SQLite) and transactions that take
-// the write lock at BEGIN, so that two writers queue instead of one failing
-// with SQLITE_BUSY when it tries to upgrade a read lock.
-func sqliteDSN(path string) string {
-	sep := "?"
-	if strings.Contains(path, "?") {
-		sep = "&"
-	}
-	return path + sep + fmt.Sprintf("_journal_mode=WAL&_busy_timeout=%d&_foreign_keys=1&_txlock=immediate",
-		sqliteBusyTimeout.Milliseconds())
-}
-
-// postgresDSN asks PostgreSQL to plan every statement for its actual
-// parameters (plan_cache_mode=force_custom_plan) unless the URL says
-// otherwise. pgx prepares and reuses statements, and after a few runs
-// PostgreSQL may switch a statement to a generic plan; for the store's
-// IN lists of a thousand codes a generic plan compares every row with every
-// code (no hashing of the list) and a screening chunk goes from milliseconds
-// to seconds.
-func postgresDSN(dsn string) (string, error) {
-	u, err := url.Parse(dsn)
-	if err != nil {
-		return "", fmt.Errorf("open postgres: invalid URL: %w", err)
-	}
-	q := u.Query()
-	if !q.Has("plan_cache_mode") {
-		q.Set("plan_cache_mode", "force_custom_plan")
-		u.RawQuery = q.Encode()
-	}
-	return u.String(), nil
 }
 
 // Dialect names the database: "sqlite" or "postgres".
@@ -251,55 +224,14 @@ func (s *Store) now() time.Time {
 	return s.clock().UTC().Truncate(time.Microsecond)
 }
 
-// maxTxAttempts bounds how often a transaction is tried when it loses a
-// race (a serialization failure or deadlock on PostgreSQL, or rows a
-// concurrent transaction inserted first). Every lost race means another
-// transaction committed, so retries make progress.
-const maxTxAttempts = 8
-
-// inTx runs fn in a write transaction, trying it again when it lost a race
-// that another attempt can win. fn must not keep state across attempts.
-func (s *Store) inTx(ctx context.Context, fn func(tx *gorm.DB) error) error {
-	return s.inTxAttempts(ctx, maxTxAttempts, fn)
-}
-
-func (s *Store) inTxAttempts(ctx context.Context, attempts int, fn func(tx *gorm.DB) error) error {
-	for attempt := 1; ; attempt++ {
-		err := s.write(ctx, func() error { return s.db.WithContext(ctx).Transaction(fn) })
-		if err == nil || attempt >= attempts || !retryable(err) || ctx.Err() != nil {
-			return err
-		}
-		s.log.DebugContext(ctx, "store: retrying transaction", "attempt", attempt, "err", err)
-		// A short, growing, jittered pause lets the winner finish and the
-		// losers spread out.
-		pause := time.Millisecond + rand.N(time.Duration(attempt)*2*time.Millisecond)
-		select {
-		case <-time.After(pause):
-		case <-ctx.Done():
-			return ctx.Err()
-		}
-	}
-}
-
-// write runs a write (a transaction or a single statement) when this
-// process's turn to write on SQLite comes; on PostgreSQL, at once.
-func (s *Store) write(ctx context.Context, do func() error) error {
-	if s.writers == nil {
-		return do()
-	}
-	select {
-	case s.writers <- struct{}{}:
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-	defer func() { <-s.writers }()
-	return do()
-}
-
-// gormLogger reports slow statements to slog. Failed statements are not
-// logged here: the store returns them, translated, and expected failures
-// (a unique violation that means "already recorded") are not news.
-// Statements are logged without their parameters, which may hold key hashes.
+// gormLogger reports slow statements to slog, without their parameters
+// (which may hold key hashes). It is ours rather than gorm's slog logger
+// (logger.NewSlogLogger) because that one renders every statement's SQL,
+// logged or not, and logs every failed statement as an error, while here
+// failures are expected: a unique violation on certifications_once or
+// payouts_key means "already recorded", one of a payout run's races means
+// "try again". The store returns every failure, translated, to a caller who
+// decides what is news; logging them here too would drown the real errors.
 type gormLogger struct{ log *slog.Logger }
 
 func (l gormLogger) LogMode(logger.LogLevel) logger.Interface { return l }

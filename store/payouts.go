@@ -40,6 +40,13 @@ type runRow struct {
 
 func (runRow) TableName() string { return "payout_runs" }
 
+func (r runRow) auditRecord() (any, error) { return r.model() }
+
+// starter is the actor who started the run.
+func (r runRow) starter() models.Actor {
+	return models.Actor{KeyID: r.KeyID, Role: r.KeyRole, RequestID: r.RequestID}
+}
+
 func (r runRow) model() (models.PayoutRun, error) {
 	run := models.PayoutRun{
 		ID:             r.ID,
@@ -93,6 +100,34 @@ type payoutRow struct {
 
 func (payoutRow) TableName() string { return "payouts" }
 
+var payoutTable = table[payoutRow]{
+	name: "payouts",
+	cols: []string{"run_id", "rule", "subject", "subject_name", "level", "grant_year", "seq", "amount",
+		"status", "payer_code", "payer_name", "ruleset_version", "ruleset_digest", "decision", "created_at"},
+	values: func(r *payoutRow, v []any) []any {
+		return append(v, r.RunID, r.Rule, r.Subject, r.SubjectName, r.Level, r.GrantYear, r.Seq, r.Amount,
+			r.Status, r.PayerCode, r.PayerName, r.RulesetVersion, r.RulesetDigest, jsonArg(r.Decision), r.CreatedAt)
+	},
+}
+
+// payoutKey is the unique key of one payout row (the constraint payouts_key).
+type payoutKey struct {
+	rule, subject, level string
+	grantYear, seq       int
+}
+
+func (r *payoutRow) key() payoutKey {
+	return payoutKey{r.Rule, r.Subject, r.Level, r.GrantYear, r.Seq}
+}
+
+// auditRecord is the payout without its decision: the audit trail records
+// what was paid and each change of status, not the unchanged decision
+// (GetPayout returns it).
+func (r payoutRow) auditRecord() (any, error) {
+	r.Decision = nil
+	return r.model(), nil
+}
+
 func (r payoutRow) model() models.Payout {
 	return models.Payout{
 		ID:             r.ID,
@@ -122,9 +157,6 @@ func (r payoutRow) model() models.Payout {
 // CreateRun records the start of a payout run, running; ID, StartedAt,
 // HeartbeatAt and KeyID (the actor's) are set.
 func (s *Store) CreateRun(ctx context.Context, actor models.Actor, run models.PayoutRun) (models.PayoutRun, error) {
-	if run.AsOf.IsZero() {
-		return models.PayoutRun{}, invalid("as_of", "required")
-	}
 	rules := run.Rules
 	if rules == nil {
 		rules = []string{}
@@ -160,7 +192,7 @@ func (s *Store) CreateRun(ctx context.Context, actor models.Actor, run models.Pa
 		if out, err = row.model(); err != nil {
 			return err
 		}
-		return s.audit(tx, actor, actionRun, entityPayoutRun, strconv.FormatInt(row.ID, 10), nil, out)
+		return s.audit(tx, entry{actor, actionRun, entityPayoutRun, strconv.FormatInt(row.ID, 10)}, nil, out)
 	})
 	if err != nil {
 		return models.PayoutRun{}, translate(err, meaning{op: "create payout run"})
@@ -178,20 +210,17 @@ func (s *Store) FinishRun(ctx context.Context, run models.PayoutRun) (models.Pay
 		return models.PayoutRun{}, fmt.Errorf("finish payout run %d: status %q is not an end", run.ID, run.Status)
 	}
 	err := s.inTx(ctx, func(tx *gorm.DB) error {
-		var old runRow
-		if err := forUpdate(tx).Where("id = ?", run.ID).Take(&old).Error; err != nil {
-			return err
-		}
-		if old.Status != models.RunRunning {
-			return models.Conflict(
-				fmt.Sprintf("发放批次 %d 已结束（%s）", run.ID, old.Status),
-				fmt.Sprintf("payout run %d has ended already (%s)", run.ID, old.Status))
-		}
-		now := s.now()
-		row := old
-		row.Status, row.FinishedAt = run.Status, &now
-		row.Screened, row.CreatedCount, row.CreatedTotal = run.Screened, run.CreatedCount, run.CreatedTotal.Fen()
-		return s.endRun(tx, old, row)
+		_, err := s.endRun(tx, run.ID, func(r *runRow) (bool, error) {
+			if r.Status != models.RunRunning {
+				return false, models.Conflict(
+					fmt.Sprintf("发放批次 %d 已结束（%s）", run.ID, r.Status),
+					fmt.Sprintf("payout run %d has ended already (%s)", run.ID, r.Status))
+			}
+			r.Status = run.Status
+			r.Screened, r.CreatedCount, r.CreatedTotal = run.Screened, run.CreatedCount, run.CreatedTotal.Fen()
+			return true, nil
+		})
+		return err
 	})
 	if err != nil {
 		return models.PayoutRun{}, translate(err, meaning{op: fmt.Sprintf("finish payout run %d", run.ID), notFound: models.RunNotFound(run.ID)})
@@ -199,41 +228,49 @@ func (s *Store) FinishRun(ctx context.Context, run models.PayoutRun) (models.Pay
 	return s.GetRun(ctx, run.ID)
 }
 
-// endRun writes a run's end in tx, releases the Idempotency-Key of a run
-// that did not complete, and audits the change in the name of the key that
-// started it.
-func (s *Store) endRun(tx *gorm.DB, old, row runRow) error {
-	err := tx.Model(&runRow{}).Where("id = ?", row.ID).Updates(map[string]any{
-		"status":        row.Status,
-		"screened":      row.Screened,
-		"created_count": row.CreatedCount,
-		"created_total": row.CreatedTotal,
-		"finished_at":   row.FinishedAt,
-	}).Error
-	if err != nil {
-		return err
+// endRun ends a run in tx when end says so (having set its status and
+// counts), with FinishedAt now; releases the Idempotency-Key of a run that
+// did not complete, so that a retry starts a new run; and audits the change
+// in the name of the key that started the run. It reports whether the run
+// ended.
+func (s *Store) endRun(tx *gorm.DB, id int64, end func(r *runRow) (bool, error)) (bool, error) {
+	// Who started the run never changes: it is read before the row is
+	// locked, for the audit entry of the change.
+	var started runRow
+	if err := tx.Select("key_id", "key_role", "request_id").Where("id = ?", id).Take(&started).Error; err != nil {
+		return false, err
+	}
+	ended := false
+	row, err := updateRow(s, tx, entry{started.starter(), actionRun, entityPayoutRun, strconv.FormatInt(id, 10)}, func(r *runRow) (map[string]any, error) {
+		var err error
+		if ended, err = end(r); err != nil || !ended {
+			return nil, err
+		}
+		now := s.now()
+		r.FinishedAt = &now
+		return map[string]any{
+			"status":        r.Status,
+			"screened":      r.Screened,
+			"created_count": r.CreatedCount,
+			"created_total": r.CreatedTotal,
+			"finished_at":   now,
+		}, nil
+	}, "id = ?", id)
+	if err != nil || !ended {
+		return false, err
 	}
 	if row.Status != models.RunCompleted && row.IdemKey != "" {
 		if err := tx.Where("key_id = ? AND idem_key = ?", row.IdemKeyID, row.IdemKey).Delete(&idemRow{}).Error; err != nil {
-			return err
+			return false, err
 		}
 	}
-	before, err := old.model()
-	if err != nil {
-		return err
-	}
-	after, err := row.model()
-	if err != nil {
-		return err
-	}
-	starter := models.Actor{KeyID: old.KeyID, Role: old.KeyRole, RequestID: old.RequestID}
-	return s.audit(tx, starter, actionRun, entityPayoutRun, strconv.FormatInt(row.ID, 10), before, after)
+	return true, nil
 }
 
 // GetRun returns a payout run.
 func (s *Store) GetRun(ctx context.Context, id int64) (models.PayoutRun, error) {
 	var row runRow
-	if err := s.db.WithContext(ctx).Where("id = ?", id).Take(&row).Error; err != nil {
+	if err := s.read(ctx, func(db *gorm.DB) error { return db.Where("id = ?", id).Take(&row).Error }); err != nil {
 		return models.PayoutRun{}, translate(err, meaning{op: fmt.Sprintf("get payout run %d", id), notFound: models.RunNotFound(id)})
 	}
 	return row.model()
@@ -297,27 +334,8 @@ type recordedSum struct {
 // (the caller has them). If a chunk fails, the chunks before it stay
 // recorded: running the same candidates again records only the rest.
 func (s *Store) RecordPayouts(ctx context.Context, actor models.Actor, runID int64, cands []models.PayoutCandidate) ([]models.Payout, error) {
-	var bad []models.FieldError
-	for i, c := range cands {
-		prefix := fmt.Sprintf("candidates[%d].", i)
-		if c.Rule == "" {
-			bad = append(bad, models.Field(prefix+"rule", "required"))
-		}
-		if c.Subject == "" {
-			bad = append(bad, models.Field(prefix+"subject", "required"))
-		}
-		if c.Level != "" && !slices.Contains(models.Levels, c.Level) {
-			bad = append(bad, models.Field(prefix+"level", "oneof", strings.Join(models.Levels, ", ")))
-		}
-		if c.Total.IsNegative() {
-			bad = append(bad, models.Field(prefix+"total", "money", c.Total.String()))
-		}
-		if len(c.Decision) > 0 && !json.Valid(c.Decision) {
-			bad = append(bad, models.Field(prefix+"decision", "json", "invalid JSON"))
-		}
-	}
-	if len(bad) > 0 {
-		return nil, models.InvalidInput(bad...)
+	if err := checkCandidates(cands); err != nil {
+		return nil, fmt.Errorf("record payouts of run %d: %w", runID, err)
 	}
 
 	sorted := slices.Clone(cands)
@@ -341,12 +359,27 @@ func (s *Store) RecordPayouts(ctx context.Context, actor models.Actor, runID int
 		if err != nil {
 			return nil, translate(err, meaning{
 				op:     fmt.Sprintf("record payouts of run %d", runID),
-				parent: runNotFound(runID),
+				parent: models.RunNotFound(runID),
 			})
 		}
 		created = append(created, got...)
 	}
 	return created, nil
+}
+
+// checkCandidates guards invariants of candidates, which the service
+// computes (a payout run) rather than a user types: a bad one is a bug, an
+// internal error. The database checks the rest (the level, for one).
+func checkCandidates(cands []models.PayoutCandidate) error {
+	for i, c := range cands {
+		switch {
+		case c.Rule == "" || c.Subject == "":
+			return fmt.Errorf("candidate %d names no rule or no subject", i)
+		case len(c.Decision) > 0 && !json.Valid(c.Decision):
+			return fmt.Errorf("candidate %d: the decision is not JSON", i)
+		}
+	}
+	return nil
 }
 
 // recordChunk records the payouts due for sorted candidates in tx.
@@ -407,24 +440,37 @@ func (s *Store) recordChunk(tx *gorm.DB, actor models.Actor, runID int64, cands 
 	if len(rows) == 0 {
 		return nil, nil
 	}
-	if err := insertPayouts(tx, s.dialect, rows); err != nil {
-		return nil, err
+	ids, err := insertNumbered(tx, s.dialect, payoutTable, rows, (*payoutRow).key, "rule, subject, level, grant_year, seq",
+		func(rs *sql.Rows) (int64, payoutKey, error) {
+			var r payoutRow
+			err := rs.Scan(&r.ID, &r.Rule, &r.Subject, &r.Level, &r.GrantYear, &r.Seq)
+			return r.ID, r.key(), err
+		})
+	if err != nil {
+		// A unique violation means a concurrent run recorded one of the
+		// keys first: the chunk runs again.
+		return nil, raced(err)
 	}
+	for i := range rows {
+		rows[i].ID = ids[i]
+	}
+	// In id order, as RecordPayouts returns them.
+	slices.SortFunc(rows, func(a, b payoutRow) int { return cmp.Compare(a.ID, b.ID) })
 
 	out := make([]models.Payout, len(rows))
 	audits := make([]auditRow, len(rows))
 	for i, r := range rows {
-		// The decision stays on the payout; the answer and the audit trail
-		// do not repeat it (the caller has it; GetPayout returns it).
+		// The decision stays on the payout; the answer does not repeat it
+		// (the caller has it; GetPayout returns it), nor does the audit trail.
 		r.Decision = nil
 		out[i] = r.model()
-		a, err := s.auditRecord(actor, actionCreate, entityPayout, strconv.FormatInt(r.ID, 10), nil, out[i])
+		a, err := s.auditRecord(entry{actor, actionCreate, entityPayout, strconv.FormatInt(r.ID, 10)}, nil, out[i])
 		if err != nil {
 			return nil, err
 		}
 		audits[i] = a
 	}
-	if err := insertAudits(tx, s.dialect, audits); err != nil {
+	if err := insertRows(tx, s.dialect, auditTable, audits); err != nil {
 		return nil, fmt.Errorf("audit payouts: %w", err)
 	}
 	return out, nil
@@ -464,109 +510,38 @@ func readRecorded(tx *gorm.DB, rule string, subjects []string, recorded map[limi
 	})
 }
 
-// payoutKey is the unique key of one payout row (the constraint payouts_key).
-type payoutKey struct {
-	rule, subject, level string
-	grantYear, seq       int
-}
-
-// insertPayouts inserts new payout rows with multi-row INSERTs, sets their
-// IDs from the RETURNING clause, matched by each row's unique key (neither
-// database promises to return rows in the order of VALUES), and sorts them
-// by ID. A
-// unique violation means a concurrent run recorded one of the keys first:
-// it is marked raced, so that the chunk runs again.
-func insertPayouts(tx *gorm.DB, d dialect, rows []payoutRow) error {
-	index := make(map[payoutKey]int, len(rows))
-	for i, r := range rows {
-		index[payoutKey{r.Rule, r.Subject, r.Level, r.GrantYear, r.Seq}] = i
-	}
-	ins := bulkInserter{tx: tx, dialect: d}
-	err := ins.returning("payouts", []string{"run_id", "rule", "subject", "subject_name", "level", "grant_year", "seq", "amount",
-		"status", "payer_code", "payer_name", "ruleset_version", "ruleset_digest", "decision", "created_at"}, len(rows),
-		func(i int, v []any) []any {
-			r := &rows[i]
-			var decision any
-			if len(r.Decision) > 0 {
-				decision = string(r.Decision)
-			}
-			return append(v, r.RunID, r.Rule, r.Subject, r.SubjectName, r.Level, r.GrantYear, r.Seq, r.Amount,
-				r.Status, r.PayerCode, r.PayerName, r.RulesetVersion, r.RulesetDigest, decision, r.CreatedAt)
-		},
-		"id, rule, subject, level, grant_year, seq", func(rs *sql.Rows) error {
-			var id int64
-			var k payoutKey
-			if err := rs.Scan(&id, &k.rule, &k.subject, &k.level, &k.grantYear, &k.seq); err != nil {
-				return err
-			}
-			i, ok := index[k]
-			if !ok {
-				return fmt.Errorf("insert payouts: the database returned a key not inserted: %+v", k)
-			}
-			rows[i].ID = id
-			return nil
-		})
-	if err != nil {
-		return raced(err)
-	}
-	for _, r := range rows {
-		if r.ID == 0 {
-			return fmt.Errorf("insert payouts: no id returned for %s %s %s %d", r.Rule, r.Subject, r.Level, r.GrantYear)
-		}
-	}
-	// In id order, as RecordPayouts returns them.
-	slices.SortFunc(rows, func(a, b payoutRow) int { return cmp.Compare(a.ID, b.ID) })
-	return nil
-}
-
-// insertAudits inserts audit entries with multi-row INSERTs.
-func insertAudits(tx *gorm.DB, d dialect, audits []auditRow) error {
-	ins := bulkInserter{tx: tx, dialect: d}
-	return ins.rows("audit_log", []string{"at", "key_id", "role", "request_id", "action", "entity", "entity_id", "before_json", "after_json"},
-		len(audits), func(i int, v []any) []any {
-			a := &audits[i]
-			return append(v, a.At, a.KeyID, a.Role, a.RequestID, a.Action, a.Entity, a.EntityID, jsonArg(a.BeforeJSON), jsonArg(a.AfterJSON))
-		})
-}
-
-// jsonArg is a JSON document as a statement parameter: text, or NULL when
-// empty (as jsonText stores it).
-func jsonArg(j jsonText) any {
-	if len(j) == 0 {
-		return nil
-	}
-	return string(j)
-}
-
 // ---- reading payouts ----
 
 // ListPayouts lists payouts in id order, without their decisions. Limit 0
 // lists every match.
 func (s *Store) ListPayouts(ctx context.Context, f models.PayoutFilter) ([]models.Payout, error) {
-	q := s.db.WithContext(ctx).Model(&payoutRow{}).Omit("decision")
-	if f.Rule != "" {
-		q = q.Where("rule = ?", f.Rule)
-	}
-	if f.Status != "" {
-		q = q.Where("status = ?", f.Status)
-	}
-	if f.Subject != "" {
-		q = q.Where("subject = ?", f.Subject)
-	}
-	if f.Payer != "" {
-		q = q.Where("payer_code = ?", f.Payer)
-	}
-	if f.RunID != 0 {
-		q = q.Where("run_id = ?", f.RunID)
-	}
-	if f.AfterID > 0 {
-		q = q.Where("id > ?", f.AfterID)
-	}
-	if f.Limit > 0 {
-		q = q.Limit(f.Limit)
-	}
 	var rows []payoutRow
-	if err := q.Order("id").Find(&rows).Error; err != nil {
+	err := s.read(ctx, func(db *gorm.DB) error {
+		q := db.Model(&payoutRow{}).Omit("decision")
+		if f.Rule != "" {
+			q = q.Where("rule = ?", f.Rule)
+		}
+		if f.Status != "" {
+			q = q.Where("status = ?", f.Status)
+		}
+		if f.Subject != "" {
+			q = q.Where("subject = ?", f.Subject)
+		}
+		if f.Payer != "" {
+			q = q.Where("payer_code = ?", f.Payer)
+		}
+		if f.RunID != 0 {
+			q = q.Where("run_id = ?", f.RunID)
+		}
+		if f.AfterID > 0 {
+			q = q.Where("id > ?", f.AfterID)
+		}
+		if f.Limit > 0 {
+			q = q.Limit(f.Limit)
+		}
+		return q.Order("id").Find(&rows).Error
+	})
+	if err != nil {
 		return nil, translate(err, meaning{op: "list payouts"})
 	}
 	out := make([]models.Payout, len(rows))
@@ -579,8 +554,8 @@ func (s *Store) ListPayouts(ctx context.Context, f models.PayoutFilter) ([]model
 // GetPayout returns one payout with its decision.
 func (s *Store) GetPayout(ctx context.Context, id int64) (models.Payout, error) {
 	var row payoutRow
-	if err := s.db.WithContext(ctx).Where("id = ?", id).Take(&row).Error; err != nil {
-		return models.Payout{}, translate(err, meaning{op: fmt.Sprintf("get payout %d", id), notFound: payoutNotFound(id)})
+	if err := s.read(ctx, func(db *gorm.DB) error { return db.Where("id = ?", id).Take(&row).Error }); err != nil {
+		return models.Payout{}, translate(err, meaning{op: fmt.Sprintf("get payout %d", id), notFound: models.PayoutNotFound(id)})
 	}
 	return row.model(), nil
 }
@@ -607,64 +582,46 @@ var statusZh = map[string]string{
 }
 
 // TransitionPayout moves a payout to status to and returns it with its
-// decision: pending → approved, pending → rejected (reason required, and
-// recorded), approved → paid. The reason of any other transition is not
-// stored. The transition is decided by one
-// conditional UPDATE (… WHERE id = ? AND status = <the one allowed>), so of
-// any number of concurrent attempts exactly one succeeds; the others, and
-// any transition from another status, get a Conflict naming the payout's
-// current status.
+// decision: pending → approved, pending → rejected (with a reason, which
+// is recorded; the database refuses a rejection without one), approved →
+// paid. The reason of any other transition is not stored. The payout's row
+// is locked while its status is checked and changed, so of any number of
+// concurrent attempts exactly one succeeds; the others, and any transition
+// from another status, get a Conflict naming the payout's current status.
 func (s *Store) TransitionPayout(ctx context.Context, actor models.Actor, id int64, to, reason string) (models.Payout, error) {
 	t, ok := transitions[to]
 	if !ok {
 		return models.Payout{}, invalid("status", "status", "approved, rejected, paid")
 	}
-	reason = strings.TrimSpace(reason)
-	if to == models.PayoutRejected && reason == "" {
-		return models.Payout{}, invalid("reason", "required")
-	}
 	var out models.Payout
 	err := s.inTx(ctx, func(tx *gorm.DB) error {
-		var old payoutRow
-		if err := tx.Where("id = ?", id).Take(&old).Error; err != nil {
-			return err
-		}
-		now := s.now()
-		set := map[string]any{"status": to, t.column: now}
-		if to == models.PayoutRejected {
-			set["reason"] = reason
-		}
-		res := tx.Model(&payoutRow{}).Where("id = ? AND status = ?", id, t.from).Updates(set)
-		if res.Error != nil {
-			return res.Error
-		}
-		if res.RowsAffected == 0 {
-			var cur payoutRow
-			if err := tx.Select("status").Where("id = ?", id).Take(&cur).Error; err != nil {
-				return err
+		e := entry{actor, actionTransition, entityPayout, strconv.FormatInt(id, 10)}
+		row, err := updateRow(s, tx, e, func(r *payoutRow) (map[string]any, error) {
+			if r.Status != t.from {
+				return nil, models.Conflict(
+					fmt.Sprintf("补助发放记录 %d 当前状态为“%s”（%s），只有“%s”（%s）状态的记录可以%s",
+						id, statusZh[r.Status], r.Status, statusZh[t.from], t.from, t.verbZh),
+					fmt.Sprintf("payout %d is %s: only a payout that is %s can be %s", id, r.Status, t.from, t.verbEn))
 			}
-			return models.Conflict(
-				fmt.Sprintf("补助发放记录 %d 当前状态为“%s”（%s），只有“%s”（%s）状态的记录可以%s",
-					id, statusZh[cur.Status], cur.Status, statusZh[t.from], t.from, t.verbZh),
-				fmt.Sprintf("payout %d is %s: only a payout that is %s can be %s", id, cur.Status, t.from, t.verbEn))
-		}
-		row := old
-		row.Status = to
-		switch to {
-		case models.PayoutApproved:
-			row.ApprovedAt = &now
-		case models.PayoutRejected:
-			row.RejectedAt, row.Reason = &now, reason
-		case models.PayoutPaid:
-			row.PaidAt = &now
-		}
+			now := s.now()
+			r.Status = to
+			set := map[string]any{"status": to, t.column: now}
+			switch to {
+			case models.PayoutApproved:
+				r.ApprovedAt = &now
+			case models.PayoutRejected:
+				r.RejectedAt, r.Reason = &now, strings.TrimSpace(reason)
+				set["reason"] = r.Reason
+			case models.PayoutPaid:
+				r.PaidAt = &now
+			}
+			return set, nil
+		}, "id = ?", id)
 		out = row.model()
-		// The audit trail records the change, not the unchanged decision.
-		old.Decision, row.Decision = nil, nil
-		return s.audit(tx, actor, actionTransition, entityPayout, strconv.FormatInt(id, 10), old.model(), row.model())
+		return err
 	})
 	if err != nil {
-		return models.Payout{}, translate(err, meaning{op: fmt.Sprintf("%s payout %d", to, id), notFound: payoutNotFound(id)})
+		return models.Payout{}, translate(err, meaning{op: fmt.Sprintf("%s payout %d", to, id), notFound: models.PayoutNotFound(id)})
 	}
 	return out, nil
 }

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
@@ -17,11 +18,11 @@ import (
 
 func TestPayoutRuns(t *testing.T) {
 	eachKind(t, func(t *testing.T, s *store.Store) {
-		in := models.PayoutRun{AsOf: models.MustDate("2025-06-30"), Rules: []string{"cert-grant"}, GrantYear: 2025, RulesetVersion: "2025.1", RulesetDigest: "sha256:abc"}
+		in := models.PayoutRun{AsOf: models.MustDate("2025-06-30"), Rules: []string{"cert-grant"}, GrantYear: 2025, Total: 2600, RulesetVersion: "2025.1", RulesetDigest: "sha256:abc"}
 		run, err := s.CreateRun(ctxT(), finance, in)
 		check(t, err)
 		want := in
-		want.ID, want.KeyID, want.StartedAt = run.ID, finance.KeyID, run.StartedAt
+		want.ID, want.Status, want.KeyID, want.StartedAt, want.HeartbeatAt = run.ID, models.RunRunning, finance.KeyID, run.StartedAt, run.StartedAt
 		if diff := cmp.Diff(want, run, cmpModels); diff != "" || run.ID == 0 || run.StartedAt.IsZero() {
 			t.Errorf("created run (-want +got):\n%s", diff)
 		}
@@ -31,29 +32,110 @@ func TestPayoutRuns(t *testing.T) {
 			t.Errorf("GetRun (-want +got):\n%s", diff)
 		}
 
-		run.Screened, run.CreatedCount, run.CreatedTotal = 2500, 3, models.MustMoney("1500.50")
-		finished, err := s.FinishRun(ctxT(), run)
-		check(t, err)
-		if finished.Screened != 2500 || finished.CreatedCount != 3 || finished.CreatedTotal != models.MustMoney("1500.50") || !finished.FinishedAt.After(finished.StartedAt) {
-			t.Errorf("finished run = %+v", finished)
-		}
+		// Progress while it runs.
+		run.Screened, run.CreatedCount, run.CreatedTotal = 1000, 1, models.MustMoney("50000.00")
+		check(t, s.RunProgress(ctxT(), run))
 		got, err = s.GetRun(ctxT(), run.ID)
 		check(t, err)
-		if diff := cmp.Diff(finished, got, cmpModels); diff != "" {
-			t.Errorf("GetRun after finish (-want +got):\n%s", diff)
+		if got.Status != models.RunRunning || got.Screened != 1000 || got.CreatedCount != 1 || got.FinishedAt != nil || !got.HeartbeatAt.After(run.HeartbeatAt) {
+			t.Errorf("run in progress = %+v", got)
+		}
+
+		run.Status, run.Screened, run.CreatedCount, run.CreatedTotal = models.RunCompleted, 2500, 3, models.MustMoney("1500.50")
+		finished, err := s.FinishRun(ctxT(), run)
+		check(t, err)
+		if finished.Status != models.RunCompleted || finished.Screened != 2500 || finished.CreatedCount != 3 || finished.CreatedTotal != models.MustMoney("1500.50") ||
+			finished.FinishedAt == nil || !finished.FinishedAt.After(finished.StartedAt) {
+			t.Errorf("finished run = %+v", finished)
 		}
 		// FinishRun has no actor: its entry names whoever started the run.
 		audit := auditOf(t, s, "payout_run", strconv.FormatInt(run.ID, 10))
 		if len(audit) != 2 || audit[1].Action != "run" || audit[1].KeyID != finance.KeyID || audit[1].Role != finance.Role || audit[1].RequestID != finance.RequestID {
 			t.Errorf("audit = %+v", audit)
 		}
+		// A run ends once.
+		_, err = s.FinishRun(ctxT(), run)
+		wantCode(t, err, models.CodeConflict)
+		check(t, s.RunProgress(ctxT(), run)) // an ended run's progress is left alone
+		if got, _ = s.GetRun(ctxT(), run.ID); got.Screened != 2500 {
+			t.Errorf("an ended run's progress changed: %+v", got)
+		}
 
 		_, err = s.GetRun(ctxT(), 999)
 		wantCode(t, err, models.CodeNotFound)
-		_, err = s.FinishRun(ctxT(), models.PayoutRun{ID: 999})
+		_, err = s.FinishRun(ctxT(), models.PayoutRun{ID: 999, Status: models.RunFailed})
 		wantCode(t, err, models.CodeNotFound)
 		_, err = s.CreateRun(ctxT(), finance, models.PayoutRun{})
 		wantCode(t, err, models.CodeInvalid)
+	})
+}
+
+// A run whose heartbeat went stale is interrupted by the sweep, once, and
+// its Idempotency-Key released; a run that beats is left running.
+func TestInterruptStaleRuns(t *testing.T) {
+	eachKind(t, func(t *testing.T, s *store.Store) {
+		ref := &models.IdemKeyRef{KeyID: finance.KeyID, Key: "run-1"}
+		status, _, _, err := s.BeginIdempotent(ctxT(), ref.KeyID, ref.Key, "fp")
+		check(t, err)
+		if status != 0 {
+			t.Fatalf("the key was not free: %d", status)
+		}
+		dead, err := s.CreateRun(ctxT(), finance, models.PayoutRun{AsOf: models.MustDate("2025-06-30"), Rules: []string{"cert-grant"}, Idempotency: ref})
+		check(t, err)
+
+		stale, err := s.InterruptStaleRuns(ctxT(), time.Hour)
+		check(t, err)
+		if len(stale) != 0 {
+			t.Errorf("a fresh run was interrupted: %+v", stale)
+		}
+		stale, err = s.InterruptStaleRuns(ctxT(), 0)
+		check(t, err)
+		if len(stale) != 1 || stale[0].ID != dead.ID || stale[0].Status != models.RunInterrupted || stale[0].FinishedAt == nil {
+			t.Fatalf("interrupted = %+v", stale)
+		}
+		if again, err := s.InterruptStaleRuns(ctxT(), 0); err != nil || len(again) != 0 {
+			t.Errorf("a second sweep: %+v, %v", again, err)
+		}
+		// The key is free again: a retry starts a new run.
+		status, _, _, err = s.BeginIdempotent(ctxT(), ref.KeyID, ref.Key, "fp")
+		check(t, err)
+		if status != 0 {
+			t.Errorf("the key of an interrupted run was not released: %d", status)
+		}
+		// A run interrupted by a sweep stays so when its process finishes it late.
+		dead.Status = models.RunCompleted
+		_, err = s.FinishRun(ctxT(), dead)
+		wantCode(t, err, models.CodeConflict)
+	})
+}
+
+// ListRuns pages newest first; CountSubjects counts a kind of subject.
+func TestListRunsAndCount(t *testing.T) {
+	eachKind(t, func(t *testing.T, s *store.Store) {
+		var ids []int64
+		for range 3 {
+			run, err := s.CreateRun(ctxT(), finance, models.PayoutRun{AsOf: models.MustDate("2025-06-30"), Rules: []string{"cert-grant"}})
+			check(t, err)
+			ids = append(ids, run.ID)
+		}
+		page, err := s.ListRuns(ctxT(), models.RunFilter{Limit: 2})
+		check(t, err)
+		if len(page) != 2 || page[0].ID != ids[2] || page[1].ID != ids[1] {
+			t.Errorf("first page %+v", page)
+		}
+		page, err = s.ListRuns(ctxT(), models.RunFilter{BeforeID: ids[1], Limit: 2})
+		check(t, err)
+		if len(page) != 1 || page[0].ID != ids[0] {
+			t.Errorf("second page %+v", page)
+		}
+		putEnterprise(t, s, models.EnterpriseRecord{CreditCode: creditCode(1), Name: "x", Region: "330382"})
+		n, err := s.CountSubjects(ctxT(), models.KindEnterprise)
+		check(t, err)
+		u, err := s.CountSubjects(ctxT(), models.KindUniversity)
+		check(t, err)
+		if n != 1 || u != 0 {
+			t.Errorf("counted %d enterprises, %d universities", n, u)
+		}
 	})
 }
 
@@ -140,15 +222,27 @@ func TestRecordPayoutsDifference(t *testing.T) {
 
 		_, err = s.RecordPayouts(ctxT(), finance, 999, []models.PayoutCandidate{match("XYZ", 2025, "1")})
 		wantCode(t, err, models.CodeNotFound)
-		for _, bad := range []models.PayoutCandidate{
-			{Subject: "X", Total: models.Yuan(1)},
-			{Rule: "r", Total: models.Yuan(1)},
-			{Rule: "r", Subject: "X", Level: "galactic", Total: models.Yuan(1)},
-			{Rule: "r", Subject: "X", Total: models.Fen(-1)},
-			{Rule: "r", Subject: "X", Total: models.Fen(1), Decision: json.RawMessage(`{`)},
+		// Candidates come from a payout run, not a user: a broken one is a
+		// bug (internal), or what the database refuses (invalid).
+		for _, tc := range []struct {
+			name string
+			cand models.PayoutCandidate
+			want models.ErrorCode
+		}{
+			{"no rule", models.PayoutCandidate{Subject: "X", Total: models.Yuan(1)}, models.CodeInternal},
+			{"no subject", models.PayoutCandidate{Rule: "r", Total: models.Yuan(1)}, models.CodeInternal},
+			{"a decision that is not JSON", models.PayoutCandidate{Rule: "r", Subject: "X", Total: models.Fen(1), Decision: json.RawMessage(`{`)}, models.CodeInternal},
+			{"an unknown level", models.PayoutCandidate{Rule: "r", Subject: "X", Level: "galactic", Total: models.Yuan(1)}, models.CodeInvalid},
 		} {
-			_, err = s.RecordPayouts(ctxT(), finance, run.ID, []models.PayoutCandidate{bad})
-			wantCode(t, err, models.CodeInvalid)
+			t.Run(tc.name, func(t *testing.T) {
+				_, err := s.RecordPayouts(ctxT(), finance, run.ID, []models.PayoutCandidate{tc.cand})
+				wantCode(t, err, tc.want)
+			})
+		}
+		// A negative total leaves nothing due.
+		got, err := s.RecordPayouts(ctxT(), finance, run.ID, []models.PayoutCandidate{{Rule: "r", Subject: "X", Total: models.Fen(-1)}})
+		if err != nil || len(got) != 0 {
+			t.Errorf("a negative total recorded %+v, %v; want nothing", got, err)
 		}
 	})
 }

@@ -7,17 +7,15 @@ import (
 	"time"
 
 	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 
 	"github.com/wenzhou-subsidy/subsidy/models"
 )
 
 // Registry writes follow one pattern: in a transaction, insert the record
 // with ON CONFLICT DO NOTHING; if a row was inserted it is new, otherwise
-// read the existing row with a row lock (PostgreSQL; SQLite's transaction
-// already holds the write lock), update it, and audit before and after. Two
-// concurrent writers of one new record thus never fail: the second waits for
-// the first and becomes an update (last write wins).
+// update the existing row with updateRow (locked, changed, audited before
+// and after). Two concurrent writers of one new record thus never fail: the
+// second waits for the first and becomes an update (last write wins).
 
 type enterpriseRow struct {
 	CreditCode          string `gorm:"primaryKey"`
@@ -33,12 +31,15 @@ type enterpriseRow struct {
 
 func (enterpriseRow) TableName() string { return "enterprises" }
 
-func enterpriseRowOf(e models.EnterpriseRecord) enterpriseRow {
+// enterpriseRowOf is a new enterprise's row, created at now.
+func enterpriseRowOf(e models.EnterpriseRecord, now time.Time) enterpriseRow {
 	row := enterpriseRow{
 		CreditCode:    e.CreditCode,
 		Name:          e.Name,
 		Region:        e.Region,
 		CreditCarryIn: e.CreditCarryIn.Fen(),
+		CreatedAt:     now,
+		UpdatedAt:     now,
 	}
 	if e.Parent != nil {
 		row.ParentCode = e.Parent.CreditCode
@@ -47,6 +48,18 @@ func enterpriseRowOf(e models.EnterpriseRecord) enterpriseRow {
 	}
 	return row
 }
+
+var enterpriseTable = table[enterpriseRow]{
+	name: "enterprises",
+	cols: []string{"credit_code", "name", "region", "parent_code", "parent_ownership_pct", "parent_actual_control",
+		"credit_carry_in", "created_at", "updated_at"},
+	values: func(r *enterpriseRow, v []any) []any {
+		return append(v, r.CreditCode, r.Name, r.Region, r.ParentCode, r.ParentOwnershipPct, r.ParentActualControl,
+			r.CreditCarryIn, r.CreatedAt, r.UpdatedAt)
+	},
+}
+
+func (r enterpriseRow) auditRecord() (any, error) { return r.model() }
 
 func (r enterpriseRow) model() (models.EnterpriseRecord, error) {
 	e := models.EnterpriseRecord{
@@ -80,7 +93,8 @@ type creditYearRow struct {
 
 func (creditYearRow) TableName() string { return "credit_years" }
 
-func creditYearRowOf(y models.CreditYearRecord) creditYearRow {
+// creditYearRowOf is a credit year's row, written at now.
+func creditYearRowOf(y models.CreditYearRecord, now time.Time) creditYearRow {
 	return creditYearRow{
 		CreditCode:              y.CreditCode,
 		Year:                    y.Year,
@@ -89,8 +103,21 @@ func creditYearRowOf(y models.CreditYearRecord) creditYearRow {
 		Withdrawn:               y.Withdrawn.Fen(),
 		EducationSurcharge:      y.EducationSurcharge.Fen(),
 		LocalEducationSurcharge: y.LocalEducationSurcharge.Fen(),
+		UpdatedAt:               now,
 	}
 }
+
+var creditYearTable = table[creditYearRow]{
+	name: "credit_years",
+	cols: []string{"credit_code", "year", "investment", "fiscal_subsidy", "withdrawn", "education_surcharge",
+		"local_education_surcharge", "updated_at"},
+	values: func(r *creditYearRow, v []any) []any {
+		return append(v, r.CreditCode, r.Year, r.Investment, r.FiscalSubsidy, r.Withdrawn, r.EducationSurcharge,
+			r.LocalEducationSurcharge, r.UpdatedAt)
+	},
+}
+
+func (r creditYearRow) auditRecord() (any, error) { return r.model(), nil }
 
 func (r creditYearRow) model() models.CreditYearRecord {
 	return models.CreditYearRecord{
@@ -122,62 +149,40 @@ func (r creditYearRow) creditYear() models.CreditYear {
 // PutEnterprise creates or updates an enterprise (name, region, parent,
 // credit carry-in) and reports whether it was created.
 func (s *Store) PutEnterprise(ctx context.Context, actor models.Actor, e models.EnterpriseRecord) (models.EnterpriseRecord, bool, error) {
-	switch {
-	case e.CreditCode == "":
-		return models.EnterpriseRecord{}, false, invalid("credit_code", "required")
-	case e.Name == "":
-		return models.EnterpriseRecord{}, false, invalid("name", "required")
-	case e.Parent != nil && e.Parent.CreditCode == "":
-		return models.EnterpriseRecord{}, false, invalid("parent.credit_code", "required")
-	case e.Parent != nil && e.Parent.CreditCode == e.CreditCode:
-		return models.EnterpriseRecord{}, false, invalid("parent.credit_code", "same_as_self")
-	}
-	if err := checkMoney("credit_carry_in", e.CreditCarryIn); err != nil {
-		return models.EnterpriseRecord{}, false, err
-	}
 	var out models.EnterpriseRecord
 	var created bool
 	err := s.inTx(ctx, func(tx *gorm.DB) error {
 		now := s.now()
-		row := enterpriseRowOf(e)
-		row.CreatedAt, row.UpdatedAt = now, now
+		in := enterpriseRowOf(e, now)
 		var err error
-		if created, err = insertNew(tx, &row); err != nil {
+		if created, err = insertNew(tx, &in); err != nil {
 			return err
 		}
 		if created {
-			if out, err = row.model(); err != nil {
+			if out, err = in.model(); err != nil {
 				return err
 			}
-			return s.audit(tx, actor, actionCreate, entityEnterprise, row.CreditCode, nil, out)
+			return s.audit(tx, entry{actor, actionCreate, entityEnterprise, in.CreditCode}, nil, out)
 		}
-		var old enterpriseRow
-		if err := forUpdate(tx).Where("credit_code = ?", e.CreditCode).Take(&old).Error; err != nil {
-			return err
-		}
-		before, err := old.model()
+		// The carry-in is a credit figure with its own method
+		// (SetCreditCarryIn): a correction of the name must not reset it.
+		row, err := updateRow(s, tx, entry{actor, actionUpdate, entityEnterprise, in.CreditCode}, func(r *enterpriseRow) (map[string]any, error) {
+			r.Name, r.Region, r.UpdatedAt = in.Name, in.Region, now
+			r.ParentCode, r.ParentOwnershipPct, r.ParentActualControl = in.ParentCode, in.ParentOwnershipPct, in.ParentActualControl
+			return map[string]any{
+				"name":                  r.Name,
+				"region":                r.Region,
+				"parent_code":           r.ParentCode,
+				"parent_ownership_pct":  r.ParentOwnershipPct,
+				"parent_actual_control": r.ParentActualControl,
+				"updated_at":            r.UpdatedAt,
+			}, nil
+		}, "credit_code = ?", in.CreditCode)
 		if err != nil {
 			return err
 		}
-		row.CreatedAt = old.CreatedAt
-		// The carry-in is a credit figure with its own method: a correction
-		// of the name must not reset it.
-		row.CreditCarryIn = old.CreditCarryIn
-		err = tx.Model(&enterpriseRow{}).Where("credit_code = ?", e.CreditCode).Updates(map[string]any{
-			"name":                  row.Name,
-			"region":                row.Region,
-			"parent_code":           row.ParentCode,
-			"parent_ownership_pct":  row.ParentOwnershipPct,
-			"parent_actual_control": row.ParentActualControl,
-			"updated_at":            row.UpdatedAt,
-		}).Error
-		if err != nil {
-			return err
-		}
-		if out, err = row.model(); err != nil {
-			return err
-		}
-		return s.audit(tx, actor, actionUpdate, entityEnterprise, row.CreditCode, before, out)
+		out, err = row.model()
+		return err
 	})
 	if err != nil {
 		return models.EnterpriseRecord{}, false, translate(err, meaning{op: "put enterprise " + e.CreditCode})
@@ -188,35 +193,20 @@ func (s *Store) PutEnterprise(ctx context.Context, actor models.Actor, e models.
 // SetCreditCarryIn records the credit an enterprise carries in from before
 // its first recorded credit year, audited with the record before and after.
 func (s *Store) SetCreditCarryIn(ctx context.Context, actor models.Actor, creditCode string, amount models.Money) (models.EnterpriseRecord, error) {
-	if err := checkMoney("credit_carry_in", amount); err != nil {
-		return models.EnterpriseRecord{}, err
-	}
 	var out models.EnterpriseRecord
 	err := s.inTx(ctx, func(tx *gorm.DB) error {
-		var old enterpriseRow
-		if err := forUpdate(tx).Where("credit_code = ?", creditCode).Take(&old).Error; err != nil {
-			return err
-		}
-		before, err := old.model()
+		row, err := updateRow(s, tx, entry{actor, actionUpdate, entityEnterprise, creditCode}, func(r *enterpriseRow) (map[string]any, error) {
+			r.CreditCarryIn, r.UpdatedAt = amount.Fen(), s.now()
+			return map[string]any{"credit_carry_in": r.CreditCarryIn, "updated_at": r.UpdatedAt}, nil
+		}, "credit_code = ?", creditCode)
 		if err != nil {
 			return err
 		}
-		row := old
-		row.CreditCarryIn, row.UpdatedAt = amount.Fen(), s.now()
-		err = tx.Model(&enterpriseRow{}).Where("credit_code = ?", creditCode).Updates(map[string]any{
-			"credit_carry_in": row.CreditCarryIn,
-			"updated_at":      row.UpdatedAt,
-		}).Error
-		if err != nil {
-			return err
-		}
-		if out, err = row.model(); err != nil {
-			return err
-		}
-		return s.audit(tx, actor, actionUpdate, entityEnterprise, creditCode, before, out)
+		out, err = row.model()
+		return err
 	})
 	if err != nil {
-		return models.EnterpriseRecord{}, translate(err, meaning{op: "set credit carry-in of " + creditCode, notFound: enterpriseNotFound(creditCode)})
+		return models.EnterpriseRecord{}, translate(err, meaning{op: "set credit carry-in of " + creditCode, notFound: models.EnterpriseNotFound(creditCode)})
 	}
 	return out, nil
 }
@@ -224,10 +214,11 @@ func (s *Store) SetCreditCarryIn(ctx context.Context, actor models.Actor, credit
 // GetEnterprise returns a registered enterprise.
 func (s *Store) GetEnterprise(ctx context.Context, creditCode string) (models.EnterpriseRecord, error) {
 	var row enterpriseRow
-	if err := s.db.WithContext(ctx).Where("credit_code = ?", creditCode).Take(&row).Error; err != nil {
+	err := s.read(ctx, func(db *gorm.DB) error { return db.Where("credit_code = ?", creditCode).Take(&row).Error })
+	if err != nil {
 		return models.EnterpriseRecord{}, translate(err, meaning{
 			op:       "get enterprise " + creditCode,
-			notFound: enterpriseNotFound(creditCode),
+			notFound: models.EnterpriseNotFound(creditCode),
 		})
 	}
 	return row.model()
@@ -236,21 +227,24 @@ func (s *Store) GetEnterprise(ctx context.Context, creditCode string) (models.En
 // ListEnterprises lists enterprises in credit-code order. Limit 0 lists
 // every match.
 func (s *Store) ListEnterprises(ctx context.Context, f models.EnterpriseFilter) ([]models.EnterpriseRecord, error) {
-	q := s.db.WithContext(ctx).Model(&enterpriseRow{})
-	if f.Region != "" {
-		q = q.Where("region = ?", f.Region)
-	}
-	if f.Parent != "" {
-		q = q.Where("parent_code = ?", f.Parent)
-	}
-	if f.AfterCode != "" {
-		q = q.Where("credit_code > ?", f.AfterCode)
-	}
-	if f.Limit > 0 {
-		q = q.Limit(f.Limit)
-	}
 	var rows []enterpriseRow
-	if err := q.Order("credit_code").Find(&rows).Error; err != nil {
+	err := s.read(ctx, func(db *gorm.DB) error {
+		q := db.Model(&enterpriseRow{})
+		if f.Region != "" {
+			q = q.Where("region = ?", f.Region)
+		}
+		if f.Parent != "" {
+			q = q.Where("parent_code = ?", f.Parent)
+		}
+		if f.AfterCode != "" {
+			q = q.Where("credit_code > ?", f.AfterCode)
+		}
+		if f.Limit > 0 {
+			q = q.Limit(f.Limit)
+		}
+		return q.Order("credit_code").Find(&rows).Error
+	})
+	if err != nil {
 		return nil, translate(err, meaning{op: "list enterprises"})
 	}
 	out := make([]models.EnterpriseRecord, len(rows))
@@ -268,58 +262,37 @@ func (s *Store) ListEnterprises(ctx context.Context, f models.EnterpriseFilter) 
 // PutCreditYear creates or replaces one year's credit figures of a
 // registered enterprise and reports whether it was created.
 func (s *Store) PutCreditYear(ctx context.Context, actor models.Actor, y models.CreditYearRecord) (models.CreditYearRecord, bool, error) {
-	if y.CreditCode == "" {
-		return models.CreditYearRecord{}, false, invalid("credit_code", "required")
-	}
-	if y.Year <= 0 {
-		return models.CreditYearRecord{}, false, invalid("year", "year")
-	}
-	for _, m := range []struct {
-		field string
-		v     models.Money
-	}{
-		{"investment", y.Investment}, {"fiscal_subsidy", y.FiscalSubsidy}, {"withdrawn", y.Withdrawn},
-		{"education_surcharge", y.EducationSurcharge}, {"local_education_surcharge", y.LocalEducationSurcharge},
-	} {
-		if err := checkMoney(m.field, m.v); err != nil {
-			return models.CreditYearRecord{}, false, err
-		}
-	}
 	entityID := fmt.Sprintf("%s/%d", y.CreditCode, y.Year)
 	var out models.CreditYearRecord
 	var created bool
 	err := s.inTx(ctx, func(tx *gorm.DB) error {
-		row := creditYearRowOf(y)
-		row.UpdatedAt = s.now()
+		in := creditYearRowOf(y, s.now())
 		var err error
-		if created, err = insertNew(tx, &row); err != nil {
+		if created, err = insertNew(tx, &in); err != nil {
 			return err
 		}
-		out = row.model()
 		if created {
-			return s.audit(tx, actor, actionCreate, entityCreditYear, entityID, nil, out)
+			out = in.model()
+			return s.audit(tx, entry{actor, actionCreate, entityCreditYear, entityID}, nil, out)
 		}
-		var old creditYearRow
-		if err := forUpdate(tx).Where("credit_code = ? AND year = ?", y.CreditCode, y.Year).Take(&old).Error; err != nil {
-			return err
-		}
-		err = tx.Model(&creditYearRow{}).Where("credit_code = ? AND year = ?", y.CreditCode, y.Year).Updates(map[string]any{
-			"investment":                row.Investment,
-			"fiscal_subsidy":            row.FiscalSubsidy,
-			"withdrawn":                 row.Withdrawn,
-			"education_surcharge":       row.EducationSurcharge,
-			"local_education_surcharge": row.LocalEducationSurcharge,
-			"updated_at":                row.UpdatedAt,
-		}).Error
-		if err != nil {
-			return err
-		}
-		return s.audit(tx, actor, actionUpdate, entityCreditYear, entityID, old.model(), out)
+		row, err := updateRow(s, tx, entry{actor, actionUpdate, entityCreditYear, entityID}, func(r *creditYearRow) (map[string]any, error) {
+			*r = in // the year's figures are replaced whole
+			return map[string]any{
+				"investment":                r.Investment,
+				"fiscal_subsidy":            r.FiscalSubsidy,
+				"withdrawn":                 r.Withdrawn,
+				"education_surcharge":       r.EducationSurcharge,
+				"local_education_surcharge": r.LocalEducationSurcharge,
+				"updated_at":                r.UpdatedAt,
+			}, nil
+		}, "credit_code = ? AND year = ?", y.CreditCode, y.Year)
+		out = row.model()
+		return err
 	})
 	if err != nil {
 		return models.CreditYearRecord{}, false, translate(err, meaning{
 			op:     "put credit year " + entityID,
-			parent: enterpriseNotFound(y.CreditCode),
+			parent: models.EnterpriseNotFound(y.CreditCode),
 		})
 	}
 	return out, created, nil
@@ -328,7 +301,7 @@ func (s *Store) PutCreditYear(ctx context.Context, actor models.Actor, y models.
 // ListCreditYears lists an enterprise's credit years in year order.
 func (s *Store) ListCreditYears(ctx context.Context, creditCode string) ([]models.CreditYearRecord, error) {
 	var rows []creditYearRow
-	err := s.listOf(ctx, "enterprises", "credit_code", creditCode, enterpriseNotFound(creditCode), func(db *gorm.DB) error {
+	err := s.listOf(ctx, "enterprises", "credit_code", creditCode, models.EnterpriseNotFound(creditCode), func(db *gorm.DB) error {
 		return db.Where("credit_code = ?", creditCode).Order("year").Find(&rows).Error
 	})
 	if err != nil {
@@ -343,44 +316,23 @@ func (s *Store) ListCreditYears(ctx context.Context, creditCode string) ([]model
 
 // ---- helpers ----
 
-// forUpdate locks the rows a query reads until the transaction ends
-// (PostgreSQL; the SQLite dialect leaves the clause out, its transactions
-// hold the write lock already).
-func forUpdate(tx *gorm.DB) *gorm.DB {
-	return tx.Clauses(clause.Locking{Strength: "UPDATE"})
-}
-
-// insertNew inserts row unless its primary key exists and reports whether
-// it did.
-func insertNew(tx *gorm.DB, row any) (bool, error) {
-	res := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(row)
-	return res.RowsAffected == 1, res.Error
-}
-
-// exists reports whether a row of table has col = val. table and col are
-// the store's own constants, never input.
-func (s *Store) exists(ctx context.Context, table, col, val string) (bool, error) {
-	var n int64
-	err := s.db.WithContext(ctx).Table(table).Where(col+" = ?", val).Limit(1).Count(&n).Error
-	return n > 0, err
-}
-
-func checkMoney(field string, m models.Money) *models.Error {
-	if m.IsNegative() {
-		return invalid(field, "money", m.String())
-	}
-	return nil
-}
-
 // listOf runs find for the records of a registered subject, or answers
-// NotFound when the subject (table.col = code) is not registered.
+// NotFound when the subject (table.col = code) is not registered. table and
+// col are the store's own constants, never input.
 func (s *Store) listOf(ctx context.Context, table, col, code string, missing *models.Error, find func(*gorm.DB) error) error {
-	ok, err := s.exists(ctx, table, col, code)
-	if err == nil && !ok {
+	registered := false
+	err := s.read(ctx, func(db *gorm.DB) error {
+		var n int64
+		if err := db.Table(table).Where(col+" = ?", code).Limit(1).Count(&n).Error; err != nil {
+			return err
+		}
+		if registered = n > 0; !registered {
+			return nil
+		}
+		return find(db)
+	})
+	if err == nil && !registered {
 		return missing
-	}
-	if err == nil {
-		err = find(s.db.WithContext(ctx))
 	}
 	return translate(err, meaning{op: "list records of " + code})
 }
@@ -388,9 +340,6 @@ func (s *Store) listOf(ctx context.Context, table, col, code string, missing *mo
 // inListChunk bounds the values of one IN list, well inside SQLite's and
 // PostgreSQL's limits on bound parameters.
 const inListChunk = 500
-
-// insertBatch is the number of rows of one multi-row INSERT.
-const insertBatch = 100
 
 // chunks splits s into slices of at most n elements.
 func chunks[T any](s []T, n int) [][]T {

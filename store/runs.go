@@ -35,26 +35,27 @@ func (s *Store) RunProgress(ctx context.Context, run models.PayoutRun) error {
 func (s *Store) InterruptStaleRuns(ctx context.Context, staleAfter time.Duration) ([]models.PayoutRun, error) {
 	var stale []runRow
 	limit := s.now().Add(-staleAfter)
-	err := s.db.WithContext(ctx).Where("status = ? AND (heartbeat_at IS NULL OR heartbeat_at < ?)", models.RunRunning, limit).
-		Order("id").Find(&stale).Error
+	err := s.read(ctx, func(db *gorm.DB) error {
+		return db.Select("id").Where("status = ? AND (heartbeat_at IS NULL OR heartbeat_at < ?)", models.RunRunning, limit).
+			Order("id").Find(&stale).Error
+	})
 	if err != nil {
 		return nil, translate(err, meaning{op: "find stale payout runs"})
 	}
 	var out []models.PayoutRun
 	for _, r := range stale {
 		var ended bool
-		err := s.inTx(ctx, func(tx *gorm.DB) error {
-			var old runRow
-			res := forUpdate(tx).Where("id = ? AND status = ? AND (heartbeat_at IS NULL OR heartbeat_at < ?)", r.ID, models.RunRunning, limit).Limit(1).Find(&old)
-			if res.Error != nil || res.RowsAffected == 0 {
-				ended = false
-				return res.Error
-			}
-			now := s.now()
-			row := old
-			row.Status, row.FinishedAt = models.RunInterrupted, &now
-			ended = true
-			return s.endRun(tx, old, row)
+		err := s.inTx(ctx, func(tx *gorm.DB) (err error) {
+			// Decided again under the row lock: the run may have beaten or
+			// ended meanwhile, or another replica's sweep ended it.
+			ended, err = s.endRun(tx, r.ID, func(cur *runRow) (bool, error) {
+				if cur.Status != models.RunRunning || (cur.HeartbeatAt != nil && !cur.HeartbeatAt.Before(limit)) {
+					return false, nil
+				}
+				cur.Status = models.RunInterrupted
+				return true, nil
+			})
+			return err
 		})
 		if err != nil {
 			return out, translate(err, meaning{op: fmt.Sprintf("interrupt payout run %d", r.ID)})
@@ -72,15 +73,18 @@ func (s *Store) InterruptStaleRuns(ctx context.Context, staleAfter time.Duration
 
 // ListRuns lists payout runs newest first, a page at a time.
 func (s *Store) ListRuns(ctx context.Context, f models.RunFilter) ([]models.PayoutRun, error) {
-	q := s.db.WithContext(ctx).Model(&runRow{})
-	if f.BeforeID > 0 {
-		q = q.Where("id < ?", f.BeforeID)
-	}
-	if f.Limit > 0 {
-		q = q.Limit(f.Limit)
-	}
 	var rows []runRow
-	if err := q.Order("id DESC").Find(&rows).Error; err != nil {
+	err := s.read(ctx, func(db *gorm.DB) error {
+		q := db.Model(&runRow{})
+		if f.BeforeID > 0 {
+			q = q.Where("id < ?", f.BeforeID)
+		}
+		if f.Limit > 0 {
+			q = q.Limit(f.Limit)
+		}
+		return q.Order("id DESC").Find(&rows).Error
+	})
+	if err != nil {
 		return nil, translate(err, meaning{op: "list payout runs"})
 	}
 	out := make([]models.PayoutRun, 0, len(rows))
@@ -101,7 +105,7 @@ func (s *Store) CountSubjects(ctx context.Context, kind string) (int, error) {
 		table = "universities"
 	}
 	var n int64
-	if err := s.db.WithContext(ctx).Table(table).Count(&n).Error; err != nil {
+	if err := s.read(ctx, func(db *gorm.DB) error { return db.Table(table).Count(&n).Error }); err != nil {
 		return 0, translate(err, meaning{op: "count " + table})
 	}
 	return int(n), nil

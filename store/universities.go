@@ -25,6 +25,21 @@ type universityRow struct {
 
 func (universityRow) TableName() string { return "universities" }
 
+var universityTable = table[universityRow]{
+	name: "universities",
+	cols: []string{"code", "name", "ownership", "affiliation", "created_at", "updated_at"},
+	values: func(r *universityRow, v []any) []any {
+		return append(v, r.Code, r.Name, r.Ownership, r.Affiliation, r.CreatedAt, r.UpdatedAt)
+	},
+}
+
+// universityRowOf is a new university's row, created at now.
+func universityRowOf(u models.UniversityRecord, now time.Time) universityRow {
+	return universityRow{Code: u.Code, Name: u.Name, Ownership: u.Ownership, Affiliation: u.Affiliation, CreatedAt: now, UpdatedAt: now}
+}
+
+func (r universityRow) auditRecord() (any, error) { return r.model(), nil }
+
 func (r universityRow) model() models.UniversityRecord {
 	return models.UniversityRecord{
 		Code:        r.Code,
@@ -48,6 +63,29 @@ type donationRow struct {
 }
 
 func (donationRow) TableName() string { return "donations" }
+
+var donationTable = table[donationRow]{
+	name: "donations",
+	cols: []string{"university_code", "amount", "form", "via_foundation", "arrived_on", "created_at", "updated_at"},
+	values: func(r *donationRow, v []any) []any {
+		return append(v, r.UniversityCode, r.Amount, r.Form, r.ViaFoundation, r.ArrivedOn, r.CreatedAt, r.UpdatedAt)
+	},
+}
+
+// donationRowOf is a new donation's row, created at now.
+func donationRowOf(d models.DonationRecord, now time.Time) donationRow {
+	return donationRow{
+		UniversityCode: d.UniversityCode,
+		Amount:         d.Amount.Fen(),
+		Form:           d.Form,
+		ViaFoundation:  d.ViaFoundation,
+		ArrivedOn:      optDate(d.ArrivedOn),
+		CreatedAt:      now,
+		UpdatedAt:      now,
+	}
+}
+
+func (r donationRow) auditRecord() (any, error) { return r.model(), nil }
 
 func (r donationRow) model() models.DonationRecord {
 	return models.DonationRecord{
@@ -74,41 +112,29 @@ func (r donationRow) donation() models.Donation {
 // PutUniversity creates or updates a university and reports whether it was
 // created.
 func (s *Store) PutUniversity(ctx context.Context, actor models.Actor, u models.UniversityRecord) (models.UniversityRecord, bool, error) {
-	switch {
-	case u.Code == "":
-		return models.UniversityRecord{}, false, invalid("code", "required")
-	case u.Name == "":
-		return models.UniversityRecord{}, false, invalid("name", "required")
-	}
 	var out models.UniversityRecord
 	var created bool
 	err := s.inTx(ctx, func(tx *gorm.DB) error {
-		now := s.now()
-		row := universityRow{Code: u.Code, Name: u.Name, Ownership: u.Ownership, Affiliation: u.Affiliation, CreatedAt: now, UpdatedAt: now}
+		in := universityRowOf(u, s.now())
 		var err error
-		if created, err = insertNew(tx, &row); err != nil {
+		if created, err = insertNew(tx, &in); err != nil {
 			return err
 		}
 		if created {
-			out = row.model()
-			return s.audit(tx, actor, actionCreate, entityUniversity, row.Code, nil, out)
+			out = in.model()
+			return s.audit(tx, entry{actor, actionCreate, entityUniversity, in.Code}, nil, out)
 		}
-		var old universityRow
-		if err := forUpdate(tx).Where("code = ?", u.Code).Take(&old).Error; err != nil {
-			return err
-		}
-		row.CreatedAt = old.CreatedAt
-		err = tx.Model(&universityRow{}).Where("code = ?", u.Code).Updates(map[string]any{
-			"name":        row.Name,
-			"ownership":   row.Ownership,
-			"affiliation": row.Affiliation,
-			"updated_at":  row.UpdatedAt,
-		}).Error
-		if err != nil {
-			return err
-		}
+		row, err := updateRow(s, tx, entry{actor, actionUpdate, entityUniversity, in.Code}, func(r *universityRow) (map[string]any, error) {
+			r.Name, r.Ownership, r.Affiliation, r.UpdatedAt = in.Name, in.Ownership, in.Affiliation, in.UpdatedAt
+			return map[string]any{
+				"name":        r.Name,
+				"ownership":   r.Ownership,
+				"affiliation": r.Affiliation,
+				"updated_at":  r.UpdatedAt,
+			}, nil
+		}, "code = ?", in.Code)
 		out = row.model()
-		return s.audit(tx, actor, actionUpdate, entityUniversity, row.Code, old.model(), out)
+		return err
 	})
 	if err != nil {
 		return models.UniversityRecord{}, false, translate(err, meaning{op: "put university " + u.Code})
@@ -119,8 +145,8 @@ func (s *Store) PutUniversity(ctx context.Context, actor models.Actor, u models.
 // GetUniversity returns a registered university.
 func (s *Store) GetUniversity(ctx context.Context, code string) (models.UniversityRecord, error) {
 	var row universityRow
-	if err := s.db.WithContext(ctx).Where("code = ?", code).Take(&row).Error; err != nil {
-		return models.UniversityRecord{}, translate(err, meaning{op: "get university " + code, notFound: universityNotFound(code)})
+	if err := s.read(ctx, func(db *gorm.DB) error { return db.Where("code = ?", code).Take(&row).Error }); err != nil {
+		return models.UniversityRecord{}, translate(err, meaning{op: "get university " + code, notFound: models.UniversityNotFound(code)})
 	}
 	return row.model(), nil
 }
@@ -128,15 +154,18 @@ func (s *Store) GetUniversity(ctx context.Context, code string) (models.Universi
 // ListUniversities lists universities in code order after afterCode; limit
 // 0 lists them all.
 func (s *Store) ListUniversities(ctx context.Context, afterCode string, limit int) ([]models.UniversityRecord, error) {
-	q := s.db.WithContext(ctx).Model(&universityRow{})
-	if afterCode != "" {
-		q = q.Where("code > ?", afterCode)
-	}
-	if limit > 0 {
-		q = q.Limit(limit)
-	}
 	var rows []universityRow
-	if err := q.Order("code").Find(&rows).Error; err != nil {
+	err := s.read(ctx, func(db *gorm.DB) error {
+		q := db.Model(&universityRow{})
+		if afterCode != "" {
+			q = q.Where("code > ?", afterCode)
+		}
+		if limit > 0 {
+			q = q.Limit(limit)
+		}
+		return q.Order("code").Find(&rows).Error
+	})
+	if err != nil {
 		return nil, translate(err, meaning{op: "list universities"})
 	}
 	out := make([]models.UniversityRecord, len(rows))
@@ -146,47 +175,25 @@ func (s *Store) ListUniversities(ctx context.Context, afterCode string, limit in
 	return out, nil
 }
 
-func checkDonation(d models.DonationRecord) *models.Error {
-	if d.Form == "" {
-		return invalid("form", "required")
-	}
-	return checkMoney("amount", d.Amount)
-}
-
 func donationNotFound(id int64, code string) *models.Error {
-	return notFound("高校 %[2]s 的捐赠记录 %[1]d", "donation %[1]d of university %[2]s", id, code)
+	return models.NotFound("高校 %[2]s 的捐赠记录 %[1]d", "donation %[1]d of university %[2]s", id, code)
 }
 
 // AddDonation records a donation of a registered university.
 func (s *Store) AddDonation(ctx context.Context, actor models.Actor, d models.DonationRecord) (models.DonationRecord, error) {
-	if d.UniversityCode == "" {
-		return models.DonationRecord{}, invalid("university", "required")
-	}
-	if err := checkDonation(d); err != nil {
-		return models.DonationRecord{}, err
-	}
 	var out models.DonationRecord
 	err := s.inTx(ctx, func(tx *gorm.DB) error {
-		now := s.now()
-		row := donationRow{
-			UniversityCode: d.UniversityCode,
-			Amount:         d.Amount.Fen(),
-			Form:           d.Form,
-			ViaFoundation:  d.ViaFoundation,
-			ArrivedOn:      optDate(d.ArrivedOn),
-			CreatedAt:      now,
-			UpdatedAt:      now,
-		}
+		row := donationRowOf(d, s.now())
 		if err := tx.Create(&row).Error; err != nil {
 			return err
 		}
 		out = row.model()
-		return s.audit(tx, actor, actionCreate, entityDonation, strconv.FormatInt(row.ID, 10), nil, out)
+		return s.audit(tx, entry{actor, actionCreate, entityDonation, strconv.FormatInt(row.ID, 10)}, nil, out)
 	})
 	if err != nil {
 		return models.DonationRecord{}, translate(err, meaning{
 			op:     "add donation of " + d.UniversityCode,
-			parent: universityNotFound(d.UniversityCode),
+			parent: models.UniversityNotFound(d.UniversityCode),
 		})
 	}
 	return out, nil
@@ -194,29 +201,21 @@ func (s *Store) AddDonation(ctx context.Context, actor models.Actor, d models.Do
 
 // UpdateDonation corrects a donation, found by its ID and university code.
 func (s *Store) UpdateDonation(ctx context.Context, actor models.Actor, d models.DonationRecord) (models.DonationRecord, error) {
-	if err := checkDonation(d); err != nil {
-		return models.DonationRecord{}, err
-	}
 	var out models.DonationRecord
 	err := s.inTx(ctx, func(tx *gorm.DB) error {
-		var old donationRow
-		if err := forUpdate(tx).Where("id = ? AND university_code = ?", d.ID, d.UniversityCode).Take(&old).Error; err != nil {
-			return err
-		}
-		row := old
-		row.Amount, row.Form, row.ViaFoundation, row.ArrivedOn, row.UpdatedAt = d.Amount.Fen(), d.Form, d.ViaFoundation, optDate(d.ArrivedOn), s.now()
-		err := tx.Model(&donationRow{}).Where("id = ?", row.ID).Updates(map[string]any{
-			"amount":         row.Amount,
-			"form":           row.Form,
-			"via_foundation": row.ViaFoundation,
-			"arrived_on":     row.ArrivedOn,
-			"updated_at":     row.UpdatedAt,
-		}).Error
-		if err != nil {
-			return err
-		}
+		e := entry{actor, actionUpdate, entityDonation, strconv.FormatInt(d.ID, 10)}
+		row, err := updateRow(s, tx, e, func(r *donationRow) (map[string]any, error) {
+			r.Amount, r.Form, r.ViaFoundation, r.ArrivedOn, r.UpdatedAt = d.Amount.Fen(), d.Form, d.ViaFoundation, optDate(d.ArrivedOn), s.now()
+			return map[string]any{
+				"amount":         r.Amount,
+				"form":           r.Form,
+				"via_foundation": r.ViaFoundation,
+				"arrived_on":     r.ArrivedOn,
+				"updated_at":     r.UpdatedAt,
+			}, nil
+		}, "id = ? AND university_code = ?", d.ID, d.UniversityCode)
 		out = row.model()
-		return s.audit(tx, actor, actionUpdate, entityDonation, strconv.FormatInt(row.ID, 10), old.model(), out)
+		return err
 	})
 	if err != nil {
 		return models.DonationRecord{}, translate(err, meaning{
@@ -230,7 +229,7 @@ func (s *Store) UpdateDonation(ctx context.Context, actor models.Actor, d models
 // ListDonations lists a university's donations in the order recorded.
 func (s *Store) ListDonations(ctx context.Context, universityCode string) ([]models.DonationRecord, error) {
 	var rows []donationRow
-	err := s.listOf(ctx, "universities", "code", universityCode, universityNotFound(universityCode), func(db *gorm.DB) error {
+	err := s.listOf(ctx, "universities", "code", universityCode, models.UniversityNotFound(universityCode), func(db *gorm.DB) error {
 		return db.Where("university_code = ?", universityCode).Order("id").Find(&rows).Error
 	})
 	if err != nil {

@@ -104,7 +104,7 @@ func loadEngine(dir string) (*engine.Engine, error) {
 func openStore(ctx context.Context, dsn string, logger *slog.Logger) (*store.Store, error) {
 	st, err := store.Open(ctx, dsn, store.Options{Logger: logger})
 	if err != nil {
-		return nil, fmt.Errorf("open database %s: %w", redact(dsn), err)
+		return nil, fmt.Errorf("open database: %w", err) // the store names the DSN, its password masked
 	}
 	return st, nil
 }
