@@ -74,13 +74,19 @@ func (s *Service) Stateful() bool { return s.store != nil }
 func (s *Service) Today() models.Date { return models.LocalDate(s.now()) }
 
 // Health checks the service can serve: with a registry, that the database
-// answers.
+// answers and takes writes (not read-only, not out of space).
 func (s *Service) Health(ctx context.Context) error {
 	if s.store == nil {
 		return nil
 	}
 	if err := s.store.Ping(ctx); err != nil {
 		return &models.Error{Code: models.CodeUnavailable, Message: models.Text{Zh: "数据库暂不可用", En: "the database does not answer"}, Err: err}
+	}
+	if err := s.store.CheckWritable(ctx); err != nil {
+		if models.CodeOf(err) == models.CodeUnavailable {
+			return err
+		}
+		return &models.Error{Code: models.CodeUnavailable, Message: models.Text{Zh: "数据库无法写入", En: "the database cannot be written"}, Err: err}
 	}
 	return nil
 }
