@@ -91,6 +91,23 @@ func (s *Server) recoverPanic() echo.MiddlewareFunc {
 	})
 }
 
+// headAsGet answers HEAD as GET without the body (RFC 9110 §9.3.2): echo
+// routes GET alone. It runs before routing.
+func headAsGet(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if r := c.Request(); r.Method == http.MethodHead {
+			r.Method = http.MethodGet
+			c.Response().Writer = bodiless{c.Response().Writer}
+		}
+		return next(c)
+	}
+}
+
+// bodiless drops what is written, keeping the headers and status.
+type bodiless struct{ http.ResponseWriter }
+
+func (b bodiless) Write(p []byte) (int, error) { return len(p), nil }
+
 // cleanQuery refuses query parameters the database could not compare: text
 // that is not UTF-8 or holds a NUL.
 func cleanQuery(next echo.HandlerFunc) echo.HandlerFunc {
@@ -202,10 +219,6 @@ func (s *Server) handleError(err error, c echo.Context) {
 	}
 	if p.Status == http.StatusServiceUnavailable {
 		c.Response().Header().Set("Retry-After", retryAfter)
-	}
-	if c.Request().Method == http.MethodHead {
-		_ = c.NoContent(p.Status)
-		return
 	}
 	_ = writeJSON(c, p.Status, ProblemContentType, p)
 }

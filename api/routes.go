@@ -11,6 +11,7 @@ import (
 // decided in app).
 func (s *Server) routes() {
 	e := s.echo
+	e.Pre(headAsGet)
 	e.Use(requestID, s.accessLog(), s.recoverPanic(), acceptLanguage, cleanQuery)
 
 	// Public: no key needed.

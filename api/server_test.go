@@ -444,3 +444,19 @@ func (b *syncBuffer) String() string {
 	defer b.mu.Unlock()
 	return b.buf.String()
 }
+
+// TestHeadAnswersLikeGet: every GET route answers HEAD with the same status
+// and headers and no body.
+func TestHeadAnswersLikeGet(t *testing.T) {
+	s := newPublicServer(t, nil)
+	for _, path := range []string{"/healthz", "/openapi.json", "/v1/rules", "/v1/rules/cert-grant", "/v1/rules/nope", "/v1/rules?as_of=x"} {
+		get := do(t, s, http.MethodGet, path, nil)
+		head := do(t, s, http.MethodHead, path, nil)
+		if head.Code != get.Code || head.Body.Len() != 0 || head.Header().Get("Content-Type") != get.Header().Get("Content-Type") {
+			t.Errorf("HEAD %s: %d %q %q, GET: %d %q", path, head.Code, head.Header().Get("Content-Type"), head.Body, get.Code, get.Header().Get("Content-Type"))
+		}
+	}
+	if rec := do(t, s, http.MethodHead, "/v1/evaluate", nil); rec.Code != http.StatusMethodNotAllowed || rec.Body.Len() != 0 {
+		t.Errorf("HEAD of a POST route: %d %q", rec.Code, rec.Body)
+	}
+}

@@ -700,6 +700,74 @@ func TestRegistryEvaluation(t *testing.T) {
 	})
 }
 
+// TestEvaluationShowsPayouts: a registered subject's own evaluation does not
+// contradict its payouts: what a run recorded is listed with its status (and
+// reason), counts as received, and is no longer due.
+func TestEvaluationShowsPayouts(t *testing.T) {
+	forEachDB(t, func(t *testing.T, h *harness) {
+		h.seed()
+		type result struct {
+			Rule     string `json:"rule"`
+			Eligible bool   `json:"eligible"`
+			Amount   string `json:"amount"`
+			Due      string `json:"due"`
+			Recorded []struct {
+				ID     int64  `json:"id"`
+				Amount string `json:"amount"`
+				Status string `json:"status"`
+				Reason string `json:"reason"`
+			} `json:"recorded"`
+		}
+		type answer struct {
+			Results []result `json:"results"`
+		}
+		byRule := func(a answer) map[string]result {
+			out := map[string]result{}
+			for _, r := range a.Results {
+				out[r.Rule] = r
+			}
+			return out
+		}
+		before := byRule(decode[answer](t, h.must(200, "enterprise", "GET", "/v1/enterprises/"+entA+"/evaluation", "")))
+		if g := before["cert-grant"]; !g.Eligible || g.Due != "200000.00" || len(g.Recorded) != 0 {
+			t.Errorf("before the run: %+v", g)
+		}
+		if c := before["surcharge-credit"]; c.Due != "" || c.Recorded != nil {
+			t.Errorf("the credit pays nothing out: %+v", c)
+		}
+		run := decode[runAnswer](t, h.must(201, "finance", "POST", "/v1/payout-runs", `{"as_of":"2025-06-30","grant_year":2025}`))
+		var grantID, matchID int64
+		for _, p := range run.Created {
+			switch p.Subject {
+			case entA:
+				grantID = p.ID
+			case uniCode:
+				matchID = p.ID
+			}
+		}
+		h.must(200, "admin", "POST", fmt.Sprintf("/v1/payouts/%d/approve", grantID), "")
+		after := byRule(decode[answer](t, h.must(200, "enterprise", "GET", "/v1/enterprises/"+entA+"/evaluation", "")))
+		g := after["cert-grant"]
+		if g.Eligible || g.Due != "0.00" || len(g.Recorded) != 1 || g.Recorded[0].ID != grantID || g.Recorded[0].Status != "approved" || g.Recorded[0].Amount != "200000.00" {
+			t.Errorf("after the run: %+v", g)
+		}
+
+		uni := "/v1/universities/" + uniCode + "/evaluation?grant_year=2025"
+		m := byRule(decode[answer](t, h.must(200, "university", "GET", uni, "")))["donation-match"]
+		if !m.Eligible || m.Amount != "1500000.00" || m.Due != "0.00" || len(m.Recorded) != 1 || m.Recorded[0].Status != "pending" {
+			t.Errorf("a pending match: %+v", m)
+		}
+		h.must(200, "finance", "POST", fmt.Sprintf("/v1/payouts/%d/reject", matchID), `{"reason":"捐赠票据待核实"}`)
+		m = byRule(decode[answer](t, h.must(200, "university", "GET", uni, "")))["donation-match"]
+		if m.Due != "0.00" || m.Recorded[0].Status != "rejected" || m.Recorded[0].Reason != "捐赠票据待核实" {
+			t.Errorf("a rejected match counts as received, with its reason: %+v", m)
+		}
+		if other := byRule(decode[answer](t, h.must(200, "university", "GET", "/v1/universities/"+uniCode+"/evaluation?grant_year=2026", "")))["donation-match"]; len(other.Recorded) != 0 {
+			t.Errorf("another grant year lists this year's payouts: %+v", other)
+		}
+	})
+}
+
 // TestImportMalformedCSV: a CSV syntax error is a 400 naming the line.
 func TestImportMalformedCSV(t *testing.T) {
 	forEachDB(t, func(t *testing.T, h *harness) {

@@ -201,7 +201,8 @@ func (s *Store) CreateRun(ctx context.Context, actor models.Actor, run models.Pa
 }
 
 // FinishRun records how a run ended (completed, failed or interrupted),
-// its counts and FinishedAt, and releases the Idempotency-Key of a run that
+// the subjects it screened, the payouts it created (counted from the
+// payouts table) and FinishedAt, and releases the Idempotency-Key of a run that
 // did not complete. Only a running run can finish: a run already marked
 // interrupted by a sweep stays so. FinishRun has no actor: its audit entry
 // names the key that started the run.
@@ -216,8 +217,7 @@ func (s *Store) FinishRun(ctx context.Context, run models.PayoutRun) (models.Pay
 					fmt.Sprintf("发放批次 %d 已结束（%s）", run.ID, r.Status),
 					fmt.Sprintf("payout run %d has ended already (%s)", run.ID, r.Status))
 			}
-			r.Status = run.Status
-			r.Screened, r.CreatedCount, r.CreatedTotal = run.Screened, run.CreatedCount, run.CreatedTotal.Fen()
+			r.Status, r.Screened = run.Status, run.Screened
 			return true, nil
 		})
 		return err
@@ -229,7 +229,9 @@ func (s *Store) FinishRun(ctx context.Context, run models.PayoutRun) (models.Pay
 }
 
 // endRun ends a run in tx when end says so (having set its status and
-// counts), with FinishedAt now; releases the Idempotency-Key of a run that
+// screened count), with FinishedAt now and the payouts it created counted
+// from the payouts that carry its id (what a run recorded before its
+// process died is all there); releases the Idempotency-Key of a run that
 // did not complete, so that a retry starts a new run; and audits the change
 // in the name of the key that started the run. It reports whether the run
 // ended.
@@ -246,6 +248,14 @@ func (s *Store) endRun(tx *gorm.DB, id int64, end func(r *runRow) (bool, error))
 		if ended, err = end(r); err != nil || !ended {
 			return nil, err
 		}
+		var created struct {
+			Count int
+			Total int64
+		}
+		if err := tx.Raw("SELECT COUNT(*) AS count, COALESCE(SUM(amount), 0) AS total FROM payouts WHERE run_id = ?", id).Scan(&created).Error; err != nil {
+			return nil, err
+		}
+		r.CreatedCount, r.CreatedTotal = created.Count, created.Total
 		now := s.now()
 		r.FinishedAt = &now
 		return map[string]any{

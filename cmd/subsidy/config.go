@@ -37,8 +37,12 @@ type Config struct {
 	// GCPercent is the garbage collector's target (SUBSIDY_GC_PERCENT,
 	// default 400; the GOGC variable, when set, wins).
 	GCPercent int
-	// ShutdownTimeout bounds how long serve waits for in-flight work.
+	// ShutdownTimeout bounds how long serve waits for in-flight requests
+	// and payout runs; runs still going then are marked interrupted.
 	ShutdownTimeout time.Duration
+	// Runs tunes the payout runs' heartbeat (--run-heartbeat) and when a
+	// silent run counts as interrupted (--run-stale-after).
+	Runs app.RunOptions
 }
 
 // flagSet returns a flag set writing its usage to w.

@@ -41,6 +41,7 @@ commands:
   rules   list the loaded rules         (subsidy rules [--rules DIR] [--as-of DATE])
   test    run the rule test cases       (subsidy test [--coverage] [--json] [DIR])
   keys    manage API keys               (subsidy keys create|list|revoke --db PATH_OR_URL ...)
+  registry fill a database with a synthetic registry (subsidy registry generate --db PATH_OR_URL --enterprises 100000 --universities 50)
 
 Run 'subsidy <command> -h' for a command's flags.
 `
@@ -64,6 +65,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		err = cmdTest(args[1:], getenv, stdout)
 	case "keys":
 		err = cmdKeys(ctx, args[1:], getenv, stdout)
+	case "registry":
+		err = cmdRegistry(ctx, args[1:], getenv, stdout)
 	case "-h", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return exitOK

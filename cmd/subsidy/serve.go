@@ -27,7 +27,9 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	db, rulesDir := dbFlag(fs, getenv), rulesFlag(fs, getenv)
 	fs.BoolVar(&cfg.Demo, "demo", getenv("SUBSIDY_DEMO") == "1", "load the demo registry into an empty database and print demo keys (SUBSIDY_DEMO=1)")
 	fs.StringVar(&cfg.OpsAddr, "ops-addr", getenv("SUBSIDY_OPS_ADDR"), "address of the operators' listener for /metrics and /debug/pprof, such as 127.0.0.1:9090 (SUBSIDY_OPS_ADDR; off when empty)")
-	fs.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", cfg.ShutdownTimeout, "how long to wait for in-flight work on shutdown")
+	fs.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", cfg.ShutdownTimeout, "how long to wait for in-flight requests and payout runs on shutdown")
+	fs.DurationVar(&cfg.Runs.Heartbeat, "run-heartbeat", app.DefaultRunHeartbeat, "how often a running payout run records its progress")
+	fs.DurationVar(&cfg.Runs.StaleAfter, "run-stale-after", app.DefaultRunStaleAfter, "how long a payout run's heartbeat may be silent before the run counts as interrupted")
 	gcPercent, err := strconv.Atoi(envOr(getenv, "SUBSIDY_GC_PERCENT", "400"))
 	if err != nil {
 		return usageError{fmt.Errorf("SUBSIDY_GC_PERCENT: %w", err)}
@@ -46,7 +48,7 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	logger := slog.New(slog.NewJSONHandler(stderr, nil))
 
 	m := metrics.New()
-	svc, st, err := openService(ctx, cfg.DB, cfg.Rules, app.Options{Logger: logger, Metrics: m})
+	svc, st, err := openService(ctx, cfg.DB, cfg.Rules, app.Options{Logger: logger, Metrics: m, Runs: cfg.Runs})
 	if err != nil {
 		return err
 	}
