@@ -91,6 +91,17 @@ func TestOpenAPICoversRoutes(t *testing.T) {
 		if op.OperationID == "" {
 			t.Errorf("%s: no operationId", key)
 		}
+		// Any route may meet a fault or a database that is down; any body
+		// may come too slowly or be too large.
+		want := []string{"500", "503"}
+		if op.RequestBody != nil {
+			want = append(want, "408", "413")
+		}
+		for _, code := range want {
+			if _, ok := op.Responses[code]; !ok {
+				t.Errorf("%s does not document %s", key, code)
+			}
+		}
 		public := slices.Contains([]string{"/healthz", "/openapi.json", "/v1/evaluate", "/v1/rules", "/v1/rules/{id}"}, path)
 		if !public {
 			for _, code := range []string{"401", "403"} {
