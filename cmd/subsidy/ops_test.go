@@ -88,3 +88,11 @@ func TestKeyLabelsAreOneLine(t *testing.T) {
 		}
 	}
 }
+
+func TestOpsAddrIsLoopbackUnlessTold(t *testing.T) {
+	for in, want := range map[string]string{":9090": "127.0.0.1:9090", "0.0.0.0:9090": "0.0.0.0:9090", "10.1.2.3:9090": "10.1.2.3:9090"} {
+		if got := loopbackUnlessTold(in); got != want {
+			t.Errorf("%q: %q, want %q", in, got, want)
+		}
+	}
+}

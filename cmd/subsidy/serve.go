@@ -70,7 +70,7 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	servers := []*http.Server{newHTTPServer(srv, logger)}
 	listeners := []net.Listener{ln}
 	if cfg.OpsAddr != "" {
-		opsLn, err := net.Listen("tcp", cfg.OpsAddr)
+		opsLn, err := net.Listen("tcp", loopbackUnlessTold(cfg.OpsAddr))
 		if err != nil {
 			ln.Close()
 			return fmt.Errorf("listen (ops): %w", err)
@@ -123,6 +123,17 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	logger.Info("stopped")
 	return errors.Join(errs...)
+}
+
+// loopbackUnlessTold binds an address without a host (":9090") to the
+// loopback interface: the operators' listener is open to the network only
+// when its address says so.
+func loopbackUnlessTold(addr string) string {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil || host != "" {
+		return addr
+	}
+	return net.JoinHostPort("127.0.0.1", port)
 }
 
 // newHTTPServer serves h with timeouts that keep slow clients from holding
