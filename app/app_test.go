@@ -1,0 +1,123 @@
+package app
+
+import (
+	"io"
+	"log/slog"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/wenzhou-subsidy/subsidy/engine"
+	"github.com/wenzhou-subsidy/subsidy/models"
+	"github.com/wenzhou-subsidy/subsidy/store/storetest"
+)
+
+func newService(t *testing.T) *Service {
+	t.Helper()
+	eng, err := engine.Load(os.DirFS("../rules"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := func() time.Time { return time.Date(2025, 6, 30, 10, 0, 0, 0, models.Wenzhou) }
+	return New(eng, storetest.Open(t, "sqlite"), Options{Now: now, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+}
+
+func TestVerdict(t *testing.T) {
+	m := models.MustMoney
+	for _, tt := range []struct {
+		claimed, allowed string
+		verdict, diff    string
+	}{
+		{"50000.00", "50000.00", models.VerdictMatch, "0.00"},
+		{"50000.01", "50000.00", models.VerdictOverClaimed, "0.01"},
+		{"0.00", "50000.00", models.VerdictUnderClaimed, "50000.00"},
+	} {
+		v, d := verdict(m(tt.claimed), m(tt.allowed))
+		if v != tt.verdict || d.String() != tt.diff {
+			t.Errorf("claimed %s, allowed %s: %s %s, want %s %s", tt.claimed, tt.allowed, v, d, tt.verdict, tt.diff)
+		}
+	}
+}
+
+// A run request takes its defaults from today, and names rules that pay
+// out, once each, as of today or before.
+func TestCheckRun(t *testing.T) {
+	s := newService(t)
+	req := models.PayoutRunRequest{}
+	if err := s.checkRun(&req); err != nil {
+		t.Fatal(err)
+	}
+	want := models.PayoutRunRequest{AsOf: models.MustDate("2025-06-30"), GrantYear: 2025, Rules: []string{"cert-grant", "donation-match"}}
+	if diff := cmp.Diff(want, req, cmp.AllowUnexported(models.Date{})); diff != "" {
+		t.Errorf("defaults (-want +got):\n%s", diff)
+	}
+	bad := models.PayoutRunRequest{AsOf: models.MustDate("2025-07-01"), Rules: []string{"surcharge-credit", "cert-grant", "cert-grant"}}
+	err := s.checkRun(&bad)
+	var fields []string
+	if me, ok := err.(*models.Error); ok {
+		for _, f := range me.Fields {
+			fields = append(fields, f.Field+":"+f.Code)
+		}
+	}
+	if diff := cmp.Diff([]string{"as_of:not_future", "rules[0]:oneof", "rules[2]:duplicate"}, fields); diff != "" {
+		t.Errorf("refusals (-want +got):\n%s", diff)
+	}
+}
+
+// A new key's role, subject and label are checked; the secret is given
+// once and only its hash stored, and the secret authenticates.
+func TestKeys(t *testing.T) {
+	s := newService(t)
+	admin := models.Actor{KeyID: "test", Role: models.RoleAdmin}
+	for _, r := range []KeyRequest{
+		{Role: "boss"},
+		{Role: models.RoleEnterprise, Subject: "91330382MA2AB3C47F"}, // wrong check character
+		{Role: models.RoleUniversity, Subject: "91330382MA2AB3C47E"}, // a credit code
+		{Role: models.RoleTax, Subject: "wzvtc"},
+		{Role: models.RoleTax, Label: "a\nb"},
+	} {
+		if _, err := s.CreateKey(t.Context(), admin, r); models.CodeOf(err) != models.CodeInvalid {
+			t.Errorf("%+v: %v", r, err)
+		}
+	}
+	key, err := s.CreateKey(t.Context(), admin, KeyRequest{Role: models.RoleEnterprise, Subject: "91330382MA2AB3C47E", Label: "示例电气"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	actor, err := s.Authenticate(t.Context(), key.Secret, "req-1")
+	if err != nil || actor.KeyID != key.ID || actor.Subject != "91330382MA2AB3C47E" || actor.RequestID != "req-1" {
+		t.Fatalf("authenticate: %+v %v", actor, err)
+	}
+	if _, err := s.RevokeKey(t.Context(), admin, key.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Authenticate(t.Context(), key.Secret, "req-2"); models.CodeOf(err) != models.CodeUnauthorized {
+		t.Errorf("a revoked key: %v", err)
+	}
+}
+
+// A subject key reads only its own subject: another's is not found, worded
+// as a missing one.
+func TestSubjectKeysReadTheirOwn(t *testing.T) {
+	s := newService(t)
+	admin := models.Actor{KeyID: "test", Role: models.RoleAdmin}
+	for _, code := range []string{"91330382MA2AB3C47E", "91330302MA2C000012"} {
+		if _, _, err := s.PutEnterprise(t.Context(), admin, models.EnterpriseEntry{CreditCode: code, Name: "x", Region: "330382"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	own := models.Actor{KeyID: "k", Role: models.RoleEnterprise, Subject: "91330382MA2AB3C47E"}
+	if _, err := s.Enterprise(t.Context(), own, "91330382MA2AB3C47E"); err != nil {
+		t.Errorf("its own: %v", err)
+	}
+	_, other := s.Enterprise(t.Context(), own, "91330302MA2C000012")
+	_, missing := s.Enterprise(t.Context(), models.Actor{Role: models.RoleFinance}, "91330304MA2C000035")
+	if models.CodeOf(other) != models.CodeNotFound || models.CodeOf(missing) != models.CodeNotFound {
+		t.Fatalf("another's %v, a missing one %v", other, missing)
+	}
+	if _, err := s.Payouts(t.Context(), own, models.PayoutFilter{Subject: "91330302MA2C000012"}); models.CodeOf(err) != models.CodeNotFound {
+		t.Errorf("another's payouts: %v", err)
+	}
+}
