@@ -149,10 +149,7 @@ func TestPayoutRunOutlivesItsClient(t *testing.T) {
 			t.Errorf("a retry while the run goes on: %d %s", rec.Code, rec.Body)
 		}
 		close(g.gate)
-		var list struct {
-			Runs []models.PayoutRun `json:"runs"`
-		}
-		list = decode[struct {
+		list := decode[struct {
 			Runs []models.PayoutRun `json:"runs"`
 		}](t, send(t.Context(), h, srv, "finance", "GET", "/v1/payout-runs", ""))
 		waitRun(t, h, srv, list.Runs[0].ID, models.RunCompleted)
