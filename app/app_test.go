@@ -121,3 +121,11 @@ func TestSubjectKeysReadTheirOwn(t *testing.T) {
 		t.Errorf("another's payouts: %v", err)
 	}
 }
+
+// A subject a run skips is recorded with the reason in Chinese, field by field.
+func TestSkippedReasonIsChinese(t *testing.T) {
+	err := models.InvalidInput(models.Field("subject.credit_years[1].year", "duplicate_year", "2024"))
+	if got, want := reasonZh(err), "请求内容有误，请检查所列字段；subject.credit_years[1].year：年度 2024 重复出现"; got != want {
+		t.Errorf("reason %q, want %q", got, want)
+	}
+}

@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -200,7 +201,7 @@ func (s *Service) readRegistry(ctx context.Context, run models.PayoutRun, out ch
 func (s *Service) candidates(rule string, asOf models.Date, subj models.Subject) ([]models.PayoutCandidate, *SkippedSubject, error) {
 	resp, err := s.engine.Evaluate(models.EvaluateRequest{AsOf: asOf, Rules: []string{rule}, Subject: subj}, models.LangZh)
 	if models.CodeOf(err) == models.CodeInvalid {
-		return nil, &SkippedSubject{Subject: subj.Code(), Rule: rule, Reason: err.Error()}, nil
+		return nil, &SkippedSubject{Subject: subj.Code(), Rule: rule, Reason: reasonZh(err)}, nil
 	}
 	if err != nil {
 		return nil, nil, fmt.Errorf("evaluate %s: %w", subj.Code(), err)
@@ -236,6 +237,21 @@ func (s *Service) candidates(rule string, asOf models.Date, subj models.Subject)
 		out = append(out, cand)
 	}
 	return out, nil, nil
+}
+
+// reasonZh says in Chinese, field by field, why the rules refused a
+// subject's registered facts (a run has no reader's language: it is the
+// bureau's record).
+func reasonZh(err error) string {
+	var me *models.Error
+	if !errors.As(err, &me) {
+		return err.Error()
+	}
+	parts := []string{me.Message.Zh}
+	for _, f := range me.Fields {
+		parts = append(parts, f.Field+"："+f.Text.Zh)
+	}
+	return strings.Join(parts, "；")
 }
 
 // payerOf names the finance bureau that pays: the region's for a local
