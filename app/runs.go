@@ -33,6 +33,11 @@ type RunOptions struct {
 	// counts as interrupted (DefaultRunStaleAfter). It must be well above
 	// Heartbeat: a run of another replica is alive as long as it beats.
 	StaleAfter time.Duration
+	// Node names this process's node stably across restarts (serve uses
+	// its host name and listen address): when it starts, the runs its
+	// earlier process left running are interrupted at once, without
+	// waiting for their heartbeat to go stale.
+	Node string
 }
 
 // jobs are the service's background runs.
@@ -42,11 +47,12 @@ type jobs struct {
 	wg        sync.WaitGroup
 	heartbeat time.Duration
 	stale     time.Duration
+	node      string
 }
 
 func newJobs(opts RunOptions) *jobs {
 	ctx, cancel := context.WithCancel(context.Background())
-	j := &jobs{ctx: ctx, cancel: cancel, heartbeat: opts.Heartbeat, stale: opts.StaleAfter}
+	j := &jobs{ctx: ctx, cancel: cancel, heartbeat: opts.Heartbeat, stale: opts.StaleAfter, node: opts.Node}
 	if j.heartbeat <= 0 {
 		j.heartbeat = DefaultRunHeartbeat
 	}
@@ -115,6 +121,7 @@ func (s *Service) StartRun(ctx context.Context, actor models.Actor, req models.P
 	run, err := s.store.CreateRun(ctx, actor, models.PayoutRun{
 		Status: models.RunRunning, AsOf: req.AsOf, Rules: req.Rules, GrantYear: req.GrantYear, Total: total,
 		RulesetVersion: ruleset.Version, RulesetDigest: ruleset.Digest, KeyID: actor.KeyID, Idempotency: idem,
+		Owner: s.jobs.node,
 	})
 	if err != nil {
 		return nil, err
@@ -189,15 +196,30 @@ func (s *Service) runJob(actor models.Actor, run models.PayoutRun) (RunResult, e
 	return result, nil
 }
 
+// RecoverRuns marks as interrupted, when the service starts, the runs this
+// node's earlier process left running: none of them can be running now.
+func (s *Service) RecoverRuns(ctx context.Context) error {
+	if s.jobs.node == "" {
+		return nil
+	}
+	runs, err := s.store.InterruptRunsOf(ctx, s.jobs.node)
+	s.logInterrupted(runs)
+	return err
+}
+
 // SweepRuns marks as interrupted the runs whose process died: still
-// running, with a heartbeat older than the stale limit. It runs when the
-// service starts and then every few heartbeats (WatchRuns).
+// running, with a heartbeat older than the stale limit, whichever node ran
+// them. It runs every few heartbeats (WatchRuns).
 func (s *Service) SweepRuns(ctx context.Context) error {
 	stale, err := s.store.InterruptStaleRuns(ctx, s.jobs.stale)
-	for _, run := range stale {
+	s.logInterrupted(stale)
+	return err
+}
+
+func (s *Service) logInterrupted(runs []models.PayoutRun) {
+	for _, run := range runs {
 		s.log.Warn("payout run interrupted: its process stopped before it ended", "run", run.ID, "screened", run.Screened, "total", run.Total)
 	}
-	return err
 }
 
 // WatchRuns sweeps for interrupted runs until ctx is done.

@@ -192,6 +192,7 @@ type PayoutRun struct {
 	FinishedAt     *time.Time  `json:"finished_at,omitempty"`
 	Idempotency    *IdemKeyRef `json:"-"`
 	HeartbeatAt    time.Time   `json:"-"`
+	Owner          string      `json:"-"` // the node running it
 }
 
 // IdemKeyRef names the Idempotency-Key a payout run was started with, so

@@ -151,6 +151,10 @@ type PayoutStore interface {
 	// last heartbeat is older than staleAfter by the store's clock (its
 	// process died), releases their Idempotency-Keys, and returns them.
 	InterruptStaleRuns(ctx context.Context, staleAfter time.Duration) ([]PayoutRun, error)
+	// InterruptRunsOf marks as interrupted every run still running that
+	// owner's process started: called when that node starts, when none of
+	// its runs can be running any more.
+	InterruptRunsOf(ctx context.Context, owner string) ([]PayoutRun, error)
 	GetRun(ctx context.Context, id int64) (PayoutRun, error)
 	// ListRuns lists runs newest first.
 	ListRuns(ctx context.Context, f RunFilter) ([]PayoutRun, error)

@@ -251,6 +251,9 @@ ALTER TABLE payout_runs ADD COLUMN total INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE payout_runs ADD COLUMN heartbeat_at {{time}};
 ALTER TABLE payout_runs ADD COLUMN idem_key_id TEXT NOT NULL DEFAULT '';
 ALTER TABLE payout_runs ADD COLUMN idem_key TEXT NOT NULL DEFAULT '';
+-- the node (host and address) whose process runs it: a node that starts knows its
+-- own earlier runs are not running any more
+ALTER TABLE payout_runs ADD COLUMN owner TEXT NOT NULL DEFAULT '';
 -- Runs of an older version that never finished were cut off with their process.
 UPDATE payout_runs SET status = 'interrupted' WHERE finished_at IS NULL;
 CREATE INDEX payout_runs_running ON payout_runs (status, heartbeat_at);

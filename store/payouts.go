@@ -36,6 +36,7 @@ type runRow struct {
 	HeartbeatAt    *time.Time
 	IdemKeyID      string
 	IdemKey        string
+	Owner          string
 }
 
 func (runRow) TableName() string { return "payout_runs" }
@@ -69,6 +70,7 @@ func (r runRow) model() (models.PayoutRun, error) {
 	if r.IdemKey != "" {
 		run.Idempotency = &models.IdemKeyRef{KeyID: r.IdemKeyID, Key: r.IdemKey}
 	}
+	run.Owner = r.Owner
 	if err := json.Unmarshal(r.Rules, &run.Rules); err != nil {
 		return models.PayoutRun{}, fmt.Errorf("payout run %d: rules: %w", r.ID, err)
 	}
@@ -181,6 +183,7 @@ func (s *Store) CreateRun(ctx context.Context, actor models.Actor, run models.Pa
 			RequestID:      actor.RequestID,
 			StartedAt:      now,
 			HeartbeatAt:    &now,
+			Owner:          run.Owner,
 		}
 		if run.Idempotency != nil {
 			row.IdemKeyID, row.IdemKey = run.Idempotency.KeyID, run.Idempotency.Key

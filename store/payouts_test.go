@@ -115,6 +115,25 @@ func TestInterruptStaleRuns(t *testing.T) {
 	})
 }
 
+// The runs a node left running are interrupted when it starts again,
+// whatever their heartbeat; another node's are left alone.
+func TestInterruptRunsOf(t *testing.T) {
+	eachKind(t, func(t *testing.T, s *store.Store) {
+		mine, err := s.CreateRun(ctxT(), finance, models.PayoutRun{AsOf: models.MustDate("2025-06-30"), Rules: []string{"cert-grant"}, Owner: "host-a 127.0.0.1:8080"})
+		check(t, err)
+		theirs, err := s.CreateRun(ctxT(), finance, models.PayoutRun{AsOf: models.MustDate("2025-06-30"), Rules: []string{"cert-grant"}, Owner: "host-b 127.0.0.1:8080"})
+		check(t, err)
+		got, err := s.InterruptRunsOf(ctxT(), "host-a 127.0.0.1:8080")
+		check(t, err)
+		if len(got) != 1 || got[0].ID != mine.ID || got[0].Status != models.RunInterrupted {
+			t.Errorf("interrupted %+v", got)
+		}
+		if run, _ := s.GetRun(ctxT(), theirs.ID); run.Status != models.RunRunning {
+			t.Errorf("another node's run: %+v", run)
+		}
+	})
+}
+
 // ListRuns pages newest first; CountSubjects counts a kind of subject.
 func TestListRunsAndCount(t *testing.T) {
 	eachKind(t, func(t *testing.T, s *store.Store) {

@@ -30,26 +30,38 @@ func (s *Store) RunProgress(ctx context.Context, run models.PayoutRun) error {
 
 // InterruptStaleRuns marks as interrupted every running run whose heartbeat
 // is older than staleAfter, releasing their Idempotency-Keys; each run is
-// decided by a conditional update, so two sweeping replicas never both
+// decided again under its row lock, so two sweeping replicas never both
 // end one.
 func (s *Store) InterruptStaleRuns(ctx context.Context, staleAfter time.Duration) ([]models.PayoutRun, error) {
-	var stale []runRow
 	limit := s.now().Add(-staleAfter)
+	return s.interruptRuns(ctx, "heartbeat_at IS NULL OR heartbeat_at < ?", []any{limit}, func(r *runRow) bool {
+		return r.HeartbeatAt == nil || r.HeartbeatAt.Before(limit)
+	})
+}
+
+// InterruptRunsOf marks as interrupted every running run of owner.
+func (s *Store) InterruptRunsOf(ctx context.Context, owner string) ([]models.PayoutRun, error) {
+	return s.interruptRuns(ctx, "owner = ?", []any{owner}, func(r *runRow) bool { return r.Owner == owner })
+}
+
+// interruptRuns interrupts the running runs that where selects and that
+// still qualify under the row lock.
+func (s *Store) interruptRuns(ctx context.Context, where string, args []any, qualifies func(*runRow) bool) ([]models.PayoutRun, error) {
+	var found []runRow
 	err := s.read(ctx, func(db *gorm.DB) error {
-		return db.Select("id").Where("status = ? AND (heartbeat_at IS NULL OR heartbeat_at < ?)", models.RunRunning, limit).
-			Order("id").Find(&stale).Error
+		return db.Select("id").Where("status = ?", models.RunRunning).Where(where, args...).Order("id").Find(&found).Error
 	})
 	if err != nil {
-		return nil, translate(err, meaning{op: "find stale payout runs"})
+		return nil, translate(err, meaning{op: "find payout runs to interrupt"})
 	}
 	var out []models.PayoutRun
-	for _, r := range stale {
+	for _, r := range found {
 		var ended bool
 		err := s.inTx(ctx, func(tx *gorm.DB) (err error) {
-			// Decided again under the row lock: the run may have beaten or
-			// ended meanwhile, or another replica's sweep ended it.
+			// The run may have beaten or ended meanwhile, or another
+			// replica's sweep ended it.
 			ended, err = s.endRun(tx, r.ID, func(cur *runRow) (bool, error) {
-				if cur.Status != models.RunRunning || (cur.HeartbeatAt != nil && !cur.HeartbeatAt.Before(limit)) {
+				if cur.Status != models.RunRunning || !qualifies(cur) {
 					return false, nil
 				}
 				cur.Status = models.RunInterrupted

@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/pprof"
+	"os"
 	"runtime/debug"
 	"strconv"
 	"time"
@@ -48,11 +49,16 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	logger := slog.New(slog.NewJSONHandler(stderr, nil))
 
 	m := metrics.New()
+	host, _ := os.Hostname()
+	cfg.Runs.Node = host + " " + cfg.Addr
 	svc, st, err := openService(ctx, cfg.DB, cfg.Rules, app.Options{Logger: logger, Metrics: m, Runs: cfg.Runs})
 	if err != nil {
 		return err
 	}
 	defer st.Close()
+	if err := svc.RecoverRuns(ctx); err != nil {
+		return fmt.Errorf("interrupt the runs this node left running: %w", err)
+	}
 	m.WatchDB(st.SQLDB(), st.Dialect())
 	if cfg.Demo {
 		if err := loadDemo(ctx, svc, stdout); err != nil {
