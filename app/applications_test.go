@@ -47,39 +47,71 @@ func TestEvidenceType(t *testing.T) {
 	}
 }
 
-// TestFourEyesSwitch: a key may not decide on the application it
-// submitted, unless the office turned four eyes off.
-func TestFourEyesSwitch(t *testing.T) {
+var clerk = models.Actor{KeyID: "key_finance", Role: models.RoleFinance}
+
+// submitted returns a service over a fresh SQLite store, with opts, and an
+// application the clerk submitted for a registered enterprise.
+func submitted(t *testing.T, opts Options) (*Service, models.Application) {
+	t.Helper()
 	eng, err := engine.Load(os.DirFS("../rules"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	st := storetest.Open(t, storetest.SQLite)
-	clerk := models.Actor{KeyID: "key_finance", Role: models.RoleFinance}
-	now := func() time.Time { return time.Date(2025, 6, 30, 10, 0, 0, 0, models.Wenzhou) }
+	opts.Now = func() time.Time { return time.Date(2025, 6, 30, 10, 0, 0, 0, models.Wenzhou) }
+	svc := New(eng, storetest.Open(t, storetest.SQLite), opts)
+	const code = "91330382MA2AB3C47E"
+	if _, _, err := svc.PutEnterprise(t.Context(), clerk, models.EnterpriseEntry{CreditCode: code, Name: "企业", Region: "330382"}); err != nil {
+		t.Fatal(err)
+	}
+	a, err := svc.SubmitApplication(t.Context(), clerk, models.ApplicationEntry{
+		Subject: code, Rule: models.RuleCertGrant,
+		Certifications: []models.ApplicationCertification{{Level: models.LevelCity, CertifiedOn: models.MustDate("2025-01-02"), CertificateNo: "C1"}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return svc, a
+}
+
+// TestEvidenceLimits: empty evidence is bad input, evidence above 5 MiB or
+// of another type is refused with the errors only HTTP has a status for.
+func TestEvidenceLimits(t *testing.T) {
+	svc, a := submitted(t, Options{})
+	_, err := svc.AddAttachment(t.Context(), clerk, a.ID, "application/pdf", "", nil)
+	if models.CodeOf(err) != models.CodeInvalid {
+		t.Errorf("empty: %v", err)
+	}
+	var large *TooLargeError
+	_, err = svc.AddAttachment(t.Context(), clerk, a.ID, "application/pdf", "", make([]byte, models.MaxAttachmentSize+1))
+	if !errors.As(err, &large) || large.Limit != models.MaxAttachmentSize {
+		t.Errorf("too large: %v", err)
+	}
+	var media *UnsupportedMediaError
+	_, err = svc.AddAttachment(t.Context(), clerk, a.ID, "application/pdf", "x.pdf", []byte("MZ\x90\x00"))
+	if !errors.As(err, &media) {
+		t.Errorf("an executable: %v", err)
+	}
+	info, err := svc.AddAttachment(t.Context(), clerk, a.ID, "application/pdf", "x.pdf", []byte("%PDF-1.7"))
+	if err != nil || info.N != 1 {
+		t.Errorf("a PDF: %+v, %v", info, err)
+	}
+}
+
+// TestFourEyesSwitch: a key may not decide on the application it
+// submitted, unless the office turned four eyes off.
+func TestFourEyesSwitch(t *testing.T) {
 	off := false
 	for _, tt := range []struct {
 		name     string
 		fourEyes *bool
-		code     string
 		want     models.ErrorCode
 	}{
-		{"on by default", nil, "91330382MA2AB3C47E", models.CodeForbidden},
-		{"off", &off, "91330303MA2C00002K", ""},
+		{"on by default", nil, models.CodeForbidden},
+		{"off", &off, ""},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			svc := New(eng, st, Options{Now: now, FourEyes: tt.fourEyes})
-			if _, _, err := svc.PutEnterprise(t.Context(), clerk, models.EnterpriseEntry{CreditCode: tt.code, Name: "企业", Region: "330382"}); err != nil {
-				t.Fatal(err)
-			}
-			a, err := svc.SubmitApplication(t.Context(), clerk, models.ApplicationEntry{
-				Subject: tt.code, Rule: models.RuleCertGrant,
-				Certifications: []models.ApplicationCertification{{Level: models.LevelCity, CertifiedOn: models.MustDate("2025-01-02"), CertificateNo: "C1"}},
-			})
-			if err != nil {
-				t.Fatal(err)
-			}
-			_, err = svc.AcceptApplication(t.Context(), clerk, a.ID, 0)
+			svc, a := submitted(t, Options{FourEyes: tt.fourEyes})
+			_, err := svc.AcceptApplication(t.Context(), clerk, a.ID, 0)
 			got := models.ErrorCode("")
 			if err != nil {
 				got = models.CodeOf(err)
