@@ -364,8 +364,11 @@ func TestApplicationBadInput(t *testing.T) {
 			})
 		}
 		// Messages in English on request, in the glossary's words in Chinese.
-		rec := h.must(400, "enterprise", "POST", "/v1/applications", `{"rule":"cert-grant","certifications":[`+cert("province", "2024-03-01", "P1")+`]}`, "Accept-Language", "en")
-		if p := decode[api.Problem](t, rec); !strings.Contains(p.Errors[0].Message, "already recorded") {
+		recorded := `{"rule":"cert-grant","certifications":[` + cert("province", "2024-03-01", "P1") + `]}`
+		if p := decode[api.Problem](t, h.must(400, "enterprise", "POST", "/v1/applications", recorded)); p.Errors[0].Message != "已登记在册（省级认定，2024-03-01），无需申报" {
+			t.Errorf("Chinese: %+v", p.Errors)
+		}
+		if p := decode[api.Problem](t, h.must(400, "enterprise", "POST", "/v1/applications", recorded, "Accept-Language", "en")); p.Errors[0].Message != "is already recorded (the province certification of 2024-03-01): there is nothing to apply for" {
 			t.Errorf("English: %+v", p.Errors)
 		}
 		nobody := `{"subject":"` + outside + `","rule":"cert-grant","certifications":[` + cert("national", "2025-01-01", "N1") + `]}`

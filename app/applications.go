@@ -144,10 +144,13 @@ func (s *Service) evaluateEntry(ctx context.Context, code, kind string, e models
 		if err != nil {
 			return models.ApplicationEvaluation{}, err
 		}
+		recorded := ent.Certifications
 		for i, c := range e.Certifications {
-			for _, r := range ent.Certifications {
+			for _, r := range recorded {
 				if r.Level == c.Level && r.CertifiedOn == c.CertifiedOn {
-					fields = append(fields, models.Field(fmt.Sprintf("certifications[%d].certified_on", i), "already_recorded", c.Level+" "+c.CertifiedOn.String()))
+					level, on := models.LevelNames[c.Level], c.CertifiedOn.String()
+					fields = append(fields, models.FieldBecause(fmt.Sprintf("certifications[%d].certified_on", i), "already_recorded",
+						models.Text{Zh: level.Zh + "认定，" + on, En: "the " + level.En + " certification of " + on}))
 					break
 				}
 			}

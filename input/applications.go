@@ -37,6 +37,7 @@ func (d *Decoder) CheckApplication(a models.ApplicationEntry, kind string, today
 			probs.addAt(fmt.Sprintf("donations[%d].arrived_on", i), "not_future")
 		}
 	}
+	probs.sort()
 	return probs.err()
 }
 

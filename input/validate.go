@@ -128,7 +128,7 @@ var recordRules = []struct {
 func checkApplicationEntry(sl validator.StructLevel) {
 	a := sl.Current().Interface().(models.ApplicationEntry)
 	notForRule := func(v any, field, name string) {
-		sl.ReportError(v, field, name, "not_for_rule", a.Rule)
+		sl.ReportError(v, field, name, "not_for_rule", "")
 	}
 	switch a.Rule {
 	case models.RuleCertGrant:
@@ -167,7 +167,7 @@ func checkApplicationEntry(sl validator.StructLevel) {
 		}
 		k := certKey{c.Level, c.CertifiedOn}
 		if certified[k] {
-			sl.ReportError(c.CertifiedOn, fmt.Sprintf("certifications[%d].certified_on", i), "CertifiedOn", "duplicate", c.Level+" "+c.CertifiedOn.String())
+			sl.ReportError(c.CertifiedOn, fmt.Sprintf("certifications[%d].certified_on", i), "CertifiedOn", "duplicate", c.CertifiedOn.String())
 		}
 		certified[k] = true
 	}
@@ -274,9 +274,9 @@ func fieldProblem(path string, fe validator.FieldError) models.FieldError {
 		return models.Field(path, "year")
 	case "oneline":
 		return models.Field(path, "text")
-	case "duplicate", "duplicate_year", "not_for_rule":
+	case "duplicate", "duplicate_year":
 		return models.Field(path, tag, fe.Param())
-	case "revoked_before", "subsidy_above", "same_as_self", "positive":
+	case "revoked_before", "subsidy_above", "same_as_self", "positive", "not_for_rule":
 		return models.Field(path, tag)
 	}
 	return models.Field(path, "invalid")
