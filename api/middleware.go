@@ -167,9 +167,13 @@ func requestIDOf(c echo.Context) string {
 // readBody reads the request body up to the server's limit: a larger body
 // is 413, one that does not arrive in time 408. What the network said is
 // logged, never shown.
-func (s *Server) readBody(c echo.Context) ([]byte, error) {
+func (s *Server) readBody(c echo.Context) ([]byte, error) { return readBodyUpTo(c, s.bodyLimit) }
+
+// readBodyUpTo is readBody with a limit of its own, for a route that takes
+// larger bodies (evidence files).
+func readBodyUpTo(c echo.Context, limit int64) ([]byte, error) {
 	r := c.Request()
-	r.Body = http.MaxBytesReader(c.Response(), r.Body, s.bodyLimit)
+	r.Body = http.MaxBytesReader(c.Response(), r.Body, limit)
 	body, err := io.ReadAll(r.Body)
 	var tooLarge *http.MaxBytesError
 	var netErr net.Error
@@ -177,7 +181,7 @@ func (s *Server) readBody(c echo.Context) ([]byte, error) {
 	case err == nil:
 		return body, nil
 	case errors.As(err, &tooLarge):
-		return nil, models.Errorf(codeTooLarge, "请求体超过 %d 字节的上限", "the body is larger than the limit of %d bytes", s.bodyLimit)
+		return nil, models.Errorf(codeTooLarge, "请求体超过 %d 字节的上限", "the body is larger than the limit of %d bytes", limit)
 	case errors.Is(err, os.ErrDeadlineExceeded) || errors.As(err, &netErr) && netErr.Timeout():
 		return nil, &models.Error{Code: codeTimeout, Message: models.Text{Zh: "请求体未能在时限内送达", En: "the body did not arrive in time"}, Err: err}
 	}

@@ -140,6 +140,12 @@ func TestOpenAPIExamplesValidate(t *testing.T) {
 		"createPayoutRun":  func() any { return &models.PayoutRunRequest{} },
 		"rejectPayout":     func() any { return &models.ReasonEntry{} },
 		"putCreditCarryIn": func() any { return &models.CarryInEntry{} },
+
+		// Applications (申报).
+		"submitApplication":  func() any { return &models.ApplicationEntry{} },
+		"correctApplication": func() any { return &models.ApplicationEntry{} },
+		"returnApplication":  func() any { return &models.ReasonEntry{} },
+		"rejectApplication":  func() any { return &models.ReasonEntry{} },
 	}
 	checked := 0
 	for path, ops := range doc.Paths {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 
+	"github.com/wenzhou-subsidy/subsidy/app"
 	"github.com/wenzhou-subsidy/subsidy/models"
 )
 
@@ -31,11 +32,13 @@ type ProblemField struct {
 const ProblemContentType = "application/problem+json"
 
 // Codes of errors only HTTP has: a method a path does not take, a body
-// over the limit, a body that arrives too slowly.
+// over the limit, a body of a media type not taken, a body that arrives
+// too slowly.
 const (
-	codeNotAllowed models.ErrorCode = "not_allowed"
-	codeTooLarge   models.ErrorCode = "too_large"
-	codeTimeout    models.ErrorCode = "timeout"
+	codeNotAllowed       models.ErrorCode = "not_allowed"
+	codeTooLarge         models.ErrorCode = "too_large"
+	codeUnsupportedMedia models.ErrorCode = "unsupported_media_type"
+	codeTimeout          models.ErrorCode = "timeout"
 )
 
 // statusOf is the one place where error codes become HTTP statuses.
@@ -49,6 +52,7 @@ var statusOf = map[models.ErrorCode]int{
 	models.CodeUnavailable:  http.StatusServiceUnavailable,
 	codeNotAllowed:          http.StatusMethodNotAllowed,
 	codeTooLarge:            http.StatusRequestEntityTooLarge,
+	codeUnsupportedMedia:    http.StatusUnsupportedMediaType,
 	codeTimeout:             http.StatusRequestTimeout,
 }
 
@@ -62,14 +66,29 @@ var titles = map[models.ErrorCode]models.Text{
 	models.CodeUnavailable:  {Zh: "服务暂不可用", En: "Service unavailable"},
 	codeNotAllowed:          {Zh: "方法不允许", En: "Method not allowed"},
 	codeTooLarge:            {Zh: "请求体过大", En: "Request body too large"},
+	codeUnsupportedMedia:    {Zh: "不支持的文件类型", En: "Unsupported media type"},
 	codeTimeout:             {Zh: "请求超时", En: "Request timeout"},
+}
+
+// fromAppError maps the errors of package app that only HTTP has a status
+// for to their transport codes; anything else passes unchanged.
+func fromAppError(err error) error {
+	var media *app.UnsupportedMediaError
+	var large *app.TooLargeError
+	switch {
+	case errors.As(err, &media):
+		return &models.Error{Code: codeUnsupportedMedia, Message: media.Text(), Err: err}
+	case errors.As(err, &large):
+		return &models.Error{Code: codeTooLarge, Message: large.Text(), Err: err}
+	}
+	return err
 }
 
 // NewProblem renders err as a problem document in lang. Anything that is not
 // a *models.Error is internal: its text is never shown, only logged.
 func NewProblem(err error, lang string) Problem {
 	var e *models.Error
-	if !errors.As(err, &e) || statusOf[e.Code] == 0 || e.Code == models.CodeInternal {
+	if !errors.As(fromAppError(err), &e) || statusOf[e.Code] == 0 || e.Code == models.CodeInternal {
 		// Whatever went wrong inside is logged, never shown.
 		e = &models.Error{Code: models.CodeInternal, Message: models.Text{
 			Zh: "服务器内部错误，已记录，请凭请求编号联系管理员",

@@ -69,6 +69,18 @@ func (s *Server) routes() {
 	e.POST("/v1/payouts/:id/reject", s.rejectPayout, auth, roles(admin, finance), idem)
 	e.POST("/v1/payouts/:id/paid", s.markPayoutPaid, auth, roles(admin, finance), idem)
 
+	// Applications (申报): subjects bring their own facts and evidence,
+	// finance reviews (not the key that submitted: four eyes, in app).
+	e.POST("/v1/applications", s.submitApplication, auth, roles(admin, finance, enterprise, university), idem)
+	e.GET("/v1/applications", s.listApplications, auth, roles(admin, finance, enterprise, university))
+	e.GET("/v1/applications/:id", s.getApplication, auth, roles(admin, finance, enterprise, university))
+	e.PUT("/v1/applications/:id", s.correctApplication, auth, roles(admin, finance, enterprise, university))
+	e.POST("/v1/applications/:id/attachments", s.addAttachment, auth, roles(admin, finance, enterprise, university))
+	e.GET("/v1/applications/:id/attachments/:n", s.getAttachment, auth, roles(admin, finance, enterprise, university))
+	e.POST("/v1/applications/:id/accept", s.acceptApplication, auth, roles(admin, finance), idem)
+	e.POST("/v1/applications/:id/return", s.returnApplication, auth, roles(admin, finance), idem)
+	e.POST("/v1/applications/:id/reject", s.rejectApplication, auth, roles(admin, finance), idem)
+
 	// Credit verification (tax officers).
 	e.POST("/v1/credit-verifications", s.verifyCredit, auth, roles(admin, tax), idem)
 	e.GET("/v1/enterprises/:credit_code/credit-verifications", s.listVerifications, auth, roles(admin, tax))

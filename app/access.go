@@ -1,6 +1,10 @@
 package app
 
-import "github.com/wenzhou-subsidy/subsidy/models"
+import (
+	"slices"
+
+	"github.com/wenzhou-subsidy/subsidy/models"
+)
 
 // isSubjectKey reports whether the actor is an enterprise's or a
 // university's own key.
@@ -18,4 +22,17 @@ func mayRead(a models.Actor, kind, code string) bool {
 		return true
 	}
 	return a.Role == kind && a.Subject == code
+}
+
+// fourEyes keeps clerk and approver apart (审核与经办分离): an actor whose key
+// is one of the clerks' (the keys that prepared what is to be decided) may
+// not decide on it, whatever its role. An office of one person turns it off
+// (Options.FourEyes).
+func (s *Service) fourEyes(actor models.Actor, clerks ...string) error {
+	if !s.fourEyesOn || !slices.Contains(clerks, actor.KeyID) {
+		return nil
+	}
+	return models.Errorf(models.CodeForbidden,
+		"审核与经办分离：经办人不能审核自己经办的事项",
+		"four eyes: a key may not decide on what it prepared itself")
 }

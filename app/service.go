@@ -20,6 +20,9 @@ type Options struct {
 	Runs RunOptions
 	// Metrics counts evaluations and payout runs (none by default).
 	Metrics Metrics
+	// FourEyes, when false, lets a key decide on what it prepared itself
+	// (a one-person office); nil or true keeps 审核与经办分离 (see fourEyes).
+	FourEyes *bool
 }
 
 // Metrics is what the use cases count for the operators (package metrics).
@@ -43,6 +46,8 @@ type Service struct {
 	log     *slog.Logger
 	jobs    *jobs
 	metrics Metrics
+	// fourEyesOn says whether a clerk may not decide on its own work.
+	fourEyesOn bool
 }
 
 // New returns the use cases over eng (the loaded rules) and st (the
@@ -58,6 +63,7 @@ func New(eng *engine.Engine, st models.Store, opts Options) *Service {
 	if s.metrics = opts.Metrics; s.metrics == nil {
 		s.metrics = noMetrics{}
 	}
+	s.fourEyesOn = opts.FourEyes == nil || *opts.FourEyes
 	return s
 }
 

@@ -139,6 +139,24 @@ func (e *Engine) RuleSubject(id string) (string, bool) {
 	return r.subject, true
 }
 
+// GrantYears returns the years in which a rule grants: the value in force
+// on asOf of its year_range parameter (donation-match's grant_years). It
+// reports false for a rule without one, or without a value on asOf.
+func (e *Engine) GrantYears(id string, asOf models.Date) (models.YearRange, bool) {
+	r, ok := e.byID[id]
+	if !ok {
+		return models.YearRange{}, false
+	}
+	values, _ := r.valuesAt(asOf)
+	for _, p := range r.params {
+		if p.decl.Type == "year_range" {
+			years, ok := values[p.name].(models.YearRange)
+			return years, ok
+		}
+	}
+	return models.YearRange{}, false
+}
+
 // Catalogue describes every loaded rule, with the parameter values in force
 // on asOf.
 func (e *Engine) Catalogue(asOf models.Date) models.Catalogue {

@@ -198,10 +198,9 @@ var paramKinds = map[string]paramKind{
 			if lang == models.LangEn {
 				return strings.Join(v.([]string), ", ")
 			}
-			names := map[string]string{models.LevelCity: "市级", models.LevelProvince: "省级", models.LevelNational: "国家级"}
 			var out []string
 			for _, l := range v.([]string) {
-				out = append(out, names[l])
+				out = append(out, models.LevelNames[l].Zh)
 			}
 			return strings.Join(out, "、")
 		},

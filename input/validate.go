@@ -117,6 +117,72 @@ var recordRules = []struct {
 			parentIsNotSelf(sl, e.CreditCode, e.Parent.CreditCode)
 		}
 	}},
+	{models.ApplicationEntry{}, checkApplicationEntry},
+}
+
+// checkApplicationEntry: an application brings the facts of its rule and
+// no others (certifications for cert-grant, which is applied for once,
+// whatever the year; donations and their grant year for donation-match),
+// each certificate and each receipt once, and donations of some amount.
+// What needs the subject or the date is checked by CheckApplication.
+func checkApplicationEntry(sl validator.StructLevel) {
+	a := sl.Current().Interface().(models.ApplicationEntry)
+	notForRule := func(v any, field, name string) {
+		sl.ReportError(v, field, name, "not_for_rule", "")
+	}
+	switch a.Rule {
+	case models.RuleCertGrant:
+		if len(a.Certifications) == 0 {
+			sl.ReportError(a.Certifications, "certifications", "Certifications", "required", "")
+		}
+		if len(a.Donations) > 0 {
+			notForRule(a.Donations, "donations", "Donations")
+		}
+		if a.GrantYear != 0 {
+			notForRule(a.GrantYear, "grant_year", "GrantYear")
+		}
+	case models.RuleDonationMatch:
+		if len(a.Donations) == 0 {
+			sl.ReportError(a.Donations, "donations", "Donations", "required", "")
+		}
+		if a.GrantYear == 0 {
+			sl.ReportError(a.GrantYear, "grant_year", "GrantYear", "required", "")
+		}
+		if len(a.Certifications) > 0 {
+			notForRule(a.Certifications, "certifications", "Certifications")
+		}
+	}
+	certificates := make(map[string]bool, len(a.Certifications))
+	type certKey struct {
+		level string
+		on    models.Date
+	}
+	certified := make(map[certKey]bool, len(a.Certifications))
+	for i, c := range a.Certifications {
+		if no := strings.TrimSpace(c.CertificateNo); no != "" {
+			if certificates[no] {
+				sl.ReportError(c.CertificateNo, fmt.Sprintf("certifications[%d].certificate_no", i), "CertificateNo", "duplicate", no)
+			}
+			certificates[no] = true
+		}
+		k := certKey{c.Level, c.CertifiedOn}
+		if certified[k] {
+			sl.ReportError(c.CertifiedOn, fmt.Sprintf("certifications[%d].certified_on", i), "CertifiedOn", "duplicate", c.CertifiedOn.String())
+		}
+		certified[k] = true
+	}
+	receipts := make(map[string]bool, len(a.Donations))
+	for i, d := range a.Donations {
+		if !d.Amount.IsPositive() {
+			sl.ReportError(d.Amount, fmt.Sprintf("donations[%d].amount", i), "Amount", "positive", "")
+		}
+		if no := strings.TrimSpace(d.ReceiptNo); no != "" {
+			if receipts[no] {
+				sl.ReportError(d.ReceiptNo, fmt.Sprintf("donations[%d].receipt_no", i), "ReceiptNo", "duplicate", no)
+			}
+			receipts[no] = true
+		}
+	}
 }
 
 // subsidyWithinInvestment: the part of a year's investment paid by
@@ -210,7 +276,7 @@ func fieldProblem(path string, fe validator.FieldError) models.FieldError {
 		return models.Field(path, "text")
 	case "duplicate", "duplicate_year":
 		return models.Field(path, tag, fe.Param())
-	case "revoked_before", "subsidy_above", "same_as_self":
+	case "revoked_before", "subsidy_above", "same_as_self", "positive", "not_for_rule":
 		return models.Field(path, tag)
 	}
 	return models.Field(path, "invalid")

@@ -178,4 +178,11 @@ var fieldMessages = map[string]Text{
 	"no_such_date":    {Zh: "没有这一天：%s", En: "no such date: %s"},
 	"encoding":        {Zh: "文件既不是 UTF-8 也不是 GB18030（GBK）编码的文本", En: "the file is neither UTF-8 nor GB18030 (GBK) text"},
 	"list_date":       {Zh: "日期格式无法识别：%s（可写作 2024-03-01、2024/3/1 或 2024年3月1日）", En: "unrecognised date %s (write 2024-03-01, 2024/3/1 or 2024年3月1日)"},
+
+	// Applications (申报) and their evidence.
+	"already_recorded": {Zh: "已登记在册（%s），无需申报", En: "is already recorded (%s): there is nothing to apply for"},
+	"not_for_rule":     {Zh: "所申报的规则不含此项", En: "has no place in an application for this rule"},
+	"subject_ref":      {Zh: "应为企业的统一社会信用代码或高校代码", En: "must be an enterprise's unified social credit code or a university's code"},
+	"if_match":         {Zh: "应为申报的版本号（ETag），如 \"3\"", En: "must be the application's version (its ETag), such as \"3\""},
+	"file_name":        {Zh: "文件名不能含有 /、\\ 或控制字符，且不超过200个字符", En: "a file name has at most 200 characters and no /, \\ or control characters"},
 }

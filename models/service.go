@@ -64,6 +64,10 @@ type CertificationRecord struct {
 	RevokedOn   *Date     `json:"revoked_on"`
 	CreatedAt   time.Time `json:"created_at"`
 	UpdatedAt   time.Time `json:"updated_at"`
+	// CertificateNo and ApplicationID are set for a certification an
+	// accepted application brought.
+	CertificateNo string `json:"certificate_no,omitempty"`
+	ApplicationID int64  `json:"application_id,omitempty"`
 }
 
 // CreditYearRecord is one year's credit figures of an enterprise.
@@ -98,6 +102,11 @@ type DonationRecord struct {
 	ArrivedOn      *Date     `json:"arrived_on"`
 	CreatedAt      time.Time `json:"created_at"`
 	UpdatedAt      time.Time `json:"updated_at"`
+	// ReceiptNo (捐赠票据号) and ApplicationID are set for a donation an
+	// accepted application brought; a receipt is recorded once per
+	// university.
+	ReceiptNo     string `json:"receipt_no,omitempty"`
+	ApplicationID int64  `json:"application_id,omitempty"`
 }
 
 // Payout statuses: pending → approved → paid, or pending → rejected.
@@ -251,7 +260,7 @@ type AuditEntry struct {
 	Role      string          `json:"role"`
 	RequestID string          `json:"request_id,omitempty"`
 	Action    string          `json:"action"` // create, update, transition, import, run, verify, key
-	Entity    string          `json:"entity"` // enterprise, certification, credit_year, university, donation, payout, payout_run, credit_verification, api_key, registry (a bulk load)
+	Entity    string          `json:"entity"` // enterprise, certification, credit_year, university, donation, payout, payout_run, credit_verification, api_key, registry (a bulk load), application, attachment
 	EntityID  string          `json:"entity_id"`
 	Before    json.RawMessage `json:"before,omitempty"`
 	After     json.RawMessage `json:"after,omitempty"`

@@ -23,6 +23,7 @@ type Store interface {
 	RegistryStore
 	PayoutStore
 	CreditStore
+	ApplicationStore
 	AuditStore
 	// Ping checks the database answers.
 	Ping(ctx context.Context) error
@@ -182,6 +183,37 @@ type PayoutStore interface {
 type CreditStore interface {
 	RecordVerification(ctx context.Context, actor Actor, v CreditVerification) (CreditVerification, error)
 	ListVerifications(ctx context.Context, creditCode string) ([]CreditVerification, error)
+}
+
+// ApplicationStore keeps applications (申报), their history and their
+// evidence. The database decides every race: one open application per
+// subject, rule and grant year (a partial unique index); one transition of
+// an application at a time (a row lock), so that its facts enter the
+// registry once.
+type ApplicationStore interface {
+	// CreateApplication records a submitted application (version 1) with
+	// the first entry of its history. Another open application of the same
+	// subject, rule and grant year is a Conflict.
+	CreateApplication(ctx context.Context, actor Actor, a Application) (Application, error)
+	// TransitionApplication changes an application's status under a row
+	// lock: submitted → accepted, returned or rejected (with a reason), and
+	// returned → submitted (with the corrected facts); any other transition
+	// is a Conflict. Accepting records the facts in the registry, each
+	// linked to the application, and keeps t.Evaluate's evaluation. Every
+	// transition is audited and added to the history, and raises the
+	// version.
+	TransitionApplication(ctx context.Context, actor Actor, id int64, t ApplicationTransition) (Application, error)
+	// GetApplication returns an application with its evidence (without
+	// content) and history.
+	GetApplication(ctx context.Context, id int64) (Application, error)
+	// ListApplications lists applications in id order, as GetApplication.
+	ListApplications(ctx context.Context, f ApplicationFilter) ([]Application, error)
+	// AddAttachment adds evidence to an open application (a Conflict
+	// otherwise, or once it has MaxAttachments), numbered after the last,
+	// and raises the application's version.
+	AddAttachment(ctx context.Context, actor Actor, id int64, a Attachment) (AttachmentInfo, error)
+	// GetAttachment returns the n-th evidence of an application with its content.
+	GetAttachment(ctx context.Context, id int64, n int) (Attachment, error)
 }
 
 // AuditStore reads the audit trail.

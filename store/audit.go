@@ -30,6 +30,8 @@ const (
 	entityPayoutRun     = "payout_run"
 	entityVerification  = "credit_verification"
 	entityAPIKey        = "api_key"
+	entityApplication   = "application"
+	entityAttachment    = "attachment" // an application's evidence: "application id/n"
 )
 
 type auditRow struct {

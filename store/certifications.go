@@ -26,6 +26,9 @@ type certRow struct {
 	RevokedOn   date
 	CreatedAt   time.Time
 	UpdatedAt   time.Time
+	// Set for a certification an accepted application brought.
+	CertificateNo string
+	ApplicationID *int64
 }
 
 func (certRow) TableName() string { return "certifications" }
@@ -69,6 +72,9 @@ func (r certRow) model() models.CertificationRecord {
 		RevokedOn:   r.RevokedOn.ptr(),
 		CreatedAt:   r.CreatedAt.UTC(),
 		UpdatedAt:   r.UpdatedAt.UTC(),
+
+		CertificateNo: r.CertificateNo,
+		ApplicationID: idOf(r.ApplicationID),
 	}
 }
 

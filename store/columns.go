@@ -110,3 +110,11 @@ func utc(t *time.Time) *time.Time {
 	v := t.UTC()
 	return &v
 }
+
+// idOf reads an optional reference to a numbered row: 0 for NULL.
+func idOf(p *int64) int64 {
+	if p == nil {
+		return 0
+	}
+	return *p
+}

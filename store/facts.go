@@ -79,21 +79,31 @@ FROM enterprises WHERE `+tail, args...), func(rs *sql.Rows) error {
 
 // EnterpriseFacts assembles one registered enterprise as the rules see it.
 func (s *Store) EnterpriseFacts(ctx context.Context, creditCode string) (models.Enterprise, error) {
-	var out []models.Enterprise
+	var out models.Enterprise
 	err := s.read(ctx, func(db *gorm.DB) error {
-		db = s.manyRows(db)
-		found, err := readEnterprises(db, "credit_code = ?", creditCode)
-		if err != nil {
-			return err
-		}
-		if len(found) == 0 {
-			return gorm.ErrRecordNotFound
-		}
-		out, err = assembleEnterprises(db, found)
+		var err error
+		out, err = enterpriseFacts(s.manyRows(db), creditCode)
 		return err
 	})
 	if err != nil {
 		return models.Enterprise{}, translate(err, meaning{op: "enterprise facts " + creditCode, notFound: models.EnterpriseNotFound(creditCode)})
+	}
+	return out, nil
+}
+
+// enterpriseFacts assembles one registered enterprise in db (a read or a
+// transaction).
+func enterpriseFacts(db *gorm.DB, creditCode string) (models.Enterprise, error) {
+	found, err := readEnterprises(db, "credit_code = ?", creditCode)
+	if err != nil {
+		return models.Enterprise{}, err
+	}
+	if len(found) == 0 {
+		return models.Enterprise{}, gorm.ErrRecordNotFound
+	}
+	out, err := assembleEnterprises(db, found)
+	if err != nil {
+		return models.Enterprise{}, err
 	}
 	return out[0], nil
 }
@@ -277,19 +287,28 @@ func grantsReceived(rows []grantRow) []models.GrantReceived {
 // UniversityFacts assembles a registered university with its donations;
 // GrantYear is left zero for the caller to set.
 func (s *Store) UniversityFacts(ctx context.Context, code string) (models.University, error) {
-	var out []models.University
+	var out models.University
 	err := s.read(ctx, func(db *gorm.DB) error {
-		db = s.manyRows(db)
-		var row universityRow
-		if err := db.Where("code = ?", code).Take(&row).Error; err != nil {
-			return err
-		}
 		var err error
-		out, err = assembleUniversities(db, []universityRow{row})
+		out, err = universityFacts(s.manyRows(db), code)
 		return err
 	})
 	if err != nil {
 		return models.University{}, translate(err, meaning{op: "university facts " + code, notFound: models.UniversityNotFound(code)})
+	}
+	return out, nil
+}
+
+// universityFacts assembles one registered university in db (a read or a
+// transaction).
+func universityFacts(db *gorm.DB, code string) (models.University, error) {
+	var row universityRow
+	if err := db.Where("code = ?", code).Take(&row).Error; err != nil {
+		return models.University{}, err
+	}
+	out, err := assembleUniversities(db, []universityRow{row})
+	if err != nil {
+		return models.University{}, err
 	}
 	return out[0], nil
 }

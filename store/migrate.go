@@ -258,6 +258,75 @@ ALTER TABLE payout_runs ADD COLUMN owner TEXT NOT NULL DEFAULT '';
 UPDATE payout_runs SET status = 'interrupted' WHERE finished_at IS NULL;
 CREATE INDEX payout_runs_running ON payout_runs (status, heartbeat_at);
 `},
+	// Version 8 is the budgets' and payees' (another branch); this one
+	// depends on nothing of it.
+	{version: 8, name: "applications (申报): facts and evidence subjects bring, reviewed by finance", sql: `
+CREATE TABLE applications (
+	id              {{id}},
+	subject         TEXT NOT NULL CHECK (subject <> ''),
+	subject_kind    TEXT NOT NULL CHECK (subject_kind IN ('enterprise', 'university')),
+	rule            TEXT NOT NULL CHECK (rule IN ('cert-grant', 'donation-match')),
+	-- 0 for cert-grant, applied for once per subject whatever the year
+	grant_year      INTEGER NOT NULL DEFAULT 0,
+	status          TEXT NOT NULL CHECK (status IN ('submitted', 'returned', 'accepted', 'rejected')),
+	version         INTEGER NOT NULL CHECK (version >= 1),
+	-- the certifications or donations claimed, with their certificate and receipt numbers
+	facts           {{json}} NOT NULL,
+	evaluation      {{json}} NOT NULL,
+	ruleset_version TEXT NOT NULL DEFAULT '',
+	ruleset_digest  TEXT NOT NULL DEFAULT '',
+	reason          TEXT NOT NULL DEFAULT '',
+	-- the key that submitted it first
+	key_id          TEXT NOT NULL,
+	key_role        TEXT NOT NULL,
+	created_at      {{time}} NOT NULL,
+	updated_at      {{time}} NOT NULL,
+	CHECK ((rule = 'cert-grant') = (grant_year = 0)),
+	CHECK (status NOT IN ('returned', 'rejected') OR reason <> '')
+);
+-- One open application (submitted or returned) per subject, rule and grant
+-- year: two submitted at once cannot both be recorded.
+CREATE UNIQUE INDEX applications_open ON applications (subject, rule, grant_year) WHERE status IN ('submitted', 'returned');
+CREATE INDEX applications_status ON applications (status, id);
+CREATE INDEX applications_subject ON applications (subject, id);
+
+-- Every status an application took: who (key, role), when, why.
+CREATE TABLE application_events (
+	id             {{id}},
+	application_id BIGINT NOT NULL REFERENCES applications (id),
+	status         TEXT NOT NULL CHECK (status IN ('submitted', 'returned', 'accepted', 'rejected')),
+	version        INTEGER NOT NULL,
+	key_id         TEXT NOT NULL,
+	role           TEXT NOT NULL,
+	reason         TEXT NOT NULL DEFAULT '',
+	at             {{time}} NOT NULL
+);
+CREATE INDEX application_events_application ON application_events (application_id, id);
+
+-- Evidence (证明材料), numbered from 1 within its application.
+CREATE TABLE application_attachments (
+	application_id BIGINT NOT NULL REFERENCES applications (id),
+	n              INTEGER NOT NULL CHECK (n >= 1),
+	name           TEXT NOT NULL DEFAULT '',
+	content_type   TEXT NOT NULL CHECK (content_type IN ('application/pdf', 'image/png', 'image/jpeg')),
+	size           BIGINT NOT NULL CHECK (size BETWEEN 1 AND 5242880),
+	sha256         TEXT NOT NULL,
+	data           {{bytes}} NOT NULL,
+	key_id         TEXT NOT NULL,
+	created_at     {{time}} NOT NULL,
+	PRIMARY KEY (application_id, n)
+);
+
+-- The facts an accepted application brought into the registry, linked to it.
+ALTER TABLE certifications ADD COLUMN certificate_no TEXT NOT NULL DEFAULT '';
+ALTER TABLE certifications ADD COLUMN application_id BIGINT REFERENCES applications (id);
+ALTER TABLE donations ADD COLUMN receipt_no TEXT NOT NULL DEFAULT '';
+ALTER TABLE donations ADD COLUMN application_id BIGINT REFERENCES applications (id);
+-- A donation receipt (捐赠票据) is recorded once per university.
+CREATE UNIQUE INDEX donations_receipt_once ON donations (university_code, receipt_no) WHERE receipt_no <> '';
+CREATE INDEX certifications_application ON certifications (application_id) WHERE application_id IS NOT NULL;
+CREATE INDEX donations_application ON donations (application_id) WHERE application_id IS NOT NULL;
+`},
 }
 
 // statementsFor returns a migration's statements for the dialect.

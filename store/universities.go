@@ -60,6 +60,9 @@ type donationRow struct {
 	ArrivedOn      date
 	CreatedAt      time.Time
 	UpdatedAt      time.Time
+	// Set for a donation an accepted application brought.
+	ReceiptNo     string
+	ApplicationID *int64
 }
 
 func (donationRow) TableName() string { return "donations" }
@@ -97,6 +100,9 @@ func (r donationRow) model() models.DonationRecord {
 		ArrivedOn:      r.ArrivedOn.ptr(),
 		CreatedAt:      r.CreatedAt.UTC(),
 		UpdatedAt:      r.UpdatedAt.UTC(),
+
+		ReceiptNo:     r.ReceiptNo,
+		ApplicationID: idOf(r.ApplicationID),
 	}
 }
 
