@@ -784,3 +784,25 @@ func TestImportMalformedCSV(t *testing.T) {
 		h.must(400, "finance", "GET", "/v1/enterprises?region=%C3%28", "")
 	})
 }
+
+// TestDonationReceiptsOnce: a donation receipt is recorded once per
+// university, through the registry as through applications.
+func TestDonationReceiptsOnce(t *testing.T) {
+	forEachDB(t, func(t *testing.T, h *harness) {
+		h.seed()
+		path := "/v1/universities/" + uniCode + "/donations"
+		d := decode[models.DonationRecord](t, h.must(201, "finance", "POST", path, `{"amount":"100.00","form":"cash","via_foundation":true,"arrived_on":"2024-05-06","receipt_no":"浙财0031207"}`))
+		if d.ReceiptNo != "浙财0031207" {
+			t.Errorf("recorded %+v", d)
+		}
+		h.must(409, "finance", "POST", path, `{"amount":"200.00","form":"cash","via_foundation":true,"arrived_on":"2024-05-07","receipt_no":"浙财0031207"}`)
+		h.must(201, "finance", "POST", path, `{"amount":"200.00","form":"cash","via_foundation":true,"arrived_on":"2024-05-07"}`)
+		h.must(201, "finance", "POST", path, `{"amount":"300.00","form":"cash","via_foundation":true,"arrived_on":"2024-05-08"}`) // no receipt, twice
+		// An application cannot bring a receipt the registry holds.
+		p := decode[api.Problem](t, h.must(400, "university", "POST", "/v1/applications",
+			`{"rule":"donation-match","grant_year":2025,"donations":[{"amount":"1.00","form":"cash","via_foundation":true,"arrived_on":"2024-05-06","receipt_no":"浙财0031207"}]}`))
+		if len(p.Errors) != 1 || p.Errors[0].Field != "donations[0].receipt_no" {
+			t.Errorf("problem %+v", p.Errors)
+		}
+	})
+}

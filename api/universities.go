@@ -59,7 +59,7 @@ func (s *Server) addDonation(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	var d models.Donation
+	var d models.DonationEntry
 	if err := s.decodeBody(c, &d); err != nil {
 		return err
 	}
@@ -81,7 +81,7 @@ func (s *Server) putDonation(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	var d models.Donation
+	var d models.DonationEntry
 	if err := s.decodeBody(c, &d); err != nil {
 		return err
 	}

@@ -154,17 +154,18 @@ func (s *Service) ListUniversities(ctx context.Context, after string, limit int)
 	return nonNil(list), err
 }
 
-// AddDonation records a donation (or a pledge) to a registered university.
-func (s *Service) AddDonation(ctx context.Context, actor models.Actor, code string, d models.Donation) (models.DonationRecord, error) {
+// AddDonation records a donation (or a pledge) to a registered university;
+// a receipt number recorded already for the university is a conflict.
+func (s *Service) AddDonation(ctx context.Context, actor models.Actor, code string, d models.DonationEntry) (models.DonationRecord, error) {
 	return s.store.AddDonation(ctx, actor, models.DonationRecord{
-		UniversityCode: code, Amount: d.Amount, Form: d.Form, ViaFoundation: d.ViaFoundation, ArrivedOn: d.ArrivedOn,
+		UniversityCode: code, Amount: d.Amount, Form: d.Form, ViaFoundation: d.ViaFoundation, ArrivedOn: d.ArrivedOn, ReceiptNo: d.ReceiptNo,
 	})
 }
 
 // UpdateDonation corrects a donation, such as the arrival of a pledge.
-func (s *Service) UpdateDonation(ctx context.Context, actor models.Actor, code string, id int64, d models.Donation) (models.DonationRecord, error) {
+func (s *Service) UpdateDonation(ctx context.Context, actor models.Actor, code string, id int64, d models.DonationEntry) (models.DonationRecord, error) {
 	return s.store.UpdateDonation(ctx, actor, models.DonationRecord{
-		ID: id, UniversityCode: code, Amount: d.Amount, Form: d.Form, ViaFoundation: d.ViaFoundation, ArrivedOn: d.ArrivedOn,
+		ID: id, UniversityCode: code, Amount: d.Amount, Form: d.Form, ViaFoundation: d.ViaFoundation, ArrivedOn: d.ArrivedOn, ReceiptNo: d.ReceiptNo,
 	})
 }
 

@@ -42,6 +42,18 @@ type UniversityEntry struct {
 	Affiliation string `json:"affiliation" validate:"oneof=city province central other"`
 }
 
+// DonationEntry records or corrects a donation (or a pledge) of a
+// university (POST /v1/universities/{code}/donations, PUT …/donations/{id}):
+// the donation as the rules read it, and the number of its receipt
+// (捐赠票据号), recorded once per university.
+type DonationEntry struct {
+	Amount        Money  `json:"amount"`
+	Form          string `json:"form" validate:"oneof=cash in_kind equity other"`
+	ViaFoundation bool   `json:"via_foundation"`
+	ArrivedOn     *Date  `json:"arrived_on,omitempty"`
+	ReceiptNo     string `json:"receipt_no,omitempty" validate:"max=100,oneline"`
+}
+
 // PayoutRunRequest starts a payout run (POST /v1/payout-runs): as_of
 // defaults to today and grant_year to as_of's year, rules to every rule
 // that pays out.

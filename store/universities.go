@@ -83,6 +83,7 @@ func donationRowOf(d models.DonationRecord, now time.Time) donationRow {
 		Form:           d.Form,
 		ViaFoundation:  d.ViaFoundation,
 		ArrivedOn:      optDate(d.ArrivedOn),
+		ReceiptNo:      d.ReceiptNo,
 		CreatedAt:      now,
 		UpdatedAt:      now,
 	}
@@ -198,8 +199,9 @@ func (s *Store) AddDonation(ctx context.Context, actor models.Actor, d models.Do
 	})
 	if err != nil {
 		return models.DonationRecord{}, translate(err, meaning{
-			op:     "add donation of " + d.UniversityCode,
-			parent: models.UniversityNotFound(d.UniversityCode),
+			op:       "add donation of " + d.UniversityCode,
+			parent:   models.UniversityNotFound(d.UniversityCode),
+			conflict: receiptRecorded(d.ReceiptNo),
 		})
 	}
 	return out, nil
@@ -212,11 +214,13 @@ func (s *Store) UpdateDonation(ctx context.Context, actor models.Actor, d models
 		e := entry{actor, actionUpdate, entityDonation, strconv.FormatInt(d.ID, 10)}
 		row, err := updateRow(s, tx, e, func(r *donationRow) (map[string]any, error) {
 			r.Amount, r.Form, r.ViaFoundation, r.ArrivedOn, r.UpdatedAt = d.Amount.Fen(), d.Form, d.ViaFoundation, optDate(d.ArrivedOn), s.now()
+			r.ReceiptNo = d.ReceiptNo
 			return map[string]any{
 				"amount":         r.Amount,
 				"form":           r.Form,
 				"via_foundation": r.ViaFoundation,
 				"arrived_on":     r.ArrivedOn,
+				"receipt_no":     r.ReceiptNo,
 				"updated_at":     r.UpdatedAt,
 			}, nil
 		}, "id = ? AND university_code = ?", d.ID, d.UniversityCode)
@@ -227,9 +231,17 @@ func (s *Store) UpdateDonation(ctx context.Context, actor models.Actor, d models
 		return models.DonationRecord{}, translate(err, meaning{
 			op:       fmt.Sprintf("update donation %d of %s", d.ID, d.UniversityCode),
 			notFound: donationNotFound(d.ID, d.UniversityCode),
+			conflict: receiptRecorded(d.ReceiptNo),
 		})
 	}
 	return out, nil
+}
+
+// receiptRecorded is the conflict of a donation receipt recorded already.
+func receiptRecorded(receiptNo string) *models.Error {
+	return models.Conflict(
+		fmt.Sprintf("捐赠票据号 %s 已登记在该高校的另一笔捐赠上", receiptNo),
+		fmt.Sprintf("receipt %s is already recorded for another donation of this university", receiptNo))
 }
 
 // ListDonations lists a university's donations in the order recorded.

@@ -121,7 +121,8 @@ func importDemo(ctx context.Context, svc *app.Service) error {
 			return err
 		}
 		for _, d := range u.Donations {
-			if _, err := svc.AddDonation(ctx, cliActor, u.Code, d); err != nil {
+			entry := models.DonationEntry{Amount: d.Amount, Form: d.Form, ViaFoundation: d.ViaFoundation, ArrivedOn: d.ArrivedOn}
+			if _, err := svc.AddDonation(ctx, cliActor, u.Code, entry); err != nil {
 				return err
 			}
 		}
