@@ -300,7 +300,7 @@ func eval[T any](tb *tab, expr string) T {
 // open loads a page of the site and waits until its script has run.
 func (tb *tab) open(path string) {
 	tb.t.Helper()
-	tb.do(chromedp.Navigate(tb.site.url+path))
+	tb.do(chromedp.Navigate(tb.site.url + path))
 	tb.until(`document.body.dataset.ready === 'true'`, "the page's script ran")
 }
 
@@ -394,4 +394,15 @@ func jsString(s string) string {
 // chromedpBackspace deletes the last character of a field with the keyboard.
 func chromedpBackspace(sel string) chromedp.Action[chromedp.Void] {
 	return chromedp.SendKeys(chromedp.CSS(sel), "\b")
+}
+
+// chromedpFocusType types into a field after focusing it.
+func chromedpFocusType(sel, text string) chromedp.Action[chromedp.Void] {
+	return chromedp.SendKeys(chromedp.CSS(sel), text)
+}
+
+// clear empties a field.
+func (tb *tab) clear(sel string) {
+	tb.t.Helper()
+	eval[bool](tb, fmt.Sprintf(`(document.querySelector(%s).value = '', true)`, jsString(sel)))
 }

@@ -1,6 +1,6 @@
 // Building the page: every text from data goes in as a text node, never
-// as markup (the Content-Security-Policy requires Trusted Types, so an
-// innerHTML assignment would throw anyway).
+// as markup (the Content-Security-Policy requires Trusted Types, so
+// assigning markup to an element would throw anyway).
 
 const SVG = 'http://www.w3.org/2000/svg';
 

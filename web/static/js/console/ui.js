@@ -72,7 +72,7 @@ export function confirmDialog({ title, text, fieldLabel, fieldPath, confirmLabel
     const summary = h('div', { class: 'error-summary', role: 'alert', tabindex: '-1', hidden: true });
     const ok = h('button', { type: 'submit', class: danger ? 'danger' : null }, confirmLabel);
     const cancel = h('button', { type: 'button', class: 'secondary' }, t('btn.cancel'));
-    const f = h('form', { method: 'dialog', novalidate: true }, h('h2', null, title), text ? h('p', null, text), summary,
+    const f = h('form', { method: 'dialog', novalidate: true }, h('h2', null, title), text ? h('p', null, text) : null, summary,
       area ? field(fieldPath, fieldLabel, area) : null, h('div', { class: 'actions' }, ok, cancel));
     const dlg = h('dialog', null, f);
     let result = null;
