@@ -20,7 +20,6 @@ import (
 	"os/exec"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -126,11 +125,13 @@ const (
 
 // site is the real server on a scratch database, as cmd serves it.
 type site struct {
-	t     testing.TB
-	url   string
-	svc   *app.Service
-	st    *store.Store
-	bytes atomic.Int64 // bytes of every answer, for the page weight
+	t   testing.TB
+	url string
+	svc *app.Service
+	st  *store.Store
+
+	mu     sync.Mutex
+	served map[string]int // bytes answered per path, for the page weight
 }
 
 func newSite(t testing.TB) *site {
@@ -150,9 +151,9 @@ func newSite(t testing.TB) *site {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &site{t: t, svc: svc, st: st}
+	s := &site{t: t, svc: svc, st: st, served: map[string]int{}}
 	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		h.ServeHTTP(countingWriter{w, &s.bytes}, r)
+		h.ServeHTTP(countingWriter{w, s, r.URL.Path}, r)
 	}))
 	s.url = ts.URL
 	t.Cleanup(ts.Close)
@@ -166,12 +167,24 @@ func newSite(t testing.TB) *site {
 
 type countingWriter struct {
 	http.ResponseWriter
-	n *atomic.Int64
+	site *site
+	path string
 }
 
 func (w countingWriter) Write(b []byte) (int, error) {
-	w.n.Add(int64(len(b)))
+	w.site.mu.Lock()
+	w.site.served[w.path] += len(b)
+	w.site.mu.Unlock()
 	return w.ResponseWriter.Write(b)
+}
+
+// servedBytes returns the bytes answered per path so far, and forgets them.
+func (s *site) servedBytes() map[string]int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := s.served
+	s.served = map[string]int{}
+	return out
 }
 
 var admin = models.Actor{KeyID: "test", Role: models.RoleAdmin}
@@ -222,14 +235,14 @@ func (s *site) seed(finance string) {
 // console as an error, any uncaught exception (a Content-Security-Policy
 // violation among them) and any dialog fails the test.
 type tab struct {
-	t        *testing.T
+	t        testing.TB
 	ctx      context.Context
 	site     *site
 	mu       sync.Mutex
 	problems []string
 }
 
-func (s *site) tab(t *testing.T) *tab {
+func (s *site) tab(t testing.TB) *tab {
 	t.Helper()
 	needBrowser(t)
 	ctx, cancel := chromedp.NewContext(browserCtx)
@@ -307,7 +320,13 @@ func (tb *tab) open(path string) {
 // until waits for a JavaScript condition.
 func (tb *tab) until(cond, what string) {
 	tb.t.Helper()
-	_, err := chromedp.Run(tb.ctx, chromedp.Poll[chromedp.Void](cond, chromedp.WithPollingTimeout(15*time.Second), chromedp.WithPollingInterval(20*time.Millisecond)))
+	var err error
+	for range 3 { // a navigation may replace the page's context while polling
+		_, err = chromedp.Run(tb.ctx, chromedp.Poll[chromedp.Void](cond, chromedp.WithPollingTimeout(15*time.Second), chromedp.WithPollingInterval(20*time.Millisecond)))
+		if err == nil || !strings.Contains(err.Error(), "Cannot find context") {
+			break
+		}
+	}
 	if err != nil {
 		tb.t.Fatalf("waiting until %s (%s): %v\npage text:\n%s", what, cond, err, tb.text("body"))
 	}
@@ -360,7 +379,9 @@ func (tb *tab) clickText(scope, text string) {
 // signIn signs in to the console with a key and waits for the first page.
 func (tb *tab) signIn(key string) {
 	tb.t.Helper()
-	tb.open("/console/")
+	if !eval[bool](tb, `location.pathname === '/console/' && !document.getElementById('signin')?.hidden`) {
+		tb.open("/console/")
+	}
 	tb.typeIn("#signin-key", key)
 	tb.click("#signin-form button[type=submit]")
 	tb.until(`document.querySelector('#page > .page')?.dataset.rendered`, "the console's first page")
