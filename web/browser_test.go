@@ -382,8 +382,7 @@ func (tb *tab) signIn(key string) {
 	if !eval[bool](tb, `location.pathname === '/console/' && !document.getElementById('signin')?.hidden`) {
 		tb.open("/console/")
 	}
-	tb.typeIn("#signin-key", key)
-	tb.click("#signin-form button[type=submit]")
+	tb.typeIn("#signin-key", key+"\r") // Enter submits: the keyboard alone signs in
 	tb.until(`document.querySelector('#page > .page')?.dataset.rendered`, "the console's first page")
 }
 

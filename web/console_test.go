@@ -288,3 +288,54 @@ func TestAdminKeys(t *testing.T) {
 		t.Error("the secret is still on the page")
 	}
 }
+
+// TestImportShowsRejectedLines: a certification list with bad lines is
+// refused whole, every bad line in a table by its line and column; a good
+// list is imported and summed up.
+func TestImportShowsRejectedLines(t *testing.T) {
+	s := newSite(t)
+	tb := s.tab(t)
+	tb.signIn(s.key(models.RoleFinance, ""))
+	tb.goTo("#/import", "import")
+	bad := "统一社会信用代码,企业名称,所在地,认定等级,认定日期\n" +
+		"91330381MA2C00004Q,瑞安汽摩,瑞安市,省级,2024-09-01\n" +
+		"91330381MA2C00004X,坏代码,瑞安市,省级,2024-09-01\n" +
+		"91330326MA2C00007D,平阳,火星,县级,2024-13-01\n"
+	eval[bool](tb, `(document.querySelector('#page textarea').value = `+jsString(bad)+`, true)`)
+	tb.clickText("#page form", "导入名单")
+	tb.waitText("#page", "出错的行")
+	rows := eval[[]string](tb, `[...document.querySelectorAll('#page section tbody tr')].map((r) => [...r.cells].slice(0, 2).map((c) => c.textContent).join(' '))`)
+	want := []string{"3 统一社会信用代码", "4 所在地", "4 认定等级", "4 认定日期"}
+	if strings.Join(rows, "|") != strings.Join(want, "|") {
+		t.Errorf("rejected lines %q, want %q", rows, want)
+	}
+	s.call(404, s.key(models.RoleFinance, ""), "GET", "/v1/enterprises/91330381MA2C00004Q", "")
+
+	good := "统一社会信用代码,企业名称,所在地,认定日期\n91330381MA2C00004Q,瑞安汽摩,瑞安市,2024年9月1日\n"
+	eval[bool](tb, `(document.querySelector('#page textarea').value = `+jsString(good)+`, true)`)
+	tb.set(`#page select[data-path="level"]`, "province")
+	tb.clickText("#page form", "导入名单")
+	tb.waitText("#page", "名单已全部导入")
+	tb.waitText("#page section table", "1")
+	s.call(200, s.key(models.RoleFinance, ""), "GET", "/v1/enterprises/91330381MA2C00004Q", "")
+}
+
+// TestConsoleInEnglish: the switch relabels the console and the API's
+// messages come in English.
+func TestConsoleInEnglish(t *testing.T) {
+	s := newSite(t)
+	finance := s.key(models.RoleFinance, "")
+	s.seed(finance)
+	tb := s.tab(t)
+	tb.signIn(finance)
+	tb.click("#lang-switch")
+	tb.waitText("#menu", "Payout runs")
+	tb.goTo("#/registry", "registry")
+	tb.waitText("#page h1", "Registry")
+	// A refused registration: the API's message is in English, at its field.
+	tb.clickText("#page form:has(h2)", "Register")
+	tb.until(`document.querySelector('#page [data-path="credit_code"]')?.getAttribute('aria-invalid') === 'true'`, "the code is marked")
+	if got := tb.text(`#page form:has(h2) .field-error:not([hidden])`); !strings.Contains(got, "unified social credit code") {
+		t.Errorf("the error reads %q", got)
+	}
+}

@@ -12,7 +12,6 @@ export function setupChrome() {
     const en = lang() === 'en';
     langButton.textContent = en ? '中文' : 'English';
     langButton.lang = en ? 'zh-CN' : 'en';
-    langButton.setAttribute('aria-pressed', 'false');
     relabelCounties(document);
   };
   langButton.addEventListener('click', () => setLang(lang() === 'en' ? 'zh' : 'en'));
