@@ -67,10 +67,10 @@ export function ledgerChart(rows, title) {
 // barChart draws grouped horizontal bars: one group per row (a payer), one
 // bar per series (pending, approved, paid), lengths from the fen values.
 export function barChart(groups, series, title) {
-  const left = 130;
-  const bar = 12;
+  const left = 104;
+  const bar = 11;
   const groupH = series.length * (bar + 3) + 14;
-  const width = 560;
+  const width = 380;
   const plotW = width - left - 20;
   const height = groups.length * groupH + 30;
   const max = scaleMax(groups.flatMap((g) => series.map((sr) => num(g.values[sr.id] || 0n))));

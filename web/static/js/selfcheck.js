@@ -2,7 +2,7 @@
 // /v1/evaluate takes; the answer is shown beside it, rule by rule. The
 // request itself lives in the URL fragment (#q=…), so a filled form can be
 // bookmarked or sent to a colleague; nothing is stored anywhere.
-import { h, replace, uid } from './dom.js';
+import { replace, uid } from './dom.js';
 import { t, onLangChange } from './i18n.js';
 import { setupChrome } from './chrome.js';
 import { call, ApiError } from './api.js';

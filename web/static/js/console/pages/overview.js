@@ -3,7 +3,7 @@
 // (Phase 2 adds each payer's budget beside them.)
 import { h } from '../../dom.js';
 import { t } from '../../i18n.js';
-import { yuan, fromFen, toFen, county, label } from '../../format.js';
+import { yuan, fromFen, toFen, label } from '../../format.js';
 import { barChart } from '../../chart.js';
 import { all } from '../session.js';
 import { heading, table } from '../ui.js';
@@ -33,7 +33,7 @@ export async function render(ctx) {
     h('p', { class: 'hint' }, t('overview.lede', payouts.length)),
     groups.length
       ? h('div', { class: 'chart-block side' },
-        barChart(groups.map((g) => ({ label: county(g.code) === g.code ? g.name : county(g.code), values: g.values })), series, t('overview.chart')),
+        barChart(groups.map((g) => ({ label: g.name, values: g.values })), series, t('overview.chart')),
         table(t('overview.table'), columns, groups, { foot: [t('table.total'), String(payouts.length), ...STATUSES.map((s) => yuan(fromFen(sum(s))))] }))
       : h('p', { class: 'hint' }, t('overview.empty')));
 }

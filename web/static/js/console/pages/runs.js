@@ -3,7 +3,7 @@
 // again in the list (#/runs/{id}).
 import { h, replace } from '../../dom.js';
 import { t } from '../../i18n.js';
-import { idempotencyKey } from '../../api.js';
+import { idempotencyKey, ApiError } from '../../api.js';
 import { money, date, dateTime, status, label, yuan } from '../../format.js';
 import { heading, table, form, field, input, notice } from '../ui.js';
 
@@ -88,7 +88,13 @@ async function watch(ctx, id) {
     const run = await ctx.api('GET', `/v1/payout-runs/${encodeURIComponent(id)}`);
     if (!ctx.alive()) return;
     show(run);
-    if (run.status === 'running') timer = setTimeout(poll, 500);
+    if (run.status === 'running') timer = setTimeout(again, 500);
   };
+  // A failed poll says so and tries again: the run goes on without us.
+  const again = () => poll().catch((e) => {
+    if (!(e instanceof ApiError) || e.status === 401 || !ctx.alive()) return;
+    box.append(notice(`${t('runs.poll_failed')} ${e.message}`, 'bad'));
+    timer = setTimeout(again, 2000);
+  });
   await poll();
 }
