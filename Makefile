@@ -3,7 +3,7 @@
 GO ?= go
 BIN := bin/subsidy
 
-.PHONY: build run test lint bench fuzz loadtest screening clean
+.PHONY: build run test lint bench fuzz loadtest screening screenshots bench-web clean
 
 build:
 	$(GO) build -o $(BIN) ./cmd/subsidy
@@ -50,6 +50,17 @@ loadtest: build
 SCREENING ?=
 screening:
 	$(GO) test ./api -run '^$$' -bench '^BenchmarkScreening$$/$(SCREENING)' -benchtime 1x -timeout 60m -v
+
+# PNGs of the main pages at 1280 and 375 px wide in docs/screenshots (needs
+# Chromium and, for legible Chinese, a CJK font such as Debian's
+# fonts-noto-cjk).
+screenshots:
+	SUBSIDY_SCREENSHOTS=$(CURDIR)/docs/screenshots $(GO) test ./web -run '^TestScreenshots$$' -count=1 -v
+
+# The self-check in the browser: its weight on first load and the time
+# from submit to the rendered answer (see BENCHMARKS.md).
+bench-web:
+	$(GO) test ./web -run '^$$' -bench '^BenchmarkSelfCheck$$' -benchtime 100x
 
 clean:
 	rm -rf bin

@@ -221,13 +221,16 @@ func (s *Server) emptyBodyWithID(c echo.Context) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
-	if len(bytes.TrimSpace(body)) > 0 {
-		var empty struct{}
-		if err := s.input.Decode(body, &empty); err != nil {
-			return 0, err
-		}
+	return id, s.emptyBody(body)
+}
+
+// emptyBody accepts the body of a request that takes none: empty or {}.
+func (s *Server) emptyBody(body []byte) error {
+	if len(bytes.TrimSpace(body)) == 0 {
+		return nil
 	}
-	return id, nil
+	var empty struct{}
+	return s.input.Decode(body, &empty)
 }
 
 // exportPayouts answers GET /v1/payouts/export?payer=CODE&status=approved:

@@ -85,6 +85,10 @@ func (s *Server) routes() {
 	e.POST("/v1/credit-verifications", s.verifyCredit, auth, roles(admin, tax), idem)
 	e.GET("/v1/enterprises/:credit_code/credit-verifications", s.listVerifications, auth, roles(admin, tax))
 
-	// The audit trail.
+	// The key itself, for any role; key management and the audit trail.
+	e.GET("/v1/whoami", s.whoami, auth)
+	e.POST("/v1/keys", s.createKey, auth, roles(admin))
+	e.GET("/v1/keys", s.listKeys, auth, roles(admin))
+	e.POST("/v1/keys/:id/revoke", s.revokeKey, auth, roles(admin))
 	e.GET("/v1/audit", s.listAudit, auth, roles(admin))
 }

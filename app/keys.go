@@ -98,5 +98,5 @@ func (s *Service) Authenticate(ctx context.Context, secret, requestID string) (m
 	if err != nil {
 		return models.Actor{}, err
 	}
-	return models.Actor{KeyID: key.ID, Role: key.Role, Subject: key.Subject, RequestID: requestID}, nil
+	return models.Actor{KeyID: key.ID, Role: key.Role, Subject: key.Subject, Label: key.Label, RequestID: requestID}, nil
 }

@@ -232,12 +232,8 @@ func setListField(row *models.CertificationImport, f string, v listValue) {
 // countyCode finds the division code of one of Wenzhou's counties by its
 // name (乐清市 → 330382).
 func countyCode(name string) (string, bool) {
-	for _, code := range models.CountyCodes {
-		if strings.TrimSuffix(models.LocalFinanceBureau(code).Name, "财政局") == name {
-			return code, true
-		}
-	}
-	return "", false
+	c, ok := models.CountyByName(name)
+	return c.Code, ok
 }
 
 var listDate = regexp.MustCompile(`^(\d{4})[年/.-](\d{1,2})[月/.-](\d{1,2})日?$`)

@@ -22,6 +22,7 @@ type Actor struct {
 	KeyID     string
 	Role      string
 	Subject   string // the credit code or university code of a subject key
+	Label     string // the key's label, for the key's holder to see who they are signed in as
 	RequestID string
 }
 

@@ -267,6 +267,31 @@ func TestServeEndToEnd(t *testing.T) {
 			}
 			resp.Body.Close()
 
+			// The pages are served beside the API, the API's unknown paths
+			// stay JSON problems, other unknown paths a plain HTML 404.
+			for _, tt := range []struct {
+				path, contentType string
+				status            int
+			}{
+				{"/", "text/html; charset=utf-8", 200},
+				{"/console/", "text/html; charset=utf-8", 200},
+				{"/static/js/selfcheck.js", "text/javascript; charset=utf-8", 200},
+				{"/v1/nope", "application/problem+json; charset=utf-8", 404},
+				{"/nope", "text/html; charset=utf-8", 404},
+			} {
+				resp, err := http.Get(base + tt.path)
+				if err != nil {
+					t.Fatal(err)
+				}
+				resp.Body.Close()
+				if resp.StatusCode != tt.status || resp.Header.Get("Content-Type") != tt.contentType {
+					t.Errorf("GET %s: %d %q, want %d %q", tt.path, resp.StatusCode, resp.Header.Get("Content-Type"), tt.status, tt.contentType)
+				}
+				if tt.contentType == "text/html; charset=utf-8" && !strings.Contains(resp.Header.Get("Content-Security-Policy"), "frame-ancestors 'none'") {
+					t.Errorf("GET %s: no Content-Security-Policy", tt.path)
+				}
+			}
+
 			run := call(t, finance, "POST", base+"/v1/payout-runs", `{"as_of":"2025-06-30","grant_year":2025}`, 201)
 			var answer struct {
 				Run models.PayoutRun `json:"run"`

@@ -17,9 +17,10 @@ import (
 	"github.com/wenzhou-subsidy/subsidy/api"
 	"github.com/wenzhou-subsidy/subsidy/app"
 	"github.com/wenzhou-subsidy/subsidy/metrics"
+	"github.com/wenzhou-subsidy/subsidy/web"
 )
 
-// cmdServe serves the REST API until ctx is cancelled (SIGINT or SIGTERM),
+// cmdServe serves the REST API and the web pages until ctx is cancelled (SIGINT or SIGTERM),
 // then stops accepting connections and lets in-flight requests finish.
 func cmdServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	cfg := Config{ShutdownTimeout: 30 * time.Second}
@@ -69,11 +70,15 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err != nil {
 		return err
 	}
+	site, err := web.New(srv)
+	if err != nil {
+		return err
+	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
-	servers := []*http.Server{newHTTPServer(srv, logger)}
+	servers := []*http.Server{newHTTPServer(site, logger)}
 	listeners := []net.Listener{ln}
 	if cfg.OpsAddr != "" {
 		opsLn, err := net.Listen("tcp", loopbackUnlessTold(cfg.OpsAddr))

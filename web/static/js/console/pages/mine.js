@@ -1,0 +1,38 @@
+// An enterprise's or a university's own pages: what it is eligible for on
+// the facts the bureaus recorded, and (an enterprise) its credit ledger.
+// Its payouts are on the payouts page, which shows a subject key its own.
+import { h, replace } from '../../dom.js';
+import { t } from '../../i18n.js';
+import { money } from '../../format.js';
+import { resultCard, metaList, conditionList } from '../../results.js';
+import { ledgerView } from '../../ledger.js';
+import { heading, field, input } from '../ui.js';
+
+export async function render(ctx) {
+  const { role, subject } = ctx.me;
+  const base = role === 'enterprise' ? `/v1/enterprises/${encodeURIComponent(subject)}` : `/v1/universities/${encodeURIComponent(subject)}`;
+  const who = await ctx.api('GET', base);
+  if (!ctx.alive()) return;
+  if (location.hash.startsWith('#/mine/ledger')) {
+    const l = await ctx.api('GET', `${base}/credit-ledger`);
+    if (!ctx.alive()) return;
+    ctx.root.append(heading(ctx, t('nav.my_ledger')), h('p', { class: 'subject-name' }, who.name),
+      h('p', null, h('span', { class: l.eligible ? 'eligible' : 'not-eligible' }, l.eligible ? t('result.eligible') : t('result.not_eligible')), ' ', t('credit.total_offset'), money(l.amount)),
+      conditionList(l.conditions), ledgerView(l.ledger));
+    return;
+  }
+  ctx.root.append(heading(ctx, t('nav.mine')), h('p', { class: 'subject-name' }, who.name));
+  const box = h('div');
+  let query = '';
+  if (role === 'university') {
+    const year = input({ inputmode: 'numeric', maxlength: 4, class: 'num', value: ctx.query.get('grant_year') || '' });
+    const f = h('form', { class: 'card filters' }, field('grant_year', t('f.grant_year'), year), h('div', { class: 'actions' }, h('button', { type: 'submit' }, t('btn.evaluate'))));
+    f.addEventListener('submit', (ev) => { ev.preventDefault(); ctx.go(`#/mine?grant_year=${encodeURIComponent(year.value.trim())}`); });
+    ctx.root.append(f);
+    if (ctx.query.get('grant_year')) query = `?grant_year=${encodeURIComponent(ctx.query.get('grant_year'))}`;
+  }
+  ctx.root.append(box);
+  const resp = await ctx.api('GET', `${base}/evaluation${query}`);
+  if (!ctx.alive()) return;
+  replace(box, h('dl', { class: 'meta' }, metaList(resp)), resp.results.map(resultCard), h('p', { class: 'disclaimer' }, t('mine.note')));
+}

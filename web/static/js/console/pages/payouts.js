@@ -1,0 +1,159 @@
+// 补助发放: the payouts, filtered; approve, reject with a reason, approve
+// several at once, export one payer's transfer list. The API's refusal
+// (409, 403) is shown in words beside the payout it concerns. Enterprise
+// and university keys see their own payouts here, without the actions.
+import { h, replace } from '../../dom.js';
+import { t } from '../../i18n.js';
+import { idempotencyKey, ApiError } from '../../api.js';
+import { yuan, fromFen, toFen, date, status, label, divisionList, county } from '../../format.js';
+import { heading, table, field, input, select, notice, confirmDialog, download } from '../ui.js';
+
+const STATUSES = ['pending', 'approved', 'paid', 'rejected'];
+const RULES = ['cert-grant', 'donation-match'];
+
+export async function render(ctx) {
+  const staff = ctx.me.role === 'finance' || ctx.me.role === 'admin';
+  const q = ctx.query;
+  ctx.root.append(heading(ctx, t('nav.payouts')));
+  const message = h('div', { 'aria-live': 'polite' });
+  if (staff) ctx.root.append(filters(ctx), message);
+  const section = h('section');
+  ctx.root.append(section);
+
+  const payouts = [];
+  let next = 0;
+  const selected = new Set();
+  const notes = new Map(); // payout id → refusal or outcome
+
+  const load = async (after = 0) => {
+    const params = new URLSearchParams();
+    for (const k of ['status', 'rule', 'payer', 'subject', 'run']) if (q.get(k)) params.set(k, q.get(k));
+    params.set('limit', '100');
+    if (after) params.set('after', String(after));
+    const page = await ctx.api('GET', `/v1/payouts?${params}`);
+    if (!ctx.alive()) return;
+    payouts.push(...page.payouts);
+    next = page.next_after;
+    draw();
+  };
+
+  const act = async (p, verb, body) => {
+    try {
+      const updated = await ctx.api('POST', `/v1/payouts/${p.id}/${verb}`, { body, headers: { 'Idempotency-Key': idempotencyKey() } });
+      Object.assign(p, updated);
+      notes.set(p.id, { ok: true, text: t(`payouts.done_${verb}`) });
+      return true;
+    } catch (e) {
+      if (!(e instanceof ApiError) || e.status === 401) throw e;
+      notes.set(p.id, { ok: false, text: e.message });
+      return false;
+    }
+  };
+
+  const reject = async (p) => {
+    await confirmDialog({
+      title: t('payouts.reject_title', p.id), text: `${p.subject_name} ${p.subject} · ${yuan(p.amount)}`,
+      fieldLabel: t('payouts.reason'), fieldPath: 'reason', confirmLabel: t('btn.reject'), danger: true,
+      onConfirm: async (reason) => {
+        const updated = await ctx.api('POST', `/v1/payouts/${p.id}/reject`, { body: { reason }, headers: { 'Idempotency-Key': idempotencyKey() } });
+        Object.assign(p, updated);
+        notes.set(p.id, { ok: true, text: t('payouts.done_reject') });
+      },
+    });
+    draw();
+  };
+
+  const approveSelected = async () => {
+    const chosen = payouts.filter((p) => selected.has(p.id));
+    let done = 0;
+    for (const p of chosen) if (await act(p, 'approve')) done += 1;
+    selected.clear();
+    replace(message, notice(t('payouts.bulk_done', done, chosen.length - done), done === chosen.length ? 'ok' : 'bad'));
+    draw();
+  };
+
+  function draw() {
+    const total = payouts.reduce((s, p) => s + toFen(p.amount), 0n);
+    const columns = [];
+    if (staff) {
+      columns.push({
+        label: h('span', { class: 'visually-hidden' }, t('payouts.select')),
+        cell: (p) => h('input', {
+          type: 'checkbox', checked: selected.has(p.id), disabled: p.status !== 'pending', 'aria-label': t('payouts.select_one', p.id),
+          onchange: (ev) => { ev.target.checked ? selected.add(p.id) : selected.delete(p.id); bulk.disabled = !selected.size; bulk.textContent = t('payouts.approve_selected', selected.size); },
+        }),
+      });
+    }
+    columns.push(
+      { label: t('payouts.id'), cell: (p) => h('a', { href: `#/payouts/${p.id}` }, `#${p.id}`) },
+      { label: t('payouts.subject'), cell: (p) => h('span', null, h('span', { class: 'subject-name' }, p.subject_name), h('br'), h('span', { class: 'mono hint' }, p.subject)) },
+      { label: t('payouts.rule'), cell: (p) => [label('rule', p.rule), h('br'), h('span', { class: 'hint' }, p.level ? label('level', p.level) : t('payouts.grant_year', p.grant_year))] },
+      { label: t('payout.payer'), cell: (p) => `${p.payer.name}` },
+      { label: t('payouts.amount'), amount: true, cell: (p) => yuan(p.amount) },
+      { label: t('runs.status'), cell: (p) => status(p.status) },
+      { label: t('payouts.created'), cell: (p) => date(p.created_at.slice(0, 10)) },
+    );
+    if (staff) {
+      columns.push({
+        label: t('payouts.actions'),
+        cell: (p) => h('td', null,
+          p.status === 'pending' ? [
+            h('button', { type: 'button', class: 'secondary', onclick: async () => { await act(p, 'approve'); draw(); } }, t('btn.approve')), ' ',
+            h('button', { type: 'button', class: 'secondary', onclick: () => reject(p) }, t('btn.reject'))] : null,
+          p.status === 'approved' ? h('button', { type: 'button', class: 'secondary', onclick: async () => { await act(p, 'paid'); draw(); } }, t('btn.paid')) : null,
+          notes.has(p.id) ? h('p', { class: notes.get(p.id).ok ? 'field-ok' : 'note', role: 'status' }, notes.get(p.id).text) : null),
+      });
+    }
+    const foot = columns.map(() => '');
+    foot[0] = t('payouts.total', payouts.length);
+    foot[columns.findIndex((c) => c.amount)] = yuan(fromFen(total));
+    const bulk = h('button', { type: 'button', disabled: !selected.size, onclick: approveSelected }, t('payouts.approve_selected', selected.size));
+    replace(section,
+      staff ? h('div', { class: 'actions' }, bulk) : null,
+      table(t('nav.payouts'), columns, payouts, { foot, empty: t('payouts.none'), rowAttrs: (p) => ({ 'data-payout': p.id }) }),
+      next ? h('button', { type: 'button', class: 'secondary', onclick: () => load(next) }, t('btn.more')) : null);
+  }
+
+  await load();
+}
+
+// filters is the filter form: its values go to the hash's query, so a
+// filtered list can be bookmarked; export takes the payer and status.
+function filters(ctx) {
+  const q = ctx.query;
+  const st = select([['', t('payouts.any')], ...STATUSES.map((s) => [s, label('status', s)])], q.get('status') || '');
+  const rule = select([['', t('payouts.any')], ...RULES.map((r) => [r, label('rule', r)])], q.get('rule') || '');
+  const payer = select([['', t('payouts.any')], ...divisionList().map((d) => [d.code, county(d.code)])], q.get('payer') || '');
+  const subject = input({ value: q.get('subject') || '', class: 'mono' });
+  const run = input({ value: q.get('run') || '', inputmode: 'numeric', class: 'num' });
+  const exportNote = h('div', { 'aria-live': 'polite' });
+  const f = h('form', { class: 'card filters', role: 'search' },
+    field('status', t('runs.status'), st), field('rule', t('payouts.rule'), rule), field('payer', t('payout.payer'), payer),
+    field('subject', t('payouts.subject_code'), subject), field('run', t('payouts.run'), run),
+    h('div', { class: 'actions' }, h('button', { type: 'submit' }, t('btn.filter')),
+      h('button', { type: 'button', class: 'secondary', onclick: exportCSV }, t('payouts.export'))),
+    exportNote);
+  f.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    const p = new URLSearchParams();
+    for (const [k, el] of [['status', st], ['rule', rule], ['payer', payer], ['subject', subject], ['run', run]]) if (el.value.trim()) p.set(k, el.value.trim());
+    ctx.go(`#/payouts${p.size ? `?${p}` : ''}`);
+  });
+  async function exportCSV() {
+    if (!payer.value) {
+      replace(exportNote, notice(t('payouts.export_needs_payer'), 'bad'));
+      payer.focus();
+      return;
+    }
+    const s = st.value || 'approved';
+    try {
+      const resp = await ctx.api('GET', `/v1/payouts/export?payer=${payer.value}&status=${s}`, { raw: true });
+      await download(resp, `payouts-${payer.value}-${s}.csv`);
+      replace(exportNote, notice(t('payouts.exported', county(payer.value), label('status', s)), 'ok'));
+    } catch (e) {
+      if (!(e instanceof ApiError)) throw e;
+      replace(exportNote, notice(e.message, 'bad'));
+    }
+  }
+  return f;
+}

@@ -1,0 +1,53 @@
+// An evaluation's answer, rule by rule: eligible or not, the amount, every
+// condition with its message, the policy text it comes from and, for the
+// credit, the ledger. Used by the self-check and by the console.
+import { h } from './dom.js';
+import { t } from './i18n.js';
+import { money, label, date } from './format.js';
+import { ledgerView } from './ledger.js';
+
+export function conditionList(conditions) {
+  return h('ul', { class: 'conditions' }, (conditions || []).map((c) => h('li', { class: c.passed ? 'pass' : 'fail' },
+    h('span', { class: 'mark', 'aria-hidden': 'true' }, c.passed ? '✔' : '✘'),
+    h('span', { class: 'visually-hidden' }, c.passed ? t('condition.passed') : t('condition.failed')),
+    c.message)));
+}
+
+export function citationView(c) {
+  if (!c) return null;
+  return h('div', { class: 'citation' },
+    h('p', null, h('strong', null, `${t('result.citation')}：`), c.document, c.title ? ` ${c.title}` : '', c.clause ? ` · ${c.clause}` : ''),
+    c.text ? h('blockquote', null, c.text, c.paraphrase ? h('span', { class: 'hint' }, ` ${t('result.paraphrase')}`) : null) : null,
+    (c.related || []).map((r) => h('p', { class: 'hint' }, `${t('result.related')}：${r.document} ${r.clause || ''}`, r.text ? ` — ${r.text}` : '')));
+}
+
+function payoutView(p) {
+  if (!p?.items?.length) return null;
+  return h('p', { class: 'hint' }, `${t('result.payer')}：${label('payer', p.payer)}`,
+    p.items.filter((i) => i.level).map((i) => ` · ${label('level', i.level)} ${money(i.amount)}`));
+}
+
+// resultCard is one rule's result.
+export function resultCard(r) {
+  return h('article', { class: 'card rule-result', dataset: { rule: r.rule } },
+    h('div', { class: 'rule-head' },
+      h('h3', null, label('rule', r.rule)),
+      h('span', { class: r.eligible ? 'eligible' : 'not-eligible' }, r.eligible ? t('result.eligible') : t('result.not_eligible'))),
+    h('p', { class: 'amount-big' }, h('span', { class: 'hint' }, `${label('amount_of', r.rule)}：`), h('span', { class: 'amount-value' }, money(r.amount))),
+    payoutView(r.payout),
+    h('h4', null, t('result.conditions')),
+    conditionList(r.conditions),
+    r.ledger ? [h('h4', null, t('ledger.title')), ledgerView(r.ledger)] : null,
+    citationView(r.citation));
+}
+
+// metaList is the date, the ruleset's version and digest of an answer.
+export function metaList(resp, extra = []) {
+  const rows = [
+    ...extra,
+    [t('results.as_of'), date(resp.as_of)],
+    [t('results.ruleset'), resp.ruleset?.version],
+    [t('results.digest'), resp.ruleset?.digest],
+  ];
+  return rows.flatMap(([k, v]) => [h('dt', null, k), h('dd', null, v)]);
+}
