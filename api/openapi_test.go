@@ -129,6 +129,8 @@ func TestOpenAPIExamplesValidate(t *testing.T) {
 		"createPayoutRun":  func() any { return &models.PayoutRunRequest{} },
 		"rejectPayout":     func() any { return &models.ReasonEntry{} },
 		"putCreditCarryIn": func() any { return &models.CarryInEntry{} },
+		"createForecast":   func() any { return &models.ForecastRequest{} },
+		"putBudget":        func() any { return &models.BudgetEntry{} },
 	}
 	checked := 0
 	for path, ops := range doc.Paths {

@@ -33,24 +33,33 @@ const (
 	uniCode = "wzvtc"
 )
 
-// harness is a server on a real store with a key of every role.
+// harness is a server on a real store with a key of every role, and a
+// second finance key: the approver, as four eyes need (the first, the
+// clerk, starts the payout runs).
 type harness struct {
 	t    *testing.T
 	srv  http.Handler
 	st   *store.Store
 	svc  *app.Service
-	keys map[string]string // role → secret
+	keys map[string]string // role (or "approver") → secret
 }
 
 func newHarness(t *testing.T, kind string) *harness {
+	t.Helper()
+	return newHarnessWith(t, kind, app.Options{})
+}
+
+// newHarnessWith is newHarness with service options (its clock is the
+// harness's).
+func newHarnessWith(t *testing.T, kind string, opts app.Options) *harness {
 	t.Helper()
 	st := storetest.Open(t, kind)
 	eng, err := engine.Load(os.DirFS("../rules"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	now := func() time.Time { return time.Date(2025, 6, 30, 10, 0, 0, 0, models.Wenzhou) }
-	svc := app.New(eng, st, app.Options{Now: now})
+	opts.Now = func() time.Time { return time.Date(2025, 6, 30, 10, 0, 0, 0, models.Wenzhou) }
+	svc := app.New(eng, st, opts)
 	srv, err := api.NewServer(slog.New(slog.NewTextHandler(io.Discard, nil)), svc, st, api.Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -62,8 +71,13 @@ func newHarness(t *testing.T, kind string) *harness {
 	} {
 		h.keys[role] = h.newKey(role, subject)
 	}
+	h.keys[approver] = h.newKey(models.RoleFinance, "")
 	return h
 }
+
+// approver is the harness's second finance key, which approves what the
+// "finance" key's runs record.
+const approver = "approver"
 
 func (h *harness) newKey(role, subject string) string {
 	key, err := h.svc.CreateKey(h.t.Context(), models.Actor{KeyID: "test", Role: models.RoleAdmin}, app.KeyRequest{Role: role, Subject: subject, Label: "test"})
@@ -227,22 +241,23 @@ func TestFinanceFlow(t *testing.T) {
 			t.Errorf("decision %s (%v)", one.Decision, err)
 		}
 
-		// pending → approved → paid; anything else is 409.
+		// pending → approved → paid; anything else is 409. The clerk who
+		// started the run does not approve it (four eyes): the approver does.
 		h.must(409, "finance", "POST", "/v1/payouts/"+id+"/paid", "")
-		if p := decode[models.Payout](t, h.must(200, "finance", "POST", "/v1/payouts/"+id+"/approve", "")); p.Status != models.PayoutApproved || p.ApprovedAt == nil {
+		if p := decode[models.Payout](t, h.must(200, approver, "POST", "/v1/payouts/"+id+"/approve", "")); p.Status != models.PayoutApproved || p.ApprovedAt == nil {
 			t.Errorf("approved: %+v", p)
 		}
-		h.must(409, "finance", "POST", "/v1/payouts/"+id+"/approve", "{}")
-		h.must(409, "finance", "POST", "/v1/payouts/"+id+"/reject", `{"reason":"too late"}`)
+		h.must(409, approver, "POST", "/v1/payouts/"+id+"/approve", "{}")
+		h.must(409, approver, "POST", "/v1/payouts/"+id+"/reject", `{"reason":"too late"}`)
 		h.must(200, "finance", "POST", "/v1/payouts/"+id+"/paid", "{}")
 		h.must(400, "finance", "POST", "/v1/payouts/"+id+"/paid", `{"note":"x"}`)
 
 		// Rejecting needs a reason; a rejected payout is never recorded again.
 		list = decode[payoutList](t, h.must(200, "finance", "GET", "/v1/payouts?subject="+entB, ""))
 		bID := fmt.Sprint(list.Payouts[0].ID)
-		h.must(400, "finance", "POST", "/v1/payouts/"+bID+"/reject", `{"reason":"  "}`)
-		h.must(400, "finance", "POST", "/v1/payouts/"+bID+"/reject", ``)
-		if p := decode[models.Payout](t, h.must(200, "finance", "POST", "/v1/payouts/"+bID+"/reject", `{"reason":"企业已注销"}`)); p.Status != models.PayoutRejected || p.Reason != "企业已注销" {
+		h.must(400, approver, "POST", "/v1/payouts/"+bID+"/reject", `{"reason":"  "}`)
+		h.must(400, approver, "POST", "/v1/payouts/"+bID+"/reject", ``)
+		if p := decode[models.Payout](t, h.must(200, approver, "POST", "/v1/payouts/"+bID+"/reject", `{"reason":"企业已注销"}`)); p.Status != models.PayoutRejected || p.Reason != "企业已注销" {
 			t.Errorf("rejected: %+v", p)
 		}
 		run = decode[runAnswer](t, h.must(201, "finance", "POST", "/v1/payout-runs", `{"as_of":"2025-06-30"}`))
@@ -253,11 +268,11 @@ func TestFinanceFlow(t *testing.T) {
 		// The transfer list of 乐清市财政局's paid payouts.
 		rec := h.must(200, "finance", "GET", "/v1/payouts/export?payer=330382&status=paid", "")
 		body := rec.Body.String()
-		if !strings.HasPrefix(body, "\ufeff付款编号,") || !strings.Contains(body, id+",330382,乐清市财政局,"+entA+",示例电气有限公司,200000.00,cert-grant,province,,paid,") {
+		if !strings.HasPrefix(body, "\ufeff付款编号,") || !strings.Contains(body, "\n"+id+",330382,乐清市财政局,"+entA+",示例电气有限公司,,,,200000.00,产教融合型企业认定一次性补助,省级,,已支付,未登记收款账户,") {
 			t.Errorf("export:\n%s", body)
 		}
-		if strings.Count(body, "\n") != 2 {
-			t.Errorf("export has %d lines, want a header and one row:\n%s", strings.Count(body, "\n"), body)
+		if strings.Count(body, "\n") != 3 || !strings.Contains(body, "\n合计,,,,共 1 笔,,,,200000.00,") {
+			t.Errorf("export has %d lines, want a header, one row and the total:\n%s", strings.Count(body, "\n"), body)
 		}
 		if ct := rec.Header().Get("Content-Type"); !strings.HasPrefix(ct, "text/csv") {
 			t.Errorf("export Content-Type %q", ct)

@@ -19,3 +19,14 @@ func mayRead(a models.Actor, kind, code string) bool {
 	}
 	return a.Role == kind && a.Subject == code
 }
+
+// payeeFor is a payee account as the actor may read it: whole for finance
+// and admin, who pay it; with the account number masked to its last four
+// digits for anyone else (the subject's own key, a tax officer).
+func payeeFor(a models.Actor, p *models.Payee) *models.Payee {
+	if p == nil || a.Role == models.RoleFinance || a.Role == models.RoleAdmin {
+		return p
+	}
+	masked := p.Masked()
+	return &masked
+}

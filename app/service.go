@@ -20,6 +20,11 @@ type Options struct {
 	Runs RunOptions
 	// Metrics counts evaluations and payout runs (none by default).
 	Metrics Metrics
+	// NoFourEyes lets one key start a payout run, approve its payouts and
+	// mark them paid: for a one-person office (serve --four-eyes=false).
+	// By default the clerk who starts a run (经办人) and the approver
+	// (审核人) must be different keys, whatever their roles.
+	NoFourEyes bool
 }
 
 // Metrics is what the use cases count for the operators (package metrics).
@@ -43,12 +48,14 @@ type Service struct {
 	log     *slog.Logger
 	jobs    *jobs
 	metrics Metrics
+	// fourEyes keeps the clerk and the approver of a payout apart.
+	fourEyes bool
 }
 
 // New returns the use cases over eng (the loaded rules) and st (the
 // registry; nil offers only the public, stateless use cases).
 func New(eng *engine.Engine, st models.Store, opts Options) *Service {
-	s := &Service{engine: eng, store: st, input: input.NewDecoder(eng), now: opts.Now, log: opts.Logger, jobs: newJobs(opts.Runs)}
+	s := &Service{engine: eng, store: st, input: input.NewDecoder(eng), now: opts.Now, log: opts.Logger, jobs: newJobs(opts.Runs), fourEyes: !opts.NoFourEyes}
 	if s.now == nil {
 		s.now = time.Now
 	}

@@ -55,12 +55,30 @@ func (e *Engine) plan(req models.EvaluateRequest) (plan, []models.FieldError) {
 			p.rules = append(p.rules, r)
 		}
 	}
+	var ofields []models.FieldError
+	p.overrides, p.echo, ofields = e.parseOverrides(req.Overrides)
+	fields = append(fields, ofields...)
+	return p, fields
+}
+
+// Overrides checks what-if values keyed RULE.PARAM as an evaluation does
+// (unknown or ill-typed ones are named overrides.KEY) and returns them in
+// canonical form, as an evaluation's answer echoes them.
+func (e *Engine) Overrides(raw map[string]json.RawMessage) (map[string]json.RawMessage, []models.FieldError) {
+	_, echo, fields := e.parseOverrides(raw)
+	return echo, fields
+}
+
+// parseOverrides parses overrides by rule, in key order.
+func (e *Engine) parseOverrides(raw map[string]json.RawMessage) (map[*rule]map[string]any, map[string]json.RawMessage, []models.FieldError) {
+	var fields []models.FieldError
 	var keys []string
-	if len(req.Overrides) > 0 {
-		keys = slices.Sorted(maps.Keys(req.Overrides))
+	if len(raw) > 0 {
+		keys = slices.Sorted(maps.Keys(raw))
 	}
+	var parsed map[*rule]map[string]any
+	var echo map[string]json.RawMessage
 	for _, key := range keys {
-		raw := req.Overrides[key]
 		path := "overrides." + key
 		ruleID, name, _ := strings.Cut(key, ".")
 		r, ok := e.byID[ruleID]
@@ -73,22 +91,22 @@ func (e *Engine) plan(req models.EvaluateRequest) (plan, []models.FieldError) {
 			fields = append(fields, models.Field(path, "unknown_param", key))
 			continue
 		}
-		v, err := prm.kind.parse(&prm.decl, raw)
+		v, err := prm.kind.parse(&prm.decl, raw[key])
 		if err != nil {
 			fields = append(fields, models.FieldBecause(path, "param_value", ValueReason(err)))
 			continue
 		}
-		if p.overrides == nil {
-			p.overrides = map[*rule]map[string]any{}
+		if parsed == nil {
+			parsed = map[*rule]map[string]any{}
 		}
-		if p.overrides[r] == nil {
-			p.overrides[r] = map[string]any{}
+		if parsed[r] == nil {
+			parsed[r] = map[string]any{}
 		}
-		p.overrides[r][name] = v
-		if p.echo == nil {
-			p.echo = map[string]json.RawMessage{}
+		parsed[r][name] = v
+		if echo == nil {
+			echo = map[string]json.RawMessage{}
 		}
-		p.echo[key], _ = json.Marshal(v)
+		echo[key], _ = json.Marshal(v)
 	}
-	return p, fields
+	return parsed, echo, fields
 }

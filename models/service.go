@@ -50,9 +50,11 @@ type EnterpriseRecord struct {
 	Parent     *ParentLink `json:"parent,omitempty"`
 	// CreditCarryIn is unused credit carried in from before the first
 	// recorded credit year.
-	CreditCarryIn Money     `json:"credit_carry_in"`
-	CreatedAt     time.Time `json:"created_at"`
-	UpdatedAt     time.Time `json:"updated_at"`
+	CreditCarryIn Money `json:"credit_carry_in"`
+	// Payee is the account the enterprise's grants are paid to, if recorded.
+	Payee     *Payee    `json:"payee,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
 }
 
 // CertificationRecord is one certification of an enterprise.
@@ -80,12 +82,14 @@ type CreditYearRecord struct {
 
 // UniversityRecord is a university in the registry.
 type UniversityRecord struct {
-	Code        string    `json:"code"`
-	Name        string    `json:"name"`
-	Ownership   string    `json:"ownership"`
-	Affiliation string    `json:"affiliation"`
-	CreatedAt   time.Time `json:"created_at"`
-	UpdatedAt   time.Time `json:"updated_at"`
+	Code        string `json:"code"`
+	Name        string `json:"name"`
+	Ownership   string `json:"ownership"`
+	Affiliation string `json:"affiliation"`
+	// Payee is the account the university's match is paid to, if recorded.
+	Payee     *Payee    `json:"payee,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
 }
 
 // DonationRecord is one donation (or pledge) to a university.
@@ -140,8 +144,11 @@ type Payout struct {
 	Decision       json.RawMessage `json:"decision,omitempty"`
 	CreatedAt      time.Time       `json:"created_at"`
 	ApprovedAt     *time.Time      `json:"approved_at,omitempty"`
-	PaidAt         *time.Time      `json:"paid_at,omitempty"`
-	RejectedAt     *time.Time      `json:"rejected_at,omitempty"`
+	// ApprovedBy is the id of the key that approved the payout (审核人),
+	// which may not also mark it paid.
+	ApprovedBy string     `json:"approved_by,omitempty"`
+	PaidAt     *time.Time `json:"paid_at,omitempty"`
+	RejectedAt *time.Time `json:"rejected_at,omitempty"`
 }
 
 // PayoutCandidate is what a payout run found due for one payout key. Total

@@ -77,7 +77,7 @@ func loadDemo(ctx context.Context, svc *app.Service, stdout io.Writer) error {
 }
 
 func registryEmpty(ctx context.Context, svc *app.Service) (bool, error) {
-	ents, err := svc.ListEnterprises(ctx, models.EnterpriseFilter{Limit: 1})
+	ents, err := svc.ListEnterprises(ctx, cliActor, models.EnterpriseFilter{Limit: 1})
 	if err != nil {
 		return false, err
 	}
