@@ -394,6 +394,10 @@ func TestAccess(t *testing.T) {
 			"approve":           {"POST", "/v1/payouts/" + ids[entA] + "/approve", ""},
 			"verify":            {"POST", "/v1/credit-verifications", `{"credit_code":"` + entA + `","year":2024,"claimed_offset":"0"}`},
 			"audit":             {"GET", "/v1/audit", ""},
+			"forecast":          {"POST", "/v1/forecasts", `{"as_of":"2025-06-30"}`},
+			"budgets":           {"GET", "/v1/budgets", ""},
+			"put budget":        {"PUT", "/v1/budgets/330382/2026", `{"amount":"1"}`},
+			"export":            {"GET", "/v1/payouts/export?format=xlsx", ""},
 		}
 		want := map[string]map[string]int{
 			// route:            admin, finance, tax, enterprise, university, no key, revoked key
@@ -414,10 +418,14 @@ func TestAccess(t *testing.T) {
 			"approve":           {"admin": 200, "finance": 409, "tax": 403, "enterprise": 403, "university": 403},
 			"verify":            {"admin": 201, "finance": 403, "tax": 201, "enterprise": 403, "university": 403},
 			"audit":             {"admin": 200, "finance": 403, "tax": 403, "enterprise": 403, "university": 403},
+			"forecast":          {"admin": 200, "finance": 200, "tax": 403, "enterprise": 403, "university": 403},
+			"budgets":           {"admin": 200, "finance": 200, "tax": 403, "enterprise": 403, "university": 403},
+			"put budget":        {"admin": 201, "finance": 200, "tax": 403, "enterprise": 403, "university": 403},
+			"export":            {"admin": 200, "finance": 200, "tax": 403, "enterprise": 403, "university": 403},
 		}
 		for _, name := range []string{"list enterprises", "own enterprise", "other enterprise", "own ledger", "other ledger",
 			"own credit years", "put enterprise", "put credit year", "own university", "other university", "payout runs",
-			"list payouts", "own payout", "university payout", "approve", "verify", "audit"} {
+			"list payouts", "own payout", "university payout", "approve", "verify", "audit", "forecast", "budgets", "put budget", "export"} {
 			r := routes[name]
 			for _, role := range []string{"admin", "finance", "tax", "enterprise", "university"} {
 				if rec := h.do(role, r.method, r.path, r.body); rec.Code != want[name][role] {
