@@ -115,13 +115,15 @@ func (s *Service) Forecast(ctx context.Context, req models.ForecastRequest) (For
 // forecast is Forecast with the scenarios behind it: the baseline and, with
 // overrides, the reform.
 func (s *Service) forecast(ctx context.Context, req models.ForecastRequest) (Forecast, []*scenario, error) {
-	checked := s.checkScreening(&req.AsOf, &req.GrantYear, &req.Rules, true)
-	echo, fields := s.engine.Overrides(req.Overrides)
+	// The request's field checks (a transport that decoded it ran them
+	// already), the screening's and the overrides', all reported at once.
+	fields := s.input.Validator().Check(&req)
 	var bad *models.Error
-	if errors.As(checked, &bad) {
-		fields = append(bad.Fields, fields...)
+	if errors.As(s.checkScreening(&req.AsOf, &req.GrantYear, &req.Rules, true), &bad) {
+		fields = append(fields, bad.Fields...)
 	}
-	if len(fields) > 0 {
+	echo, ofields := s.engine.Overrides(req.Overrides)
+	if fields = append(fields, ofields...); len(fields) > 0 {
 		return Forecast{}, nil, models.InvalidInput(fields...)
 	}
 	scenarios := []*scenario{{due: map[dueKey]models.Money{}, credit: CreditFigure{Year: req.GrantYear}}}

@@ -39,6 +39,10 @@ type Config struct {
 	GCPercent int
 	// ShutdownTimeout bounds how long serve waits for in-flight work.
 	ShutdownTimeout time.Duration
+	// FourEyes keeps the clerk who starts a payout run from approving its
+	// payouts, and the approver from marking them paid (SUBSIDY_FOUR_EYES,
+	// default true; false for a one-person office).
+	FourEyes bool
 }
 
 // flagSet returns a flag set writing its usage to w.
