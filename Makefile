@@ -3,7 +3,7 @@
 GO ?= go
 BIN := bin/subsidy
 
-.PHONY: build run test lint bench fuzz loadtest screening clean
+.PHONY: build run test lint bench fuzz loadtest screening forecast clean
 
 build:
 	$(GO) build -o $(BIN) ./cmd/subsidy
@@ -50,6 +50,13 @@ loadtest: build
 SCREENING ?=
 screening:
 	$(GO) test ./api -run '^$$' -bench '^BenchmarkScreening$$/$(SCREENING)' -benchtime 1x -timeout 60m -v
+
+# The forecast benchmark: a forecast with a reform through the API over the
+# same registries (POST /v1/forecasts); FORECAST picks sub-benchmarks, as in
+# make forecast FORECAST=sqlite/n=100000. See BENCHMARKS.md.
+FORECAST ?=
+forecast:
+	$(GO) test ./api -run '^$$' -bench '^BenchmarkForecast$$/$(FORECAST)' -benchtime 3x -timeout 60m -v
 
 clean:
 	rm -rf bin

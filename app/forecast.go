@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/wenzhou-subsidy/subsidy/engine"
 	"github.com/wenzhou-subsidy/subsidy/models"
 )
 
@@ -97,7 +98,7 @@ type dueKey struct {
 // scenario is what one scenario found so far; the evaluating stage adds
 // the credit and the skipped subjects, the third stage the amounts due.
 type scenario struct {
-	overrides map[string]json.RawMessage // nil for the baseline
+	overrides *engine.Overrides // nil for the baseline
 	due       map[dueKey]models.Money
 	credit    CreditFigure
 	skipped   int
@@ -122,13 +123,13 @@ func (s *Service) forecast(ctx context.Context, req models.ForecastRequest) (For
 	if errors.As(s.checkScreening(&req.AsOf, &req.GrantYear, &req.Rules, true), &bad) {
 		fields = append(fields, bad.Fields...)
 	}
-	echo, ofields := s.engine.Overrides(req.Overrides)
+	overrides, ofields := s.engine.ParseOverrides(req.Overrides)
 	if fields = append(fields, ofields...); len(fields) > 0 {
 		return Forecast{}, nil, models.InvalidInput(fields...)
 	}
 	scenarios := []*scenario{{due: map[dueKey]models.Money{}, credit: CreditFigure{Year: req.GrantYear}}}
 	if len(req.Overrides) > 0 {
-		scenarios = append(scenarios, &scenario{overrides: req.Overrides, due: map[dueKey]models.Money{}, credit: CreditFigure{Year: req.GrantYear}})
+		scenarios = append(scenarios, &scenario{overrides: overrides, due: map[dueKey]models.Money{}, credit: CreditFigure{Year: req.GrantYear}})
 	}
 
 	// The credit is read from the enterprises' pass, with the grant rules.
@@ -136,25 +137,24 @@ func (s *Service) forecast(ctx context.Context, req models.ForecastRequest) (For
 	evaluate := func(bt *runBatch) error {
 		for _, subj := range bt.subjects {
 			for _, rule := range bt.rules {
+				// The baseline's result stands for the reform's when the
+				// overrides leave the rule as it is.
+				var base subjectResult
 				for i, sc := range scenarios {
-					if rule == models.RuleSurchargeCredit {
-						if err := s.addCredit(sc, subj.Enterprise, req.AsOf, req.GrantYear); err != nil {
+					res := base
+					if i == 0 || sc.overrides.Touches(rule) {
+						var err error
+						if res, err = s.evaluateFor(sc, rule, subj, req.AsOf, req.GrantYear); err != nil {
 							return err
 						}
-						continue
-					}
-					cands, skip, err := s.candidates(rule, req.AsOf, sc.overrides, subj, false)
-					if err != nil {
-						return fmt.Errorf("rule %s: %w", rule, err)
-					}
-					if skip != nil {
-						sc.skipped++
 					}
 					if i == 0 {
-						bt.cands = append(bt.cands, cands...)
+						base = res
+						bt.cands = append(bt.cands, res.cands...)
 					} else {
-						bt.reform = append(bt.reform, cands...)
+						bt.reform = append(bt.reform, res.cands...)
 					}
+					sc.add(res)
 				}
 			}
 		}
@@ -183,7 +183,7 @@ func (s *Service) forecast(ctx context.Context, req models.ForecastRequest) (For
 	}
 
 	out := Forecast{
-		AsOf: req.AsOf, GrantYear: req.GrantYear, Rules: req.Rules, Ruleset: s.engine.Ruleset(), Overrides: echo,
+		AsOf: req.AsOf, GrantYear: req.GrantYear, Rules: req.Rules, Ruleset: s.engine.Ruleset(), Overrides: overrides.Canonical(),
 		Baseline: scenarios[0].figures(req.Rules),
 	}
 	if len(scenarios) > 1 {
@@ -193,27 +193,54 @@ func (s *Service) forecast(ctx context.Context, req models.ForecastRequest) (For
 	return out, scenarios, nil
 }
 
-// addCredit adds an enterprise's ledger row for year, computed under the
-// scenario's rules, to the scenario's credit. Only an enterprise with a
-// credit year recorded for year has a row: the others are not evaluated.
-func (s *Service) addCredit(sc *scenario, e *models.Enterprise, asOf models.Date, year int) error {
-	if !slices.ContainsFunc(e.CreditYears, func(y models.CreditYear) bool { return y.Year == year }) {
-		return nil
+// subjectResult is what one rule finds for one subject in a scenario:
+// the candidates of a grant rule, or the credit ledger row of the grant
+// year; skipped when the rules refused the subject's facts.
+type subjectResult struct {
+	cands   []models.PayoutCandidate
+	row     *models.LedgerRow
+	skipped bool
+}
+
+// evaluateFor evaluates one rule on one subject under a scenario's rules.
+// For the surcharge credit, only an enterprise with a credit year recorded
+// for year has a row of that year: the others are not evaluated.
+func (s *Service) evaluateFor(sc *scenario, rule string, subj models.Subject, asOf models.Date, year int) (subjectResult, error) {
+	if rule != models.RuleSurchargeCredit {
+		cands, skip, err := s.candidates(rule, asOf, sc.overrides, subj, false)
+		if err != nil {
+			return subjectResult{}, fmt.Errorf("rule %s: %w", rule, err)
+		}
+		return subjectResult{cands: cands, skipped: skip != nil}, nil
 	}
-	resp, err := s.engine.Evaluate(models.EvaluateRequest{
-		AsOf: asOf, Rules: []string{models.RuleSurchargeCredit}, Overrides: sc.overrides, Subject: models.Subject{Enterprise: e},
-	}, models.LangZh)
+	e := subj.Enterprise
+	if !slices.ContainsFunc(e.CreditYears, func(y models.CreditYear) bool { return y.Year == year }) {
+		return subjectResult{}, nil
+	}
+	resp, err := s.engine.EvaluateUnder(models.EvaluateRequest{
+		AsOf: asOf, Rules: []string{models.RuleSurchargeCredit}, Subject: subj,
+	}, sc.overrides, models.LangZh)
 	if models.CodeOf(err) == models.CodeInvalid {
-		sc.skipped++
-		return nil
+		return subjectResult{skipped: true}, nil
 	}
 	if err != nil {
-		return fmt.Errorf("credit ledger of %s: %w", e.CreditCode, err)
+		return subjectResult{}, fmt.Errorf("credit ledger of %s: %w", e.CreditCode, err)
 	}
-	for _, row := range resp.Results[0].Ledger {
-		if row.Year != year {
-			continue
+	for i, row := range resp.Results[0].Ledger {
+		if row.Year == year {
+			return subjectResult{row: &resp.Results[0].Ledger[i]}, nil
 		}
+	}
+	return subjectResult{}, nil
+}
+
+// add counts a subject's result in the scenario: its skip and its credit
+// row (the amounts due are added once the store says what is due).
+func (sc *scenario) add(r subjectResult) {
+	if r.skipped {
+		sc.skipped++
+	}
+	if row := r.row; row != nil {
 		c := &sc.credit
 		c.Offset = c.Offset.Add(row.Offset)
 		c.OffsetEducation = c.OffsetEducation.Add(row.OffsetEducation)
@@ -223,7 +250,6 @@ func (s *Service) addCredit(sc *scenario, e *models.Enterprise, asOf models.Date
 			c.Enterprises++
 		}
 	}
-	return nil
 }
 
 // figures sums a scenario by rule (every rule of rules, in order) and by

@@ -9,6 +9,7 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
+	"github.com/wenzhou-subsidy/subsidy/engine"
 	"github.com/wenzhou-subsidy/subsidy/export"
 	"github.com/wenzhou-subsidy/subsidy/models"
 )
@@ -255,8 +256,8 @@ func (s *Service) readRegistry(ctx context.Context, passes []pass, grantYear int
 // behind it when withDecision says so (a run records it; a forecast does
 // not need it). A subject whose registered facts the rules refuse is
 // skipped and reported; any other failure stops the screening.
-func (s *Service) candidates(rule string, asOf models.Date, overrides map[string]json.RawMessage, subj models.Subject, withDecision bool) ([]models.PayoutCandidate, *SkippedSubject, error) {
-	resp, err := s.engine.Evaluate(models.EvaluateRequest{AsOf: asOf, Rules: []string{rule}, Overrides: overrides, Subject: subj}, models.LangZh)
+func (s *Service) candidates(rule string, asOf models.Date, overrides *engine.Overrides, subj models.Subject, withDecision bool) ([]models.PayoutCandidate, *SkippedSubject, error) {
+	resp, err := s.engine.EvaluateUnder(models.EvaluateRequest{AsOf: asOf, Rules: []string{rule}, Subject: subj}, overrides, models.LangZh)
 	if models.CodeOf(err) == models.CodeInvalid {
 		return nil, &SkippedSubject{Subject: subj.Code(), Rule: rule, Reason: err.Error()}, nil
 	}

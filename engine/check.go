@@ -6,6 +6,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/wenzhou-subsidy/subsidy/models"
 )
@@ -61,12 +62,61 @@ func (e *Engine) plan(req models.EvaluateRequest) (plan, []models.FieldError) {
 	return p, fields
 }
 
-// Overrides checks what-if values keyed RULE.PARAM as an evaluation does
-// (unknown or ill-typed ones are named overrides.KEY) and returns them in
-// canonical form, as an evaluation's answer echoes them.
-func (e *Engine) Overrides(raw map[string]json.RawMessage) (map[string]json.RawMessage, []models.FieldError) {
-	_, echo, fields := e.parseOverrides(raw)
-	return echo, fields
+// Overrides are what-if values checked and parsed once for many
+// evaluations (a forecast evaluates a whole registry under one reform),
+// with the parameter values they bind kept per rule and date. They are
+// safe for concurrent use.
+type Overrides struct {
+	parsed map[*rule]map[string]any
+	echo   map[string]json.RawMessage
+	mu     sync.Mutex
+	bound  map[boundKey]*segment
+}
+
+type boundKey struct {
+	r    *rule
+	asOf models.Date
+}
+
+// ParseOverrides checks what-if values keyed RULE.PARAM exactly as an
+// evaluation does (unknown or ill-typed ones are named overrides.KEY) and
+// parses them for EvaluateUnder.
+func (e *Engine) ParseOverrides(raw map[string]json.RawMessage) (*Overrides, []models.FieldError) {
+	parsed, echo, fields := e.parseOverrides(raw)
+	return &Overrides{parsed: parsed, echo: echo, bound: map[boundKey]*segment{}}, fields
+}
+
+// Canonical returns the overrides in canonical form, as an evaluation's
+// answer echoes them.
+func (o *Overrides) Canonical() map[string]json.RawMessage { return o.echo }
+
+// Touches reports whether the overrides change any parameter of rule id:
+// if not, an evaluation of that rule under them is one without them.
+func (o *Overrides) Touches(id string) bool {
+	for r := range o.parsed {
+		if r.id == id {
+			return true
+		}
+	}
+	return false
+}
+
+// segment is the parameter values of r on asOf with the overrides applied,
+// bound once per rule and date.
+func (o *Overrides) segment(r *rule, asOf models.Date) *segment {
+	values := o.parsed[r]
+	if len(values) == 0 {
+		return r.segmentFor(asOf, nil)
+	}
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	k := boundKey{r, asOf}
+	seg, ok := o.bound[k]
+	if !ok {
+		seg = r.segmentFor(asOf, values)
+		o.bound[k] = seg
+	}
+	return seg
 }
 
 // parseOverrides parses overrides by rule, in key order.
