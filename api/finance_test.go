@@ -290,6 +290,14 @@ func TestFourEyes(t *testing.T) {
 			t.Errorf("four eyes, in English: %s", p.Detail)
 		}
 		h.must(200, "finance", "POST", "/v1/payouts/"+id+"/paid", "")
+		// Staff see who approved; the subject does not.
+		if p := decode[models.Payout](t, h.must(200, "finance", "GET", "/v1/payouts/"+id, "")); p.ApprovedBy != approved.ApprovedBy {
+			t.Errorf("finance reads approved_by %q", p.ApprovedBy)
+		}
+		own := decode[payoutList](t, h.must(200, "enterprise", "GET", "/v1/payouts", ""))
+		if len(own.Payouts) == 0 || own.Payouts[0].ApprovedBy != "" {
+			t.Errorf("the enterprise reads %+v", own.Payouts)
+		}
 
 		// Admin keys too.
 		h.must(201, "finance", "PUT", "/v1/enterprises/"+entB, `{"name":"鹿城机械","region":"330302"}`)

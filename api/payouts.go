@@ -35,7 +35,8 @@ func (s *Server) createPayoutRun(c echo.Context) error {
 				return // the run released the key
 			}
 			var buf bytes.Buffer
-			if err := encodeJSON(&buf, result); err == nil {
+			err = encodeJSON(&buf, result)
+			if err == nil {
 				err = s.idem.FinishIdempotent(context.Background(), idem.KeyID, idem.Key, http.StatusCreated, jsonContentType, buf.Bytes())
 			}
 			if err != nil {

@@ -30,3 +30,12 @@ func payeeFor(a models.Actor, p *models.Payee) *models.Payee {
 	masked := p.Masked()
 	return &masked
 }
+
+// payoutFor is a payout as the actor may read it: a subject key does not
+// see which staff key approved it.
+func payoutFor(a models.Actor, p models.Payout) models.Payout {
+	if isSubjectKey(a) {
+		p.ApprovedBy = ""
+	}
+	return p
+}

@@ -328,6 +328,9 @@ func (s *Service) Payouts(ctx context.Context, actor models.Actor, f models.Payo
 		f.Subject = actor.Subject
 	}
 	list, err := s.store.ListPayouts(ctx, f)
+	for i := range list {
+		list[i] = payoutFor(actor, list[i])
+	}
 	return nonNil(list), err
 }
 
@@ -343,7 +346,7 @@ func (s *Service) Payout(ctx context.Context, actor models.Actor, id int64) (mod
 	if !mayRead(actor, kind, p.Subject) {
 		return models.Payout{}, models.PayoutNotFound(id)
 	}
-	return p, nil
+	return payoutFor(actor, p), nil
 }
 
 // Approve, Reject and MarkPaid move a payout along pending → approved →

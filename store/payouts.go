@@ -678,7 +678,7 @@ func (s *Store) TransitionPayout(ctx context.Context, actor models.Actor, pt mod
 
 // fourEyes refuses (Forbidden) the actor as the one who approves or
 // rejects a payout of a run it started, or marks paid a payout it approved
-// (审核与经办分离). A key recorded as '' (an older database's approvals)
+// (审核与经办分离). An empty key (an approval recorded before approvers were)
 // binds no one.
 func fourEyes(tx *gorm.DB, p *payoutRow, actor models.Actor, to string) error {
 	if to == models.PayoutPaid {

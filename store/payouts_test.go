@@ -431,7 +431,9 @@ func TestTransitionPayoutConcurrent(t *testing.T) {
 		errs := make([]error, officers)
 		var wg sync.WaitGroup
 		for i := range officers {
-			wg.Go(func() { _, errs[i] = s.TransitionPayout(ctxT(), finance, models.PayoutTransition{ID: id, To: "approved"}) })
+			wg.Go(func() {
+				_, errs[i] = s.TransitionPayout(ctxT(), finance, models.PayoutTransition{ID: id, To: "approved"})
+			})
 		}
 		wg.Wait()
 		codes := map[models.ErrorCode]int{}
