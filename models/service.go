@@ -257,7 +257,7 @@ type AuditEntry struct {
 	Role      string          `json:"role"`
 	RequestID string          `json:"request_id,omitempty"`
 	Action    string          `json:"action"` // create, update, transition, import, run, verify, key
-	Entity    string          `json:"entity"` // enterprise, certification, credit_year, university, donation, payout, payout_run, credit_verification, api_key, registry (a bulk load)
+	Entity    string          `json:"entity"` // enterprise, certification, credit_year, university, donation, payout, payout_run, credit_verification, api_key, registry (a bulk load), budget
 	EntityID  string          `json:"entity_id"`
 	Before    json.RawMessage `json:"before,omitempty"`
 	After     json.RawMessage `json:"after,omitempty"`
