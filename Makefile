@@ -3,7 +3,7 @@
 GO ?= go
 BIN := bin/subsidy
 
-.PHONY: build run test lint bench fuzz loadtest screening screenshots bench-web clean
+.PHONY: build run test lint bench fuzz loadtest screening forecast screenshots bench-web clean
 
 build:
 	$(GO) build -o $(BIN) ./cmd/subsidy
@@ -61,6 +61,13 @@ screenshots:
 # from submit to the rendered answer (see BENCHMARKS.md).
 bench-web:
 	$(GO) test ./web -run '^$$' -bench '^BenchmarkSelfCheck$$' -benchtime 100x
+
+# The forecast benchmark: a forecast with a reform through the API over the
+# same registries (POST /v1/forecasts); FORECAST picks sub-benchmarks, as in
+# make forecast FORECAST=sqlite/n=100000. See BENCHMARKS.md.
+FORECAST ?=
+forecast:
+	$(GO) test ./api -run '^$$' -bench '^BenchmarkForecast$$/$(FORECAST)' -benchtime 3x -timeout 60m -v
 
 clean:
 	rm -rf bin

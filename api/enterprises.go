@@ -70,7 +70,7 @@ func (s *Server) listEnterprises(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	list, err := s.app.ListEnterprises(c.Request().Context(), models.EnterpriseFilter{
+	list, err := s.app.ListEnterprises(c.Request().Context(), actorOf(c), models.EnterpriseFilter{
 		Region: c.QueryParam("region"), Parent: c.QueryParam("parent"), AfterCode: c.QueryParam("after"), Limit: limit,
 	})
 	if err != nil {

@@ -151,6 +151,8 @@ func TestOpenAPIExamplesValidate(t *testing.T) {
 		"returnApplication":  func() any { return &models.ReasonEntry{} },
 		"rejectApplication":  func() any { return &models.ReasonEntry{} },
 		"createKey":          func() any { return &app.KeyRequest{} },
+		"createForecast":     func() any { return &models.ForecastRequest{} },
+		"putBudget":          func() any { return &models.BudgetEntry{} },
 	}
 	checked := 0
 	for path, ops := range doc.Paths {

@@ -3,10 +3,8 @@ package api
 import (
 	"bytes"
 	"context"
-	"encoding/csv"
 	"fmt"
 	"net/http"
-	"strconv"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -233,47 +231,43 @@ func (s *Server) emptyBody(body []byte) error {
 	return s.input.Decode(body, &empty)
 }
 
-// exportPayouts answers GET /v1/payouts/export?payer=CODE&status=approved:
-// the bank transfer list of one payer as CSV (UTF-8 with a byte-order mark,
-// so that spreadsheet programs read the Chinese names).
+// exportPayouts answers GET /v1/payouts/export?payer=CODE&status=approved&format=csv|xlsx:
+// the bank transfer list (of one payer, or of every payer) as CSV (UTF-8
+// with a byte-order mark, the default) or as an xlsx workbook; app builds
+// the table, package export writes it.
 func (s *Server) exportPayouts(c echo.Context) error {
-	payer, err := input.Region("payer", c.QueryParam("payer"))
-	if err != nil {
-		return err
+	var payer models.Payer
+	var perr error
+	if code := c.QueryParam("payer"); code != "" {
+		payer, perr = input.Payer("payer", code)
 	}
-	status, err := input.OneOf("status", c.QueryParam("status"), models.PayoutStatuses)
-	if err != nil {
+	status, serr := input.OneOf("status", c.QueryParam("status"), models.PayoutStatuses)
+	format, ferr := input.OneOf("format", c.QueryParam("format"), []string{"csv", "xlsx"})
+	if err := joinInvalid(perr, serr, ferr); err != nil {
 		return err
 	}
 	if status == "" {
 		status = models.PayoutApproved
 	}
-	list, err := s.app.TransferList(c.Request().Context(), payer, status)
+	table, err := s.app.TransferList(c.Request().Context(), payer.Code, status)
 	if err != nil {
 		return err
 	}
-	var buf bytes.Buffer
-	buf.WriteString("\ufeff")
-	w := csv.NewWriter(&buf)
-	_ = w.Write([]string{"付款编号", "付款单位代码", "付款单位", "收款单位代码", "收款单位名称", "金额（元）", "项目", "认定等级", "补助年度", "状态", "规则集版本", "规则集摘要"})
-	for _, p := range list {
-		year := ""
-		if p.GrantYear != 0 {
-			year = strconv.Itoa(p.GrantYear)
-		}
-		_ = w.Write([]string{strconv.FormatInt(p.ID, 10), p.Payer.Code, p.Payer.Name, p.Subject, spreadsheetSafe(p.SubjectName),
-			p.Amount.String(), p.Rule, p.Level, year, p.Status, p.RulesetVersion, p.RulesetDigest})
+	name := "payouts-" + status
+	if payer.Code != "" {
+		name = "payouts-" + payer.Code + "-" + status
 	}
-	w.Flush()
-	c.Response().Header().Set(echo.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="payouts-%s-%s.csv"`, payer, status))
-	return c.Blob(http.StatusOK, "text/csv; charset=utf-8", buf.Bytes())
+	if format == "xlsx" {
+		body, err := table.XLSX()
+		if err != nil {
+			return err
+		}
+		c.Response().Header().Set(echo.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="%s.xlsx"`, name))
+		return c.Blob(http.StatusOK, xlsxContentType, body)
+	}
+	c.Response().Header().Set(echo.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="%s.csv"`, name))
+	return c.Blob(http.StatusOK, "text/csv; charset=utf-8", table.CSV())
 }
 
-// spreadsheetSafe keeps a name from being read as a formula by the
-// spreadsheet that opens the transfer list: names come from imported lists.
-func spreadsheetSafe(text string) string {
-	if text != "" && strings.ContainsRune("=+-@\t\r", rune(text[0])) {
-		return "'" + text
-	}
-	return text
-}
+// xlsxContentType is the media type of an xlsx workbook.
+const xlsxContentType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -81,6 +81,12 @@ func (s *Server) routes() {
 	e.POST("/v1/applications/:id/return", s.returnApplication, auth, roles(admin, finance), idem)
 	e.POST("/v1/applications/:id/reject", s.rejectApplication, auth, roles(admin, finance), idem)
 
+	// The finance bureau's own work around payouts: forecasts (资金测算),
+	// budgets (预算指标).
+	e.POST("/v1/forecasts", s.createForecast, auth, roles(admin, finance))
+	e.GET("/v1/budgets", s.listBudgets, auth, roles(admin, finance))
+	e.PUT("/v1/budgets/:payer/:year", s.putBudget, auth, roles(admin, finance))
+
 	// Credit verification (tax officers).
 	e.POST("/v1/credit-verifications", s.verifyCredit, auth, roles(admin, tax), idem)
 	e.GET("/v1/enterprises/:credit_code/credit-verifications", s.listVerifications, auth, roles(admin, tax))

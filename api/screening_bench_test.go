@@ -281,3 +281,84 @@ func peakRSS() int64 {
 	}
 	return 0
 }
+
+// BenchmarkForecast times forecasts (POST /v1/forecasts through the real
+// server and store) over the registry of BenchmarkScreening, on SQLite and
+// — with SUBSIDY_TEST_POSTGRES set — PostgreSQL: baseline, the shipped rules
+// alone, and reform, with overrides of all three rules, so that both are
+// evaluated for every subject and the grant year's credit ledger rows are
+// summed under both:
+//
+//	make forecast
+//	go test ./api -run '^$' -bench BenchmarkForecast -benchtime 3x -timeout 60m -v
+//
+// Nothing is recorded before it (every amount is due), and a forecast
+// records nothing, so every iteration screens the same registry. Each
+// reports ns/op, B/op and allocs/op, ns/subject and peak-RSS-MiB as
+// BenchmarkScreening does, and payouts/op: the baseline's subjects with an
+// amount due.
+func BenchmarkForecast(b *testing.B) {
+	eng, err := engine.Load(os.DirFS("../rules"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	const universities = 50
+	request := fmt.Sprintf(`{"as_of":%q,"grant_year":%d`, registrygen.AsOf, registrygen.GrantYear)
+	bodies := []struct{ name, body string }{
+		{"baseline", request + "}"},
+		{"reform", request + `,"overrides":{"cert-grant.stacking":"top_up","surcharge-credit.rate":"0.25","donation-match.cap":"6000000.00"}}`},
+	}
+	for _, kind := range storetest.Kinds(b) {
+		for _, n := range []int{1000, 10000, 100000} {
+			b.Run(fmt.Sprintf("%s/n=%d", kind, n), func(b *testing.B) {
+				s := newScreening(b, eng, storetest.DSN(b, kind), registrygen.Options{Enterprises: n, Universities: universities, Seed: 1})
+				defer s.close(b)
+				for _, body := range bodies {
+					b.Run(body.name, func(b *testing.B) { s.forecast(b, body.body, n+universities) })
+				}
+			})
+		}
+	}
+}
+
+// forecast posts body to /v1/forecasts b.N times and reports the figures
+// of BenchmarkForecast.
+func (s *screening) forecast(b *testing.B, body string, subjects int) {
+	b.ReportAllocs()
+	var peak int64
+	due := 0
+	for b.Loop() {
+		b.StopTimer()
+		req := httptest.NewRequest("POST", "/v1/forecasts", strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+s.secret)
+		ctx, cancel := context.WithCancel(context.Background()) // as a served request's (see run)
+		req = req.WithContext(ctx)
+		rec := httptest.NewRecorder()
+		hwm := resetPeakRSS()
+		b.StartTimer()
+		s.srv.ServeHTTP(rec, req)
+		b.StopTimer()
+		cancel()
+		if hwm {
+			peak = max(peak, peakRSS())
+		}
+		if rec.Code != http.StatusOK {
+			b.Fatalf("forecast: status %d: %.2000s", rec.Code, rec.Body)
+		}
+		var f struct {
+			Baseline struct {
+				Subjects int `json:"subjects"`
+			} `json:"baseline"`
+		}
+		if err := json.Unmarshal(rec.Body.Bytes(), &f); err != nil || f.Baseline.Subjects == 0 {
+			b.Fatalf("forecast: %v: %.2000s", err, rec.Body)
+		}
+		due = f.Baseline.Subjects
+		b.StartTimer()
+	}
+	b.ReportMetric(float64(due), "payouts/op")
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(subjects), "ns/subject")
+	if peak > 0 {
+		b.ReportMetric(float64(peak)/(1<<20), "peak-RSS-MiB")
+	}
+}

@@ -33,24 +33,33 @@ const (
 	uniCode = "wzvtc"
 )
 
-// harness is a server on a real store with a key of every role.
+// harness is a server on a real store with a key of every role, and a
+// second finance key: the approver, as four eyes need (the first, the
+// clerk, starts the payout runs).
 type harness struct {
 	t    *testing.T
 	srv  http.Handler
 	st   *store.Store
 	svc  *app.Service
-	keys map[string]string // role → secret
+	keys map[string]string // role (or "approver") → secret
 }
 
 func newHarness(t *testing.T, kind string) *harness {
+	t.Helper()
+	return newHarnessWith(t, kind, app.Options{})
+}
+
+// newHarnessWith is newHarness with service options (its clock is the
+// harness's).
+func newHarnessWith(t *testing.T, kind string, opts app.Options) *harness {
 	t.Helper()
 	st := storetest.Open(t, kind)
 	eng, err := engine.Load(os.DirFS("../rules"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	now := func() time.Time { return time.Date(2025, 6, 30, 10, 0, 0, 0, models.Wenzhou) }
-	svc := app.New(eng, st, app.Options{Now: now})
+	opts.Now = func() time.Time { return time.Date(2025, 6, 30, 10, 0, 0, 0, models.Wenzhou) }
+	svc := app.New(eng, st, opts)
 	srv, err := api.NewServer(slog.New(slog.NewTextHandler(io.Discard, nil)), svc, st, api.Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -62,8 +71,13 @@ func newHarness(t *testing.T, kind string) *harness {
 	} {
 		h.keys[role] = h.newKey(role, subject)
 	}
+	h.keys[approver] = h.newKey(models.RoleFinance, "")
 	return h
 }
+
+// approver is the harness's second finance key, which approves what the
+// "finance" key's runs record.
+const approver = "approver"
 
 func (h *harness) newKey(role, subject string) string {
 	key, err := h.svc.CreateKey(h.t.Context(), models.Actor{KeyID: "test", Role: models.RoleAdmin}, app.KeyRequest{Role: role, Subject: subject, Label: "test"})
@@ -227,22 +241,23 @@ func TestFinanceFlow(t *testing.T) {
 			t.Errorf("decision %s (%v)", one.Decision, err)
 		}
 
-		// pending → approved → paid; anything else is 409.
+		// pending → approved → paid; anything else is 409. The clerk who
+		// started the run does not approve it (four eyes): the approver does.
 		h.must(409, "finance", "POST", "/v1/payouts/"+id+"/paid", "")
-		if p := decode[models.Payout](t, h.must(200, "finance", "POST", "/v1/payouts/"+id+"/approve", "")); p.Status != models.PayoutApproved || p.ApprovedAt == nil {
+		if p := decode[models.Payout](t, h.must(200, approver, "POST", "/v1/payouts/"+id+"/approve", "")); p.Status != models.PayoutApproved || p.ApprovedAt == nil {
 			t.Errorf("approved: %+v", p)
 		}
-		h.must(409, "finance", "POST", "/v1/payouts/"+id+"/approve", "{}")
-		h.must(409, "finance", "POST", "/v1/payouts/"+id+"/reject", `{"reason":"too late"}`)
+		h.must(409, approver, "POST", "/v1/payouts/"+id+"/approve", "{}")
+		h.must(409, approver, "POST", "/v1/payouts/"+id+"/reject", `{"reason":"too late"}`)
 		h.must(200, "finance", "POST", "/v1/payouts/"+id+"/paid", "{}")
 		h.must(400, "finance", "POST", "/v1/payouts/"+id+"/paid", `{"note":"x"}`)
 
 		// Rejecting needs a reason; a rejected payout is never recorded again.
 		list = decode[payoutList](t, h.must(200, "finance", "GET", "/v1/payouts?subject="+entB, ""))
 		bID := fmt.Sprint(list.Payouts[0].ID)
-		h.must(400, "finance", "POST", "/v1/payouts/"+bID+"/reject", `{"reason":"  "}`)
-		h.must(400, "finance", "POST", "/v1/payouts/"+bID+"/reject", ``)
-		if p := decode[models.Payout](t, h.must(200, "finance", "POST", "/v1/payouts/"+bID+"/reject", `{"reason":"企业已注销"}`)); p.Status != models.PayoutRejected || p.Reason != "企业已注销" {
+		h.must(400, approver, "POST", "/v1/payouts/"+bID+"/reject", `{"reason":"  "}`)
+		h.must(400, approver, "POST", "/v1/payouts/"+bID+"/reject", ``)
+		if p := decode[models.Payout](t, h.must(200, approver, "POST", "/v1/payouts/"+bID+"/reject", `{"reason":"企业已注销"}`)); p.Status != models.PayoutRejected || p.Reason != "企业已注销" {
 			t.Errorf("rejected: %+v", p)
 		}
 		run = decode[runAnswer](t, h.must(201, "finance", "POST", "/v1/payout-runs", `{"as_of":"2025-06-30"}`))
@@ -253,11 +268,11 @@ func TestFinanceFlow(t *testing.T) {
 		// The transfer list of 乐清市财政局's paid payouts.
 		rec := h.must(200, "finance", "GET", "/v1/payouts/export?payer=330382&status=paid", "")
 		body := rec.Body.String()
-		if !strings.HasPrefix(body, "\ufeff付款编号,") || !strings.Contains(body, id+",330382,乐清市财政局,"+entA+",示例电气有限公司,200000.00,cert-grant,province,,paid,") {
+		if !strings.HasPrefix(body, "\ufeff付款编号,") || !strings.Contains(body, "\n"+id+",330382,乐清市财政局,"+entA+",示例电气有限公司,,,,200000.00,产教融合型企业认定一次性补助,省级,,已支付,未登记收款账户,") {
 			t.Errorf("export:\n%s", body)
 		}
-		if strings.Count(body, "\n") != 2 {
-			t.Errorf("export has %d lines, want a header and one row:\n%s", strings.Count(body, "\n"), body)
+		if strings.Count(body, "\n") != 3 || !strings.Contains(body, "\n合计,,,,共 1 笔,,,,200000.00,") {
+			t.Errorf("export has %d lines, want a header, one row and the total:\n%s", strings.Count(body, "\n"), body)
 		}
 		if ct := rec.Header().Get("Content-Type"); !strings.HasPrefix(ct, "text/csv") {
 			t.Errorf("export Content-Type %q", ct)
@@ -379,6 +394,10 @@ func TestAccess(t *testing.T) {
 			"approve":           {"POST", "/v1/payouts/" + ids[entA] + "/approve", ""},
 			"verify":            {"POST", "/v1/credit-verifications", `{"credit_code":"` + entA + `","year":2024,"claimed_offset":"0"}`},
 			"audit":             {"GET", "/v1/audit", ""},
+			"forecast":          {"POST", "/v1/forecasts", `{"as_of":"2025-06-30"}`},
+			"budgets":           {"GET", "/v1/budgets", ""},
+			"put budget":        {"PUT", "/v1/budgets/330382/2026", `{"amount":"1"}`},
+			"export":            {"GET", "/v1/payouts/export?format=xlsx", ""},
 		}
 		want := map[string]map[string]int{
 			// route:            admin, finance, tax, enterprise, university, no key, revoked key
@@ -399,10 +418,14 @@ func TestAccess(t *testing.T) {
 			"approve":           {"admin": 200, "finance": 409, "tax": 403, "enterprise": 403, "university": 403},
 			"verify":            {"admin": 201, "finance": 403, "tax": 201, "enterprise": 403, "university": 403},
 			"audit":             {"admin": 200, "finance": 403, "tax": 403, "enterprise": 403, "university": 403},
+			"forecast":          {"admin": 200, "finance": 200, "tax": 403, "enterprise": 403, "university": 403},
+			"budgets":           {"admin": 200, "finance": 200, "tax": 403, "enterprise": 403, "university": 403},
+			"put budget":        {"admin": 201, "finance": 200, "tax": 403, "enterprise": 403, "university": 403},
+			"export":            {"admin": 200, "finance": 200, "tax": 403, "enterprise": 403, "university": 403},
 		}
 		for _, name := range []string{"list enterprises", "own enterprise", "other enterprise", "own ledger", "other ledger",
 			"own credit years", "put enterprise", "put credit year", "own university", "other university", "payout runs",
-			"list payouts", "own payout", "university payout", "approve", "verify", "audit"} {
+			"list payouts", "own payout", "university payout", "approve", "verify", "audit", "forecast", "budgets", "put budget", "export"} {
 			r := routes[name]
 			for _, role := range []string{"admin", "finance", "tax", "enterprise", "university"} {
 				if rec := h.do(role, r.method, r.path, r.body); rec.Code != want[name][role] {
@@ -757,7 +780,7 @@ func TestEvaluationShowsPayouts(t *testing.T) {
 		if !m.Eligible || m.Amount != "1500000.00" || m.Due != "0.00" || len(m.Recorded) != 1 || m.Recorded[0].Status != "pending" {
 			t.Errorf("a pending match: %+v", m)
 		}
-		h.must(200, "finance", "POST", fmt.Sprintf("/v1/payouts/%d/reject", matchID), `{"reason":"捐赠票据待核实"}`)
+		h.must(200, "approver", "POST", fmt.Sprintf("/v1/payouts/%d/reject", matchID), `{"reason":"捐赠票据待核实"}`)
 		m = byRule(decode[answer](t, h.must(200, "university", "GET", uni, "")))["donation-match"]
 		if m.Due != "0.00" || m.Recorded[0].Status != "rejected" || m.Recorded[0].Reason != "捐赠票据待核实" {
 			t.Errorf("a rejected match counts as received, with its reason: %+v", m)

@@ -27,12 +27,32 @@ func mayRead(a models.Actor, kind, code string) bool {
 // fourEyes keeps clerk and approver apart (审核与经办分离): an actor whose key
 // is one of the clerks' (the keys that prepared what is to be decided) may
 // not decide on it, whatever its role. An office of one person turns it off
-// (Options.FourEyes).
-func (s *Service) fourEyes(actor models.Actor, clerks ...string) error {
-	if !s.fourEyesOn || !slices.Contains(clerks, actor.KeyID) {
+// (Options.NoFourEyes).
+func (s *Service) keepApart(actor models.Actor, clerks ...string) error {
+	if !s.fourEyes || !slices.Contains(clerks, actor.KeyID) {
 		return nil
 	}
 	return models.Errorf(models.CodeForbidden,
 		"审核与经办分离：经办人不能审核自己经办的事项",
 		"four eyes: a key may not decide on what it prepared itself")
+}
+
+// payeeFor is a payee account as the actor may read it: whole for finance
+// and admin, who pay it; with the account number masked to its last four
+// digits for anyone else (the subject's own key, a tax officer).
+func payeeFor(a models.Actor, p *models.Payee) *models.Payee {
+	if p == nil || a.Role == models.RoleFinance || a.Role == models.RoleAdmin {
+		return p
+	}
+	masked := p.Masked()
+	return &masked
+}
+
+// payoutFor is a payout as the actor may read it: a subject key does not
+// see which staff key approved it.
+func payoutFor(a models.Actor, p models.Payout) models.Payout {
+	if isSubjectKey(a) {
+		p.ApprovedBy = ""
+	}
+	return p
 }

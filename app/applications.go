@@ -261,7 +261,7 @@ func sameVersion(a models.Application, version int) error {
 // reviewer saw when one is named.
 func (s *Service) review(ctx context.Context, actor models.Actor, id int64, version int, t models.ApplicationTransition) (models.Application, error) {
 	t.Check = func(a models.Application) error {
-		if err := s.fourEyes(actor, a.Submitters()...); err != nil {
+		if err := s.keepApart(actor, a.Submitters()...); err != nil {
 			return err
 		}
 		return sameVersion(a, version)

@@ -100,17 +100,16 @@ func TestEvidenceLimits(t *testing.T) {
 // TestFourEyesSwitch: a key may not decide on the application it
 // submitted, unless the office turned four eyes off.
 func TestFourEyesSwitch(t *testing.T) {
-	off := false
 	for _, tt := range []struct {
-		name     string
-		fourEyes *bool
-		want     models.ErrorCode
+		name       string
+		noFourEyes bool
+		want       models.ErrorCode
 	}{
-		{"on by default", nil, models.CodeForbidden},
-		{"off", &off, ""},
+		{"on by default", false, models.CodeForbidden},
+		{"off", true, ""},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			svc, a := submitted(t, Options{FourEyes: tt.fourEyes})
+			svc, a := submitted(t, Options{NoFourEyes: tt.noFourEyes})
 			_, err := svc.AcceptApplication(t.Context(), clerk, a.ID, 0)
 			got := models.ErrorCode("")
 			if err != nil {

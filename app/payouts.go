@@ -10,6 +10,8 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
+	"github.com/wenzhou-subsidy/subsidy/engine"
+	"github.com/wenzhou-subsidy/subsidy/export"
 	"github.com/wenzhou-subsidy/subsidy/models"
 )
 
@@ -48,25 +50,33 @@ type decision struct {
 // needs: the rules must pay out, once each, and as_of is not in the future
 // (a run records payouts to be paid: it speaks for today or the past).
 func (s *Service) checkRun(req *models.PayoutRunRequest) error {
-	if req.AsOf.IsZero() {
-		req.AsOf = s.Today()
+	return s.checkScreening(&req.AsOf, &req.GrantYear, &req.Rules, false)
+}
+
+// checkScreening fills the defaults of a screening of the registry (a run
+// or a forecast) and checks them: as_of defaults to today (and may be after
+// it only when future says so), grant_year to as_of's year, rules to every
+// rule that pays out; the rules must pay out, once each.
+func (s *Service) checkScreening(asOf *models.Date, grantYear *int, rules *[]string, future bool) error {
+	if asOf.IsZero() {
+		*asOf = s.Today()
 	}
-	if req.GrantYear == 0 {
-		req.GrantYear = req.AsOf.Year()
+	if *grantYear == 0 {
+		*grantYear = asOf.Year()
 	}
 	grants := s.engine.PayoutRules()
-	if len(req.Rules) == 0 {
-		req.Rules = grants
+	if len(*rules) == 0 {
+		*rules = grants
 	}
 	var fields []models.FieldError
-	if req.AsOf.After(s.Today()) {
+	if !future && asOf.After(s.Today()) {
 		fields = append(fields, models.Field("as_of", "not_future"))
 	}
-	for i, id := range req.Rules {
+	for i, id := range *rules {
 		switch {
 		case !slices.Contains(grants, id):
 			fields = append(fields, models.Field(fmt.Sprintf("rules[%d]", i), "oneof", strings.Join(grants, ", ")))
-		case slices.Contains(req.Rules[:i], id):
+		case slices.Contains((*rules)[:i], id):
 			fields = append(fields, models.Field(fmt.Sprintf("rules[%d]", i), "duplicate", id))
 		}
 	}
@@ -76,130 +86,179 @@ func (s *Service) checkRun(req *models.PayoutRunRequest) error {
 	return nil
 }
 
-// runBatch is a batch of subjects to screen with a rule, and then the
-// candidates found due among them.
-type runBatch struct {
-	rule     string
-	subjects []models.Subject
-	cands    []models.PayoutCandidate
+// pass is one reading of the registry: the subjects of one kind, each
+// evaluated with rules.
+type pass struct {
+	kind  string
+	rules []string
 }
 
-// screen runs the registry through three stages that work on different
-// batches at once: reading a batch's facts (the store), evaluating it (the
-// engine) and recording what is due (the store). Each stage takes the
-// batches in order, so payouts are recorded in the order a one-stage loop
-// would record them; reading batch k+2 while batch k is recorded sees the
-// same facts, as the batches hold different subjects. With two cores the
-// stages overlap and a run takes markedly less time than one stage would
-// (BenchmarkScreening in BENCHMARKS.md).
-//
-// A failing stage stops the stages before it; the ones after it finish the
-// batches they were handed, so that, as in a one-stage loop, what was
-// evaluated before the failure is recorded.
-func (s *Service) screen(ctx context.Context, actor models.Actor, run models.PayoutRun, progress *runProgress) (RunResult, error) {
-	g, readCtx := errgroup.WithContext(ctx)
-	read := make(chan runBatch, 1)
-	evaluated := make(chan runBatch, 1)
-	recordingStopped := make(chan struct{})
-	result := RunResult{ID: run.ID, Run: run, Created: []models.Payout{}, Skipped: []SkippedSubject{}}
+// passesOf groups rules by the kind of subject they apply to, in the order
+// the rules come: the registry's enterprises are read once for every
+// enterprise rule.
+func (s *Service) passesOf(rules []string) []pass {
+	var out []pass
+	for _, rule := range rules {
+		kind, _ := s.engine.RuleSubject(rule)
+		i := slices.IndexFunc(out, func(p pass) bool { return p.kind == kind })
+		if i < 0 {
+			out = append(out, pass{kind: kind})
+			i = len(out) - 1
+		}
+		out[i].rules = append(out[i].rules, rule)
+	}
+	return out
+}
 
-	g.Go(func() error {
-		defer close(read)
-		return s.readRegistry(readCtx, run, read)
-	})
-	g.Go(func() error {
-		defer close(evaluated)
-		for bt := range read {
-			for _, subj := range bt.subjects {
+// runBatch is a batch of subjects to screen with rules, and then what
+// evaluating it found due: the candidates and, for a forecast, the
+// candidates under the reform.
+type runBatch struct {
+	rules    []string
+	subjects []models.Subject
+	cands    []models.PayoutCandidate
+	reform   []models.PayoutCandidate
+}
+
+// screen records what a payout run finds due (see pipeline).
+func (s *Service) screen(ctx context.Context, actor models.Actor, run models.PayoutRun, progress *runProgress) (RunResult, error) {
+	result := RunResult{ID: run.ID, Run: run, Created: []models.Payout{}, Skipped: []SkippedSubject{}}
+	evaluate := func(bt *runBatch) error {
+		for _, subj := range bt.subjects {
+			for _, rule := range bt.rules {
 				progress.screened.Add(1)
-				cands, skip, err := s.candidates(bt.rule, run.AsOf, subj)
+				cands, skip, err := s.candidates(rule, run.AsOf, nil, subj, true)
 				if err != nil {
-					return fmt.Errorf("rule %s: %w", bt.rule, err)
+					return fmt.Errorf("rule %s: %w", rule, err)
 				}
 				if skip != nil {
 					result.Skipped = append(result.Skipped, *skip)
 				}
 				bt.cands = append(bt.cands, cands...)
 			}
-			if len(bt.cands) == 0 {
-				continue
-			}
-			bt.subjects = nil
-			select {
-			case evaluated <- bt:
-			case <-recordingStopped:
-				return nil // the recording stage failed and said so
-			}
 		}
 		return nil
-	})
-	g.Go(func() error {
-		defer close(recordingStopped)
-		for bt := range evaluated {
-			// The caller's context, not the group's: a batch evaluated
-			// before another stage failed is still recorded.
-			created, err := s.store.RecordPayouts(ctx, actor, run.ID, bt.cands)
-			if err != nil {
-				return fmt.Errorf("rule %s: %w", bt.rule, err)
-			}
-			for _, p := range created {
-				progress.createdCount.Add(1)
-				progress.createdFen.Add(p.Amount.Fen())
-			}
-			result.Created = append(result.Created, created...)
+	}
+	record := func(bt runBatch) error {
+		// The caller's context, not the pipeline's: a batch evaluated
+		// before another stage failed is still recorded.
+		created, err := s.store.RecordPayouts(ctx, actor, run.ID, bt.cands)
+		if err != nil {
+			return fmt.Errorf("rules %s: %w", strings.Join(bt.rules, ", "), err)
 		}
+		for _, p := range created {
+			progress.createdCount.Add(1)
+			progress.createdFen.Add(p.Amount.Fen())
+		}
+		result.Created = append(result.Created, created...)
 		return nil
-	})
-	if err := g.Wait(); err != nil {
+	}
+	if err := s.pipeline(ctx, s.passesOf(run.Rules), run.GrantYear, evaluate, record); err != nil {
 		return RunResult{}, err
 	}
 	result.Run = progress.apply(result.Run)
 	return result, nil
 }
 
-// readRegistry sends every registered subject, rule by rule, batch by
-// batch, to out, until ctx is done.
-func (s *Service) readRegistry(ctx context.Context, run models.PayoutRun, out chan<- runBatch) error {
-	send := func(rule string, subjects []models.Subject) error {
-		select {
-		case out <- runBatch{rule: rule, subjects: subjects}:
-			return nil
-		case <-ctx.Done():
-			return ctx.Err()
+// pipeline runs the registry through three stages that work on different
+// batches at once: reading a batch's facts (the store), evaluating it
+// (evaluate, the engine) and taking what is due (take: the store records
+// it, or a forecast reads what is recorded). Each stage takes the batches
+// in order, so payouts are recorded in the order a one-stage loop would
+// record them; reading batch k+2 while batch k is recorded sees the same
+// facts, as the batches hold different subjects. With two cores the stages
+// overlap and a run takes markedly less time than one stage would
+// (BenchmarkScreening in BENCHMARKS.md). A batch in which evaluate found
+// nothing due skips the third stage.
+//
+// A failing stage stops the stages before it; the ones after it finish the
+// batches they were handed, so that, as in a one-stage loop, what was
+// evaluated before the failure is taken.
+func (s *Service) pipeline(ctx context.Context, passes []pass, grantYear int, evaluate func(*runBatch) error, take func(runBatch) error) error {
+	g, readCtx := errgroup.WithContext(ctx)
+	read := make(chan runBatch, 1)
+	evaluated := make(chan runBatch, 1)
+	takingStopped := make(chan struct{})
+
+	g.Go(func() error {
+		defer close(read)
+		return s.readRegistry(readCtx, passes, grantYear, read)
+	})
+	g.Go(func() error {
+		defer close(evaluated)
+		for bt := range read {
+			if err := evaluate(&bt); err != nil {
+				return err
+			}
+			if len(bt.cands) == 0 && len(bt.reform) == 0 {
+				continue
+			}
+			bt.subjects = nil
+			select {
+			case evaluated <- bt:
+			case <-takingStopped:
+				return nil // the third stage failed and said so
+			}
 		}
-	}
-	for _, rule := range run.Rules {
+		return nil
+	})
+	g.Go(func() error {
+		defer close(takingStopped)
+		for bt := range evaluated {
+			if err := take(bt); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return g.Wait()
+}
+
+// readRegistry sends every registered subject, pass by pass, batch by
+// batch, to out, until ctx is done; universities get grantYear.
+func (s *Service) readRegistry(ctx context.Context, passes []pass, grantYear int, out chan<- runBatch) error {
+	for _, p := range passes {
+		send := func(subjects []models.Subject) error {
+			select {
+			case out <- runBatch{rules: p.rules, subjects: subjects}:
+				return nil
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		}
 		var err error
-		if kind, _ := s.engine.RuleSubject(rule); kind == models.KindEnterprise {
+		if p.kind == models.KindEnterprise {
 			err = s.store.ScreenEnterprises(ctx, screenBatch, func(batch []models.Enterprise) error {
 				subjects := make([]models.Subject, len(batch))
 				for i := range batch {
 					subjects[i] = models.Subject{Enterprise: &batch[i]}
 				}
-				return send(rule, subjects)
+				return send(subjects)
 			})
 		} else {
 			err = s.store.ScreenUniversities(ctx, screenBatch, func(batch []models.University) error {
 				subjects := make([]models.Subject, len(batch))
 				for i := range batch {
-					batch[i].GrantYear = run.GrantYear
+					batch[i].GrantYear = grantYear
 					subjects[i] = models.Subject{University: &batch[i]}
 				}
-				return send(rule, subjects)
+				return send(subjects)
 			})
 		}
 		if err != nil {
-			return fmt.Errorf("rule %s: %w", rule, err)
+			return fmt.Errorf("rules %s: %w", strings.Join(p.rules, ", "), err)
 		}
 	}
 	return nil
 }
 
-// candidates evaluates one subject under one rule and returns a candidate
-// per payout item due. A subject whose registered facts the rules refuse is
-// skipped and reported; any other failure stops the run.
-func (s *Service) candidates(rule string, asOf models.Date, subj models.Subject) ([]models.PayoutCandidate, *SkippedSubject, error) {
-	resp, err := s.engine.Evaluate(models.EvaluateRequest{AsOf: asOf, Rules: []string{rule}, Subject: subj}, models.LangZh)
+// candidates evaluates one subject under one rule (with overrides, if
+// any) and returns a candidate per payout item due, with the decision
+// behind it when withDecision says so (a run records it; a forecast does
+// not need it). A subject whose registered facts the rules refuse is
+// skipped and reported; any other failure stops the screening.
+func (s *Service) candidates(rule string, asOf models.Date, overrides *engine.Overrides, subj models.Subject, withDecision bool) ([]models.PayoutCandidate, *SkippedSubject, error) {
+	resp, err := s.engine.EvaluateUnder(models.EvaluateRequest{AsOf: asOf, Rules: []string{rule}, Subject: subj}, overrides, models.LangZh)
 	if models.CodeOf(err) == models.CodeInvalid {
 		return nil, &SkippedSubject{Subject: subj.Code(), Rule: rule, Reason: reasonZh(err)}, nil
 	}
@@ -210,16 +269,17 @@ func (s *Service) candidates(rule string, asOf models.Date, subj models.Subject)
 	if !res.Eligible || res.Payout == nil {
 		return nil, nil, nil
 	}
-	dec, err := json.Marshal(decision{
-		AsOf: asOf, Ruleset: resp.Ruleset, Rule: rule, Subject: subj, Eligible: res.Eligible,
-		Amount: res.Amount, Conditions: res.Conditions, Payout: res.Payout,
-	})
-	if err != nil {
-		return nil, nil, fmt.Errorf("record decision for %s: %w", subj.Code(), err)
-	}
 	base := models.PayoutCandidate{
-		Rule: rule, Subject: subj.Code(), RulesetVersion: resp.Ruleset.Version,
-		RulesetDigest: resp.Ruleset.Digest, Decision: dec,
+		Rule: rule, Subject: subj.Code(), RulesetVersion: resp.Ruleset.Version, RulesetDigest: resp.Ruleset.Digest,
+	}
+	if withDecision {
+		base.Decision, err = json.Marshal(decision{
+			AsOf: asOf, Ruleset: resp.Ruleset, Rule: rule, Subject: subj, Eligible: res.Eligible,
+			Amount: res.Amount, Conditions: res.Conditions, Payout: res.Payout,
+		})
+		if err != nil {
+			return nil, nil, fmt.Errorf("record decision for %s: %w", subj.Code(), err)
+		}
 	}
 	switch {
 	case subj.Enterprise != nil:
@@ -284,6 +344,9 @@ func (s *Service) Payouts(ctx context.Context, actor models.Actor, f models.Payo
 		f.Subject = actor.Subject
 	}
 	list, err := s.store.ListPayouts(ctx, f)
+	for i := range list {
+		list[i] = payoutFor(actor, list[i])
+	}
 	return nonNil(list), err
 }
 
@@ -299,39 +362,58 @@ func (s *Service) Payout(ctx context.Context, actor models.Actor, id int64) (mod
 	if !mayRead(actor, kind, p.Subject) {
 		return models.Payout{}, models.PayoutNotFound(id)
 	}
-	return p, nil
+	return payoutFor(actor, p), nil
 }
 
 // Approve, Reject and MarkPaid move a payout along pending → approved →
-// paid, or pending → rejected; any other transition is a conflict.
+// paid, or pending → rejected; any other transition is a conflict. Unless
+// the service runs without four eyes, the key that started a payout's run
+// may not approve or reject it, nor the key that approved it mark it paid
+// (审核与经办分离, for every role); an approval must fit its payer's budget.
 func (s *Service) Approve(ctx context.Context, actor models.Actor, id int64) (models.Payout, error) {
-	return s.store.TransitionPayout(ctx, actor, id, models.PayoutApproved, "")
+	return s.store.TransitionPayout(ctx, actor, models.PayoutTransition{ID: id, To: models.PayoutApproved, FourEyes: s.fourEyes})
 }
 
 // Reject refuses a pending payout, for a reason that is recorded.
 func (s *Service) Reject(ctx context.Context, actor models.Actor, id int64, r models.ReasonEntry) (models.Payout, error) {
-	return s.store.TransitionPayout(ctx, actor, id, models.PayoutRejected, strings.TrimSpace(r.Reason))
+	return s.store.TransitionPayout(ctx, actor, models.PayoutTransition{ID: id, To: models.PayoutRejected, Reason: strings.TrimSpace(r.Reason), FourEyes: s.fourEyes})
 }
 
 // MarkPaid records that an approved payout was transferred.
 func (s *Service) MarkPaid(ctx context.Context, actor models.Actor, id int64) (models.Payout, error) {
-	return s.store.TransitionPayout(ctx, actor, id, models.PayoutPaid, "")
+	return s.store.TransitionPayout(ctx, actor, models.PayoutTransition{ID: id, To: models.PayoutPaid, FourEyes: s.fourEyes})
 }
 
-// TransferList returns every payout of one payer in one status, in id
-// order: the rows of the bank's transfer list.
-func (s *Service) TransferList(ctx context.Context, payer, status string) ([]models.Payout, error) {
-	var out []models.Payout
+// TransferList is the bank transfer list of one payer's payouts (every
+// payer's when payer is "") in one status, in id order, with each
+// subject's payee account and the rule, level and status in words.
+func (s *Service) TransferList(ctx context.Context, payer, status string) (export.Table, error) {
+	var list []models.Payout
 	f := models.PayoutFilter{Payer: payer, Status: status, Limit: 1000}
 	for {
 		page, err := s.store.ListPayouts(ctx, f)
 		if err != nil {
-			return nil, err
+			return export.Table{}, err
 		}
-		out = append(out, page...)
+		list = append(list, page...)
 		if len(page) < f.Limit {
-			return out, nil
+			break
 		}
 		f.AfterID = page[len(page)-1].ID
 	}
+	codes := make([]string, len(list))
+	for i, p := range list {
+		codes[i] = p.Subject
+	}
+	payees, err := s.store.Payees(ctx, codes)
+	if err != nil {
+		return export.Table{}, err
+	}
+	words := map[string]string{}
+	for _, id := range s.engine.RuleIDs() {
+		if info, ok := s.engine.Rule(id, s.Today()); ok {
+			words[id] = info.Title.Zh
+		}
+	}
+	return export.TransferList(list, payees, words), nil
 }

@@ -28,7 +28,7 @@ type UniversityView struct {
 // was created.
 func (s *Service) PutEnterprise(ctx context.Context, actor models.Actor, e models.EnterpriseEntry) (models.EnterpriseRecord, bool, error) {
 	return s.store.PutEnterprise(ctx, actor, models.EnterpriseRecord{
-		CreditCode: e.CreditCode, Name: e.Name, Region: e.Region, Parent: e.Parent,
+		CreditCode: e.CreditCode, Name: e.Name, Region: e.Region, Parent: e.Parent, Payee: e.Payee,
 	})
 }
 
@@ -38,12 +38,15 @@ func (s *Service) SetCreditCarryIn(ctx context.Context, actor models.Actor, code
 	return s.store.SetCreditCarryIn(ctx, actor, code, e.CreditCarryIn)
 }
 
-// Enterprise returns a registered enterprise the actor may read.
+// Enterprise returns a registered enterprise the actor may read, its payee
+// account as the actor may read it.
 func (s *Service) Enterprise(ctx context.Context, actor models.Actor, code string) (models.EnterpriseRecord, error) {
 	if !mayRead(actor, models.KindEnterprise, code) {
 		return models.EnterpriseRecord{}, models.EnterpriseNotFound(code)
 	}
-	return s.store.GetEnterprise(ctx, code)
+	e, err := s.store.GetEnterprise(ctx, code)
+	e.Payee = payeeFor(actor, e.Payee)
+	return e, err
 }
 
 // EnterpriseView returns an enterprise with its certifications and credit years.
@@ -63,9 +66,13 @@ func (s *Service) EnterpriseView(ctx context.Context, actor models.Actor, code s
 	return EnterpriseView{EnterpriseRecord: rec, Certifications: nonNil(certs), CreditYears: nonNil(years)}, nil
 }
 
-// ListEnterprises lists enterprises in credit-code order, a page at a time.
-func (s *Service) ListEnterprises(ctx context.Context, f models.EnterpriseFilter) ([]models.EnterpriseRecord, error) {
+// ListEnterprises lists enterprises in credit-code order, a page at a
+// time, their payee accounts as the actor may read them.
+func (s *Service) ListEnterprises(ctx context.Context, actor models.Actor, f models.EnterpriseFilter) ([]models.EnterpriseRecord, error) {
 	list, err := s.store.ListEnterprises(ctx, f)
+	for i := range list {
+		list[i].Payee = payeeFor(actor, list[i].Payee)
+	}
 	return nonNil(list), err
 }
 
@@ -123,16 +130,19 @@ func (s *Service) CreditYears(ctx context.Context, actor models.Actor, code stri
 // PutUniversity registers or corrects a university.
 func (s *Service) PutUniversity(ctx context.Context, actor models.Actor, u models.UniversityEntry) (models.UniversityRecord, bool, error) {
 	return s.store.PutUniversity(ctx, actor, models.UniversityRecord{
-		Code: u.Code, Name: u.Name, Ownership: u.Ownership, Affiliation: u.Affiliation,
+		Code: u.Code, Name: u.Name, Ownership: u.Ownership, Affiliation: u.Affiliation, Payee: u.Payee,
 	})
 }
 
-// University returns a registered university the actor may read.
+// University returns a registered university the actor may read, its
+// payee account as the actor may read it.
 func (s *Service) University(ctx context.Context, actor models.Actor, code string) (models.UniversityRecord, error) {
 	if !mayRead(actor, models.KindUniversity, code) {
 		return models.UniversityRecord{}, models.UniversityNotFound(code)
 	}
-	return s.store.GetUniversity(ctx, code)
+	u, err := s.store.GetUniversity(ctx, code)
+	u.Payee = payeeFor(actor, u.Payee)
+	return u, err
 }
 
 // UniversityView returns a university with its donations.

@@ -14,15 +14,18 @@ import (
 type Options struct {
 	// Now is the clock (time.Now): today's date, the default as_of.
 	Now func() time.Time
-	// Logger receives what goes wrong outside a request (slog.Default).
+	// Logger receives what goes wrong outside a request (none by default).
 	Logger *slog.Logger
 	// Runs tunes the background payout runs.
 	Runs RunOptions
 	// Metrics counts evaluations and payout runs (none by default).
 	Metrics Metrics
-	// FourEyes, when false, lets a key decide on what it prepared itself
-	// (a one-person office); nil or true keeps 审核与经办分离 (see fourEyes).
-	FourEyes *bool
+	// NoFourEyes lets one key start a payout run, approve its payouts and
+	// mark them paid, and accept the applications it submitted: for a
+	// one-person office (serve --four-eyes=false). By default the clerk
+	// (经办人) and the approver (审核人) must be different keys, whatever
+	// their roles.
+	NoFourEyes bool
 }
 
 // Metrics is what the use cases count for the operators (package metrics).
@@ -46,24 +49,23 @@ type Service struct {
 	log     *slog.Logger
 	jobs    *jobs
 	metrics Metrics
-	// fourEyesOn says whether a clerk may not decide on its own work.
-	fourEyesOn bool
+	// fourEyes keeps the clerk and the approver apart (审核与经办分离).
+	fourEyes bool
 }
 
 // New returns the use cases over eng (the loaded rules) and st (the
 // registry; nil offers only the public, stateless use cases).
 func New(eng *engine.Engine, st models.Store, opts Options) *Service {
-	s := &Service{engine: eng, store: st, input: input.NewDecoder(eng), now: opts.Now, log: opts.Logger, jobs: newJobs(opts.Runs)}
+	s := &Service{engine: eng, store: st, input: input.NewDecoder(eng), now: opts.Now, log: opts.Logger, jobs: newJobs(opts.Runs), fourEyes: !opts.NoFourEyes}
 	if s.now == nil {
 		s.now = time.Now
 	}
 	if s.log == nil {
-		s.log = slog.Default()
+		s.log = slog.New(slog.DiscardHandler)
 	}
 	if s.metrics = opts.Metrics; s.metrics == nil {
 		s.metrics = noMetrics{}
 	}
-	s.fourEyesOn = opts.FourEyes == nil || *opts.FourEyes
 	return s
 }
 

@@ -6,6 +6,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/wenzhou-subsidy/subsidy/models"
 )
@@ -55,12 +56,79 @@ func (e *Engine) plan(req models.EvaluateRequest) (plan, []models.FieldError) {
 			p.rules = append(p.rules, r)
 		}
 	}
-	var keys []string
-	if len(req.Overrides) > 0 {
-		keys = slices.Sorted(maps.Keys(req.Overrides))
+	var ofields []models.FieldError
+	p.overrides, p.echo, ofields = e.parseOverrides(req.Overrides)
+	fields = append(fields, ofields...)
+	return p, fields
+}
+
+// Overrides are what-if values checked and parsed once for many
+// evaluations (a forecast evaluates a whole registry under one reform),
+// with the parameter values they bind kept per rule and date. They are
+// safe for concurrent use.
+type Overrides struct {
+	parsed map[*rule]map[string]any
+	echo   map[string]json.RawMessage
+	mu     sync.Mutex
+	bound  map[boundKey]*segment
+}
+
+type boundKey struct {
+	r    *rule
+	asOf models.Date
+}
+
+// ParseOverrides checks what-if values keyed RULE.PARAM exactly as an
+// evaluation does (unknown or ill-typed ones are named overrides.KEY) and
+// parses them for EvaluateUnder.
+func (e *Engine) ParseOverrides(raw map[string]json.RawMessage) (*Overrides, []models.FieldError) {
+	parsed, echo, fields := e.parseOverrides(raw)
+	return &Overrides{parsed: parsed, echo: echo, bound: map[boundKey]*segment{}}, fields
+}
+
+// Canonical returns the overrides in canonical form, as an evaluation's
+// answer echoes them.
+func (o *Overrides) Canonical() map[string]json.RawMessage { return o.echo }
+
+// Touches reports whether the overrides change any parameter of rule id:
+// if not, an evaluation of that rule under them is one without them.
+func (o *Overrides) Touches(id string) bool {
+	for r := range o.parsed {
+		if r.id == id {
+			return true
+		}
 	}
+	return false
+}
+
+// segment is the parameter values of r on asOf with the overrides applied,
+// bound once per rule and date.
+func (o *Overrides) segment(r *rule, asOf models.Date) *segment {
+	values := o.parsed[r]
+	if len(values) == 0 {
+		return r.segmentFor(asOf, nil)
+	}
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	k := boundKey{r, asOf}
+	seg, ok := o.bound[k]
+	if !ok {
+		seg = r.segmentFor(asOf, values)
+		o.bound[k] = seg
+	}
+	return seg
+}
+
+// parseOverrides parses overrides by rule, in key order.
+func (e *Engine) parseOverrides(raw map[string]json.RawMessage) (map[*rule]map[string]any, map[string]json.RawMessage, []models.FieldError) {
+	var fields []models.FieldError
+	var keys []string
+	if len(raw) > 0 {
+		keys = slices.Sorted(maps.Keys(raw))
+	}
+	var parsed map[*rule]map[string]any
+	var echo map[string]json.RawMessage
 	for _, key := range keys {
-		raw := req.Overrides[key]
 		path := "overrides." + key
 		ruleID, name, _ := strings.Cut(key, ".")
 		r, ok := e.byID[ruleID]
@@ -73,22 +141,22 @@ func (e *Engine) plan(req models.EvaluateRequest) (plan, []models.FieldError) {
 			fields = append(fields, models.Field(path, "unknown_param", key))
 			continue
 		}
-		v, err := prm.kind.parse(&prm.decl, raw)
+		v, err := prm.kind.parse(&prm.decl, raw[key])
 		if err != nil {
 			fields = append(fields, models.FieldBecause(path, "param_value", ValueReason(err)))
 			continue
 		}
-		if p.overrides == nil {
-			p.overrides = map[*rule]map[string]any{}
+		if parsed == nil {
+			parsed = map[*rule]map[string]any{}
 		}
-		if p.overrides[r] == nil {
-			p.overrides[r] = map[string]any{}
+		if parsed[r] == nil {
+			parsed[r] = map[string]any{}
 		}
-		p.overrides[r][name] = v
-		if p.echo == nil {
-			p.echo = map[string]json.RawMessage{}
+		parsed[r][name] = v
+		if echo == nil {
+			echo = map[string]json.RawMessage{}
 		}
-		p.echo[key], _ = json.Marshal(v)
+		echo[key], _ = json.Marshal(v)
 	}
-	return p, fields
+	return parsed, echo, fields
 }

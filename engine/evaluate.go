@@ -17,9 +17,24 @@ import (
 // engine finds wrong gives a *models.Error with code invalid that names
 // every bad field; any other error is a fault in a rule file or the engine.
 func (e *Engine) Evaluate(req models.EvaluateRequest, lang string) (models.EvaluateResponse, error) {
+	return e.EvaluateUnder(req, nil, lang)
+}
+
+// EvaluateUnder is Evaluate under overrides parsed beforehand by
+// ParseOverrides (nil for none), which stand for the request's own: a
+// request with overrides of its own is refused. It spares evaluations of
+// many subjects under one reform the parsing and binding of the same
+// values each time.
+func (e *Engine) EvaluateUnder(req models.EvaluateRequest, o *Overrides, lang string) (models.EvaluateResponse, error) {
+	if o != nil && len(req.Overrides) > 0 {
+		return models.EvaluateResponse{}, fmt.Errorf("evaluate: overrides given twice, parsed and in the request")
+	}
 	p, fields := e.plan(req)
 	if len(fields) > 0 {
 		return models.EvaluateResponse{}, models.InvalidInput(fields...)
+	}
+	if o != nil {
+		p.echo = o.echo
 	}
 	resp := models.EvaluateResponse{
 		AsOf:      req.AsOf,
@@ -40,7 +55,12 @@ func (e *Engine) Evaluate(req models.EvaluateRequest, lang string) (models.Evalu
 	}()
 	ev.lang = lang
 	for _, r := range p.rules {
-		seg := r.segmentFor(req.AsOf, p.overrides[r])
+		var seg *segment
+		if o != nil {
+			seg = o.segment(r, req.AsOf)
+		} else {
+			seg = r.segmentFor(req.AsOf, p.overrides[r])
+		}
 		res, err := r.evaluate(ev, subject, req.AsOf, seg)
 		if errors.Is(err, models.ErrOverflow) {
 			// Amounts each within bounds can still add up past what is

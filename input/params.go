@@ -34,6 +34,16 @@ func Region(name, code string) (string, error) {
 	return code, nil
 }
 
+// Payer checks the division code of a payer: one of the twelve counties'
+// finance bureaus, or the city's (330300).
+func Payer(name, code string) (models.Payer, error) {
+	p, ok := models.PayerOf(code)
+	if !ok {
+		return models.Payer{}, models.InvalidInput(models.Field(name, "payer"))
+	}
+	return p, nil
+}
+
 // Year checks a year the service takes; "" gives def.
 func Year(name, text string, def int) (int, error) {
 	if text == "" {

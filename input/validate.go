@@ -29,6 +29,7 @@ type Validator struct {
 //	year         a year the service takes (models.MinYear..MaxYear)
 //	oneline      text without control characters or bidirectional overrides
 //	notblank     text that is not only spaces
+//	accountno    a bank account number: 8 to 32 digits
 func NewValidator() *Validator {
 	v := validator.New(validator.WithRequiredStructEnabled(), validator.WithTagNameFuncBlankOmit())
 	v.RegisterTagNameFunc(func(f reflect.StructField) string {
@@ -45,6 +46,7 @@ func NewValidator() *Validator {
 		"year":        func(fl validator.FieldLevel) bool { return models.ValidYear(int(fl.Field().Int())) },
 		"oneline":     func(fl validator.FieldLevel) bool { return OneLine(fl.Field().String()) },
 		"notblank":    validators.NotBlank,
+		"accountno":   func(fl validator.FieldLevel) bool { return models.ValidAccountNo(fl.Field().String()) },
 	}
 	for name, fn := range tags {
 		if err := v.RegisterValidation(name, fn); err != nil {
@@ -274,6 +276,8 @@ func fieldProblem(path string, fe validator.FieldError) models.FieldError {
 		return models.Field(path, "year")
 	case "oneline":
 		return models.Field(path, "text")
+	case "accountno":
+		return models.Field(path, "account_no")
 	case "duplicate", "duplicate_year":
 		return models.Field(path, tag, fe.Param())
 	case "revoked_before", "subsidy_above", "same_as_self", "positive", "not_for_rule":

@@ -47,6 +47,15 @@ func TestRecordRules(t *testing.T) {
 		{"a bidi override", &models.EnterpriseEntry{CreditCode: code, Name: "示例\u202e", Region: "330382"}, []string{
 			"name:text",
 		}},
+		{"a payee account", &models.EnterpriseEntry{CreditCode: code, Name: "示例", Region: "330382", Payee: &models.Payee{AccountName: " ", AccountNo: "6222 0212", BankName: "工商\r银行"}}, []string{
+			"payee.account_name:required",
+			"payee.account_no:account_no",
+			"payee.bank_name:text",
+		}},
+		{"a university's payee", &models.UniversityEntry{Code: "u", Name: "温州学院", Ownership: "public", Affiliation: "city", Payee: &models.Payee{AccountName: "温州学院", AccountNo: "1234567", BankName: "温州银行"}}, []string{
+			"payee.account_no:account_no",
+		}},
+		{"a good payee", &models.UniversityEntry{Code: "u", Name: "温州学院", Ownership: "public", Affiliation: "city", Payee: &models.Payee{AccountName: "温州学院", AccountNo: "12345678901234567890123456789012", BankName: "温州银行"}}, nil},
 	}
 	v := NewValidator()
 	for _, tt := range tests {

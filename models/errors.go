@@ -177,6 +177,8 @@ var fieldMessages = map[string]Text{
 	"unknown_county":  {Zh: "未知的县（市、区）：%s（应为温州市所辖县级行政区名称或6位行政区划代码）", En: "unknown county %s (give the name of one of Wenzhou's counties or a six-digit division code)"},
 	"no_such_date":    {Zh: "没有这一天：%s", En: "no such date: %s"},
 	"encoding":        {Zh: "文件既不是 UTF-8 也不是 GB18030（GBK）编码的文本", En: "the file is neither UTF-8 nor GB18030 (GBK) text"},
+	"account_no":      {Zh: "账号应为8至32位数字", En: "must be 8 to 32 digits"},
+	"payer":           {Zh: "付款单位应为温州市所辖县级财政局（县级行政区划代码）或温州市财政局 330300", En: "must be the division code of one of Wenzhou's county finance bureaus or 330300 for the city's"},
 	"list_date":       {Zh: "日期格式无法识别：%s（可写作 2024-03-01、2024/3/1 或 2024年3月1日）", En: "unrecognised date %s (write 2024-03-01, 2024/3/1 or 2024年3月1日)"},
 
 	// Applications (申报) and their evidence.

@@ -1,5 +1,7 @@
 package models
 
+import "encoding/json"
+
 // What clients write to the service, beyond the evaluation request: the
 // registry entries a clerk keeps and the requests of the use cases. Fields
 // tagged json:"-" come from elsewhere (the path of a URL) and are set before
@@ -13,6 +15,9 @@ type EnterpriseEntry struct {
 	Name       string      `json:"name" validate:"required,max=200,oneline"`
 	Region     string      `json:"region" validate:"region"`
 	Parent     *ParentLink `json:"parent,omitempty"`
+	// Payee, when given, replaces the enterprise's payee account; when
+	// left out, the recorded one stays.
+	Payee *Payee `json:"payee,omitempty"`
 }
 
 // CreditYearEntry records one year's credit figures of an enterprise
@@ -40,6 +45,9 @@ type UniversityEntry struct {
 	Name        string `json:"name" validate:"required,max=200,oneline"`
 	Ownership   string `json:"ownership" validate:"oneof=public private"`
 	Affiliation string `json:"affiliation" validate:"oneof=city province central other"`
+	// Payee, when given, replaces the university's payee account; when
+	// left out, the recorded one stays.
+	Payee *Payee `json:"payee,omitempty"`
 }
 
 // DonationEntry records or corrects a donation (or a pledge) of a
@@ -75,4 +83,24 @@ type CreditClaim struct {
 	Year          int    `json:"year" validate:"year"`
 	ClaimedOffset Money  `json:"claimed_offset"`
 	AsOf          Date   `json:"as_of,omitempty"`
+}
+
+// ForecastRequest asks what a payout run would record, without recording
+// it (POST /v1/forecasts): as_of defaults to today and may be in the
+// future (a budget is drawn up before its year), grant_year to as_of's
+// year, rules to every rule that pays out; overrides, keyed RULE.PARAM as
+// in an evaluation, give the reform to set beside the shipped rules.
+type ForecastRequest struct {
+	AsOf      Date                       `json:"as_of,omitempty"`
+	Rules     []string                   `json:"rules,omitempty" validate:"max=10"`
+	GrantYear int                        `json:"grant_year,omitempty" validate:"omitempty,year"`
+	Overrides map[string]json.RawMessage `json:"overrides,omitempty" validate:"max=50"`
+}
+
+// BudgetEntry sets a payer's appropriation for a grant year
+// (PUT /v1/budgets/{payer}/{year}).
+type BudgetEntry struct {
+	Payer  string `json:"-"`
+	Year   int    `json:"-"`
+	Amount Money  `json:"amount"`
 }

@@ -148,6 +148,27 @@ func (m Money) String() string {
 	return string(m.appendText(buf[:0]))
 }
 
+// Grouped formats the amount as people read it, with thousands separators
+// and two decimals: "1,234,567.50".
+func (m Money) Grouped() string {
+	plain := m.String()
+	sign := ""
+	if plain[0] == '-' {
+		sign, plain = "-", plain[1:]
+	}
+	whole, cents, _ := strings.Cut(plain, ".")
+	var b strings.Builder
+	b.WriteString(sign)
+	for i, d := range whole {
+		if i > 0 && (len(whole)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(d)
+	}
+	b.WriteString("." + cents)
+	return b.String()
+}
+
 // appendText appends the amount with exactly two decimals; it is what every
 // JSON answer spends on amounts, so it avoids fmt.
 func (m Money) appendText(b []byte) []byte {

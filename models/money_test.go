@@ -133,6 +133,26 @@ func TestMoneyString(t *testing.T) {
 	}
 }
 
+func TestMoneyGrouped(t *testing.T) {
+	for _, tt := range []struct {
+		m    models.Money
+		want string
+	}{
+		{models.Fen(0), "0.00"},
+		{models.Fen(99999), "999.99"},
+		{models.Yuan(1000), "1,000.00"},
+		{models.Fen(123456789), "1,234,567.89"},
+		{models.Yuan(-200000), "-200,000.00"},
+		{models.Fen(-5), "-0.05"},
+		{models.MaxMoney, "1,000,000,000,000.00"},
+		{models.Fen(math.MinInt64), "-92,233,720,368,547,758.08"},
+	} {
+		if got := tt.m.Grouped(); got != tt.want {
+			t.Errorf("Fen(%d).Grouped() = %q, want %q", tt.m.Fen(), got, tt.want)
+		}
+	}
+}
+
 func TestMoneyArithmetic(t *testing.T) {
 	a, b := models.MustMoney("10.05"), models.MustMoney("20.10")
 	tests := []struct {

@@ -51,9 +51,11 @@ type EnterpriseRecord struct {
 	Parent     *ParentLink `json:"parent,omitempty"`
 	// CreditCarryIn is unused credit carried in from before the first
 	// recorded credit year.
-	CreditCarryIn Money     `json:"credit_carry_in"`
-	CreatedAt     time.Time `json:"created_at"`
-	UpdatedAt     time.Time `json:"updated_at"`
+	CreditCarryIn Money `json:"credit_carry_in"`
+	// Payee is the account the enterprise's grants are paid to, if recorded.
+	Payee     *Payee    `json:"payee,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
 }
 
 // CertificationRecord is one certification of an enterprise.
@@ -85,12 +87,14 @@ type CreditYearRecord struct {
 
 // UniversityRecord is a university in the registry.
 type UniversityRecord struct {
-	Code        string    `json:"code"`
-	Name        string    `json:"name"`
-	Ownership   string    `json:"ownership"`
-	Affiliation string    `json:"affiliation"`
-	CreatedAt   time.Time `json:"created_at"`
-	UpdatedAt   time.Time `json:"updated_at"`
+	Code        string `json:"code"`
+	Name        string `json:"name"`
+	Ownership   string `json:"ownership"`
+	Affiliation string `json:"affiliation"`
+	// Payee is the account the university's match is paid to, if recorded.
+	Payee     *Payee    `json:"payee,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
 }
 
 // DonationRecord is one donation (or pledge) to a university.
@@ -150,8 +154,11 @@ type Payout struct {
 	Decision       json.RawMessage `json:"decision,omitempty"`
 	CreatedAt      time.Time       `json:"created_at"`
 	ApprovedAt     *time.Time      `json:"approved_at,omitempty"`
-	PaidAt         *time.Time      `json:"paid_at,omitempty"`
-	RejectedAt     *time.Time      `json:"rejected_at,omitempty"`
+	// ApprovedBy is the id of the key that approved the payout (审核人),
+	// which may not also mark it paid.
+	ApprovedBy string     `json:"approved_by,omitempty"`
+	PaidAt     *time.Time `json:"paid_at,omitempty"`
+	RejectedAt *time.Time `json:"rejected_at,omitempty"`
 }
 
 // PayoutCandidate is what a payout run found due for one payout key. Total
@@ -261,7 +268,7 @@ type AuditEntry struct {
 	Role      string          `json:"role"`
 	RequestID string          `json:"request_id,omitempty"`
 	Action    string          `json:"action"` // create, update, transition, import, run, verify, key
-	Entity    string          `json:"entity"` // enterprise, certification, credit_year, university, donation, payout, payout_run, credit_verification, api_key, registry (a bulk load), application, attachment
+	Entity    string          `json:"entity"` // enterprise, certification, credit_year, university, donation, payout, payout_run, credit_verification, api_key, registry (a bulk load), application, attachment, budget
 	EntityID  string          `json:"entity_id"`
 	Before    json.RawMessage `json:"before,omitempty"`
 	After     json.RawMessage `json:"after,omitempty"`

@@ -22,6 +22,7 @@ type Store interface {
 	KeyStore
 	RegistryStore
 	PayoutStore
+	BudgetStore
 	CreditStore
 	ApplicationStore
 	AuditStore
@@ -117,6 +118,10 @@ type RegistryStore interface {
 	// found by its ID and university code.
 	UpdateDonation(ctx context.Context, actor Actor, d DonationRecord) (DonationRecord, error)
 	ListDonations(ctx context.Context, universityCode string) ([]DonationRecord, error)
+	// Payees returns the payee accounts recorded for the subjects (credit
+	// codes or university codes) among codes; a subject without one, or
+	// not registered, is left out.
+	Payees(ctx context.Context, codes []string) (map[string]Payee, error)
 
 	// EnterpriseFacts assembles an enterprise as the rules see it: its
 	// certifications; its parent link, with the parent's certifications
@@ -169,14 +174,34 @@ type PayoutStore interface {
 	// number of concurrent calls: the database's constraints, not the
 	// caller, guarantee that no key is ever recorded beyond its Total.
 	RecordPayouts(ctx context.Context, actor Actor, runID int64, cands []PayoutCandidate) ([]Payout, error)
+	// PayoutsDue returns, for each candidate in order, what RecordPayouts
+	// would record for it now (zero for nothing), recording nothing.
+	PayoutsDue(ctx context.Context, cands []PayoutCandidate) ([]Money, error)
 	// ListPayouts lists payouts in id order, without their decisions.
 	ListPayouts(ctx context.Context, f PayoutFilter) ([]Payout, error)
 	// GetPayout returns one payout with its decision.
 	GetPayout(ctx context.Context, id int64) (Payout, error)
-	// TransitionPayout moves a payout to status to: pending → approved,
+	// TransitionPayout moves a payout to status t.To: pending → approved,
 	// pending → rejected (reason required), approved → paid. Any other
-	// transition is a Conflict, decided atomically by the database.
-	TransitionPayout(ctx context.Context, actor Actor, id int64, to, reason string) (Payout, error)
+	// transition is a Conflict, decided atomically by the database. With
+	// t.FourEyes, the key that started the payout's run may not approve or
+	// reject it, nor the key that approved it mark it paid (Forbidden). An
+	// approval that would take its payer's committed amount for the run's
+	// grant year above the payer's budget for that year is a Conflict
+	// naming what remains; the database decides it, so that concurrent
+	// approvals never overspend.
+	TransitionPayout(ctx context.Context, actor Actor, t PayoutTransition) (Payout, error)
+}
+
+// BudgetStore keeps the payers' appropriations (预算指标) per grant year.
+type BudgetStore interface {
+	// PutBudget sets a payer's appropriation for a grant year and reports
+	// whether it was new. Any amount may be set, even below what is
+	// committed already; approvals are then refused until it is raised.
+	PutBudget(ctx context.Context, actor Actor, payer Payer, year int, amount Money) (Budget, bool, error)
+	// ListBudgets lists the budgets of a grant year (every year for 0) by
+	// year and payer code, each with what is committed against it.
+	ListBudgets(ctx context.Context, year int) ([]Budget, error)
 }
 
 // CreditStore keeps the record of credit verifications.

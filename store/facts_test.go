@@ -47,11 +47,11 @@ func TestEnterpriseFacts(t *testing.T) {
 		for _, p := range created {
 			byLevel[p.Level] = p
 		}
-		_, err = s.TransitionPayout(ctxT(), finance, byLevel["city"].ID, models.PayoutApproved, "")
+		_, err = s.TransitionPayout(ctxT(), finance, models.PayoutTransition{ID: byLevel["city"].ID, To: models.PayoutApproved})
 		check(t, err)
-		paid, err := s.TransitionPayout(ctxT(), finance, byLevel["city"].ID, models.PayoutPaid, "")
+		paid, err := s.TransitionPayout(ctxT(), finance, models.PayoutTransition{ID: byLevel["city"].ID, To: models.PayoutPaid})
 		check(t, err)
-		_, err = s.TransitionPayout(ctxT(), finance, byLevel["province"].ID, models.PayoutRejected, "重复申报")
+		_, err = s.TransitionPayout(ctxT(), finance, models.PayoutTransition{ID: byLevel["province"].ID, To: models.PayoutRejected, Reason: "重复申报"})
 		check(t, err)
 		paidOn := models.LocalDate(*paid.PaidAt)
 

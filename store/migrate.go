@@ -258,8 +258,6 @@ ALTER TABLE payout_runs ADD COLUMN owner TEXT NOT NULL DEFAULT '';
 UPDATE payout_runs SET status = 'interrupted' WHERE finished_at IS NULL;
 CREATE INDEX payout_runs_running ON payout_runs (status, heartbeat_at);
 `},
-	// Version 8 is the budgets' and payees' (another branch); this one
-	// depends on nothing of it.
 	{version: 8, name: "applications (申报): facts and evidence subjects bring, reviewed by finance", sql: `
 CREATE TABLE applications (
 	id              {{id}},
@@ -326,6 +324,33 @@ ALTER TABLE donations ADD COLUMN application_id BIGINT REFERENCES applications (
 CREATE UNIQUE INDEX donations_receipt_once ON donations (university_code, receipt_no) WHERE receipt_no <> '';
 CREATE INDEX certifications_application ON certifications (application_id) WHERE application_id IS NOT NULL;
 CREATE INDEX donations_application ON donations (application_id) WHERE application_id IS NOT NULL;
+`},
+	{version: 9, name: "the finance bureau's records: budgets, approvers, payee accounts", sql: `
+-- 预算指标: a payer's appropriation for a grant year. Approvals lock the row
+-- while they check what is committed against it.
+CREATE TABLE budgets (
+	payer_code TEXT NOT NULL CHECK (length(payer_code) = 6),
+	year       INTEGER NOT NULL CHECK (year BETWEEN 2000 AND 2100),
+	amount     BIGINT NOT NULL CHECK (amount >= 0),
+	created_at {{time}} NOT NULL,
+	updated_at {{time}} NOT NULL,
+	PRIMARY KEY (payer_code, year)
+);
+-- what a payer has committed: its approved and paid payouts
+CREATE INDEX payouts_payer ON payouts (payer_code, status, run_id);
+-- the key that approved a payout (审核人), which may not also mark it paid
+ALTER TABLE payouts ADD COLUMN approved_by TEXT NOT NULL DEFAULT '';
+-- 收款人: 户名, 账号, 开户行, all three or none
+ALTER TABLE enterprises ADD COLUMN payee_account_name TEXT NOT NULL DEFAULT '';
+ALTER TABLE enterprises ADD COLUMN payee_bank_name TEXT NOT NULL DEFAULT '';
+ALTER TABLE enterprises ADD COLUMN payee_account_no TEXT NOT NULL DEFAULT ''
+	CONSTRAINT enterprises_payee_whole CHECK ((payee_account_no = '') = (payee_account_name = '') AND (payee_account_no = '') = (payee_bank_name = ''))
+	CONSTRAINT enterprises_payee_account_no CHECK (payee_account_no = '' OR length(payee_account_no) BETWEEN 8 AND 32);
+ALTER TABLE universities ADD COLUMN payee_account_name TEXT NOT NULL DEFAULT '';
+ALTER TABLE universities ADD COLUMN payee_bank_name TEXT NOT NULL DEFAULT '';
+ALTER TABLE universities ADD COLUMN payee_account_no TEXT NOT NULL DEFAULT ''
+	CONSTRAINT universities_payee_whole CHECK ((payee_account_no = '') = (payee_account_name = '') AND (payee_account_no = '') = (payee_bank_name = ''))
+	CONSTRAINT universities_payee_account_no CHECK (payee_account_no = '' OR length(payee_account_no) BETWEEN 8 AND 32);
 `},
 }
 

@@ -96,6 +96,7 @@ type payoutRow struct {
 	Decision       jsonText
 	CreatedAt      time.Time
 	ApprovedAt     *time.Time
+	ApprovedBy     string
 	PaidAt         *time.Time
 	RejectedAt     *time.Time
 }
@@ -149,6 +150,7 @@ func (r payoutRow) model() models.Payout {
 		Decision:       json.RawMessage(r.Decision),
 		CreatedAt:      r.CreatedAt.UTC(),
 		ApprovedAt:     utc(r.ApprovedAt),
+		ApprovedBy:     r.ApprovedBy,
 		PaidAt:         utc(r.PaidAt),
 		RejectedAt:     utc(r.RejectedAt),
 	}
@@ -397,36 +399,15 @@ func checkCandidates(cands []models.PayoutCandidate) error {
 
 // recordChunk records the payouts due for sorted candidates in tx.
 func (s *Store) recordChunk(tx *gorm.DB, actor models.Actor, runID int64, cands []models.PayoutCandidate) ([]models.Payout, error) {
-	all := cands
-	// What each key has recorded so far, with one query per rule over the
-	// chunk's subjects, served by the unique index (rule, subject, …).
-	recorded := map[limitKey]recordedSum{}
-	for len(cands) > 0 {
-		rule := cands[0].Rule
-		n := 1
-		for n < len(cands) && cands[n].Rule == rule {
-			n++
-		}
-		subjects := make([]string, n)
-		for i, c := range cands[:n] {
-			subjects[i] = c.Subject
-		}
-		if err := readRecorded(s.manyRows(tx), rule, uniqueSorted(subjects), recorded); err != nil {
-			return nil, fmt.Errorf("read recorded payouts: %w", err)
-		}
-		cands = cands[n:]
+	recorded, err := readRecordedOf(s.manyRows(tx), cands)
+	if err != nil {
+		return nil, err
 	}
-	cands = all
 
 	now := s.now()
 	var rows []payoutRow
 	for _, c := range cands {
-		k := limitOf(c.Rule, c.Subject, c.Level, c.GrantYear)
-		cur := recorded[k]
-		due := c.Total.Fen() - cur.Sum
-		if c.Level != "" && cur.Count > 0 {
-			due = 0 // a certification grant is paid once, ever
-		}
+		due, seq := takeDue(recorded, c)
 		if due <= 0 {
 			continue
 		}
@@ -437,7 +418,7 @@ func (s *Store) recordChunk(tx *gorm.DB, actor models.Actor, runID int64, cands 
 			SubjectName:    c.SubjectName,
 			Level:          c.Level,
 			GrantYear:      c.GrantYear,
-			Seq:            cur.MaxSeq + 1,
+			Seq:            seq,
 			Amount:         due,
 			Status:         models.PayoutPending,
 			PayerCode:      c.Payer.Code,
@@ -447,8 +428,6 @@ func (s *Store) recordChunk(tx *gorm.DB, actor models.Actor, runID int64, cands 
 			Decision:       jsonText(c.Decision),
 			CreatedAt:      now,
 		})
-		// A key listed twice in one call is limited by what this call added.
-		recorded[k] = recordedSum{Count: cur.Count + 1, Sum: cur.Sum + due, MaxSeq: cur.MaxSeq + 1}
 	}
 	if len(rows) == 0 {
 		return nil, nil
@@ -485,6 +464,70 @@ func (s *Store) recordChunk(tx *gorm.DB, actor models.Actor, runID int64, cands 
 	}
 	if err := insertRows(tx, s.dialect, auditTable, audits); err != nil {
 		return nil, fmt.Errorf("audit payouts: %w", err)
+	}
+	return out, nil
+}
+
+// takeDue returns what recording c adds to its key, given what the key
+// has recorded (zero for nothing), and the new payout's seq; it counts
+// that amount as recorded, so that a key listed twice in one call is
+// limited by what the call added. A certification grant is paid once, ever.
+func takeDue(recorded map[limitKey]recordedSum, c models.PayoutCandidate) (due int64, seq int) {
+	k := limitOf(c.Rule, c.Subject, c.Level, c.GrantYear)
+	cur := recorded[k]
+	if c.Level != "" && cur.Count > 0 {
+		return 0, 0
+	}
+	if due = c.Total.Fen() - cur.Sum; due <= 0 {
+		return 0, 0
+	}
+	recorded[k] = recordedSum{Count: cur.Count + 1, Sum: cur.Sum + due, MaxSeq: cur.MaxSeq + 1}
+	return due, cur.MaxSeq + 1
+}
+
+// readRecordedOf reads what the keys of cands have recorded so far, with
+// one query per rule over their subjects, served by the unique index
+// (rule, subject, …).
+func readRecordedOf(db *gorm.DB, cands []models.PayoutCandidate) (map[limitKey]recordedSum, error) {
+	subjects := map[string][]string{}
+	var rules []string
+	for _, c := range cands {
+		if _, ok := subjects[c.Rule]; !ok {
+			rules = append(rules, c.Rule)
+		}
+		subjects[c.Rule] = append(subjects[c.Rule], c.Subject)
+	}
+	recorded := map[limitKey]recordedSum{}
+	for _, rule := range rules {
+		if err := readRecorded(db, rule, uniqueSorted(subjects[rule]), recorded); err != nil {
+			return nil, fmt.Errorf("read recorded payouts: %w", err)
+		}
+	}
+	return recorded, nil
+}
+
+// PayoutsDue returns, for each candidate in order, what RecordPayouts
+// would record for it now, recording nothing: its Total less what its key
+// has recorded (nothing for a certification grant recorded once), the
+// amounts of earlier candidates of the same key counted as recorded. It
+// reads as a payout run's recording does (see readRecorded).
+func (s *Store) PayoutsDue(ctx context.Context, cands []models.PayoutCandidate) ([]models.Money, error) {
+	if err := checkCandidates(cands); err != nil {
+		return nil, fmt.Errorf("payouts due: %w", err)
+	}
+	var recorded map[limitKey]recordedSum
+	err := s.read(ctx, func(db *gorm.DB) error {
+		var err error
+		recorded, err = readRecordedOf(s.manyRows(db), cands)
+		return err
+	})
+	if err != nil {
+		return nil, translate(err, meaning{op: "read payouts due"})
+	}
+	out := make([]models.Money, len(cands))
+	for i, c := range cands {
+		due, _ := takeDue(recorded, c)
+		out[i] = models.Fen(due)
 	}
 	return out, nil
 }
@@ -587,21 +630,19 @@ var transitions = map[string]struct {
 	models.PayoutPaid:     {models.PayoutApproved, "paid_at", "标记为已支付", "marked paid"},
 }
 
-var statusZh = map[string]string{
-	models.PayoutPending:  "待审核",
-	models.PayoutApproved: "已审核",
-	models.PayoutPaid:     "已支付",
-	models.PayoutRejected: "已驳回",
-}
-
-// TransitionPayout moves a payout to status to and returns it with its
+// TransitionPayout moves a payout to status t.To and returns it with its
 // decision: pending → approved, pending → rejected (with a reason, which
 // is recorded; the database refuses a rejection without one), approved →
 // paid. The reason of any other transition is not stored. The payout's row
 // is locked while its status is checked and changed, so of any number of
 // concurrent attempts exactly one succeeds; the others, and any transition
 // from another status, get a Conflict naming the payout's current status.
-func (s *Store) TransitionPayout(ctx context.Context, actor models.Actor, id int64, to, reason string) (models.Payout, error) {
+// Under the same lock, t.FourEyes refuses the key that started the run
+// (approve, reject) or approved the payout (paid), and an approval is
+// checked against its payer's budget (withinBudget). The approving key is
+// recorded.
+func (s *Store) TransitionPayout(ctx context.Context, actor models.Actor, pt models.PayoutTransition) (models.Payout, error) {
+	id, to := pt.ID, pt.To
 	t, ok := transitions[to]
 	if !ok {
 		return models.Payout{}, invalid("status", "status", "approved, rejected, paid")
@@ -613,17 +654,26 @@ func (s *Store) TransitionPayout(ctx context.Context, actor models.Actor, id int
 			if r.Status != t.from {
 				return nil, models.Conflict(
 					fmt.Sprintf("补助发放记录 %d 当前状态为“%s”（%s），只有“%s”（%s）状态的记录可以%s",
-						id, statusZh[r.Status], r.Status, statusZh[t.from], t.from, t.verbZh),
+						id, models.StatusWords[r.Status].Zh, r.Status, models.StatusWords[t.from].Zh, t.from, t.verbZh),
 					fmt.Sprintf("payout %d is %s: only a payout that is %s can be %s", id, r.Status, t.from, t.verbEn))
+			}
+			if pt.FourEyes {
+				if err := fourEyes(tx, r, actor, to); err != nil {
+					return nil, err
+				}
 			}
 			now := s.now()
 			r.Status = to
 			set := map[string]any{"status": to, t.column: now}
 			switch to {
 			case models.PayoutApproved:
-				r.ApprovedAt = &now
+				if err := withinBudget(tx, r); err != nil {
+					return nil, err
+				}
+				r.ApprovedAt, r.ApprovedBy = &now, actor.KeyID
+				set["approved_by"] = r.ApprovedBy
 			case models.PayoutRejected:
-				r.RejectedAt, r.Reason = &now, strings.TrimSpace(reason)
+				r.RejectedAt, r.Reason = &now, strings.TrimSpace(pt.Reason)
 				set["reason"] = r.Reason
 			case models.PayoutPaid:
 				r.PaidAt = &now
@@ -637,4 +687,34 @@ func (s *Store) TransitionPayout(ctx context.Context, actor models.Actor, id int
 		return models.Payout{}, translate(err, meaning{op: fmt.Sprintf("%s payout %d", to, id), notFound: models.PayoutNotFound(id)})
 	}
 	return out, nil
+}
+
+// fourEyes refuses (Forbidden) the actor as the one who approves or
+// rejects a payout of a run it started, or marks paid a payout it approved
+// (审核与经办分离). An empty key (an approval recorded before approvers were)
+// binds no one.
+func fourEyes(tx *gorm.DB, p *payoutRow, actor models.Actor, to string) error {
+	if to == models.PayoutPaid {
+		if p.ApprovedBy != "" && p.ApprovedBy == actor.KeyID {
+			return models.Errorf(models.CodeForbidden,
+				"审核与经办分离：补助发放记录 %d 由本密钥审核通过，审核人不能再将其标记为已支付，请由另一名经办人办理",
+				"four eyes: this key approved payout %d, and the approver may not also mark it paid; another clerk must", p.ID)
+		}
+		return nil
+	}
+	var starter string
+	if err := tx.Raw(`SELECT key_id FROM payout_runs WHERE id = ?`, p.RunID).Row().Scan(&starter); err != nil {
+		return fmt.Errorf("key of run %d: %w", p.RunID, err)
+	}
+	if starter != "" && starter == actor.KeyID {
+		verbZh, verbEn := "审核", "approve"
+		if to == models.PayoutRejected {
+			verbZh, verbEn = "驳回", "reject"
+		}
+		return &models.Error{Code: models.CodeForbidden, Message: models.Text{
+			Zh: fmt.Sprintf("审核与经办分离：补助发放记录 %d 所在的发放批次 %d 由本密钥发起，经办人不能%s本批次的补助发放，请由另一名审核人办理", p.ID, p.RunID, verbZh),
+			En: fmt.Sprintf("four eyes: this key started payout run %d, and the clerk who started a run may not %s its payouts (payout %d); another approver must", p.RunID, verbEn, p.ID),
+		}}
+	}
+	return nil
 }

@@ -364,7 +364,7 @@ func TestTransitionPayout(t *testing.T) {
 			check(t, err)
 			p := ps[0]
 			for _, to := range path {
-				p, err = s.TransitionPayout(ctxT(), finance, p.ID, to, "理由")
+				p, err = s.TransitionPayout(ctxT(), finance, models.PayoutTransition{ID: p.ID, To: to, Reason: "理由"})
 				check(t, err)
 			}
 			return p
@@ -392,7 +392,7 @@ func TestTransitionPayout(t *testing.T) {
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				p := newPayout(t, tc.path...)
-				got, err := s.TransitionPayout(ctxT(), tax, p.ID, tc.to, tc.reason)
+				got, err := s.TransitionPayout(ctxT(), tax, models.PayoutTransition{ID: p.ID, To: tc.to, Reason: tc.reason})
 				if tc.code != "" {
 					wantCode(t, err, tc.code)
 					var e *models.Error
@@ -410,8 +410,13 @@ func TestTransitionPayout(t *testing.T) {
 				want := p
 				want.Status, want.Decision = tc.to, json.RawMessage(`{"n":1}`)
 				want.ApprovedAt, want.PaidAt, want.RejectedAt = got.ApprovedAt, got.PaidAt, got.RejectedAt
-				if tc.to == "rejected" {
+				switch tc.to {
+				case "rejected":
 					want.Reason = tc.reason
+				case "approved":
+					want.ApprovedBy = tax.KeyID
+				case "paid":
+					want.ApprovedBy = finance.KeyID // who approved it on the way
 				}
 				if diff := cmp.Diff(want, got, cmpModels); diff != "" {
 					t.Errorf("transitioned payout (-want +got):\n%s", diff)
@@ -433,7 +438,7 @@ func TestTransitionPayout(t *testing.T) {
 				}
 			})
 		}
-		_, err := s.TransitionPayout(ctxT(), finance, 99999, "approved", "")
+		_, err := s.TransitionPayout(ctxT(), finance, models.PayoutTransition{ID: 99999, To: "approved"})
 		wantCode(t, err, models.CodeNotFound)
 	})
 }
@@ -451,7 +456,9 @@ func TestTransitionPayoutConcurrent(t *testing.T) {
 		errs := make([]error, officers)
 		var wg sync.WaitGroup
 		for i := range officers {
-			wg.Go(func() { _, errs[i] = s.TransitionPayout(ctxT(), finance, id, "approved", "") })
+			wg.Go(func() {
+				_, errs[i] = s.TransitionPayout(ctxT(), finance, models.PayoutTransition{ID: id, To: "approved"})
+			})
 		}
 		wg.Wait()
 		codes := map[models.ErrorCode]int{}
@@ -484,7 +491,7 @@ func TestListPayouts(t *testing.T) {
 			{Rule: "cert-grant", Subject: creditCode(2), Level: "national", Total: models.Yuan(300), Payer: models.CityFinanceBureau},
 		})
 		check(t, err)
-		approved, err := s.TransitionPayout(ctxT(), finance, a[1].ID, "approved", "")
+		approved, err := s.TransitionPayout(ctxT(), finance, models.PayoutTransition{ID: a[1].ID, To: "approved"})
 		check(t, err)
 		approved.Decision = nil
 		grant1, match, grant2 := a[0], approved, b[0]

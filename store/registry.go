@@ -25,8 +25,9 @@ type enterpriseRow struct {
 	ParentOwnershipPct  string
 	ParentActualControl bool
 	CreditCarryIn       int64
-	CreatedAt           time.Time
-	UpdatedAt           time.Time
+	PayeeColumns
+	CreatedAt time.Time
+	UpdatedAt time.Time
 }
 
 func (enterpriseRow) TableName() string { return "enterprises" }
@@ -38,6 +39,7 @@ func enterpriseRowOf(e models.EnterpriseRecord, now time.Time) enterpriseRow {
 		Name:          e.Name,
 		Region:        e.Region,
 		CreditCarryIn: e.CreditCarryIn.Fen(),
+		PayeeColumns:  payeeColumnsOf(e.Payee),
 		CreatedAt:     now,
 		UpdatedAt:     now,
 	}
@@ -67,6 +69,7 @@ func (r enterpriseRow) model() (models.EnterpriseRecord, error) {
 		Name:          r.Name,
 		Region:        r.Region,
 		CreditCarryIn: models.Fen(r.CreditCarryIn),
+		Payee:         r.payee(),
 		CreatedAt:     r.CreatedAt.UTC(),
 		UpdatedAt:     r.UpdatedAt.UTC(),
 	}
@@ -147,7 +150,8 @@ func (r creditYearRow) creditYear() models.CreditYear {
 // ---- enterprises ----
 
 // PutEnterprise creates or updates an enterprise (name, region, parent,
-// credit carry-in) and reports whether it was created.
+// credit carry-in, and the payee when e has one) and reports whether it was
+// created.
 func (s *Store) PutEnterprise(ctx context.Context, actor models.Actor, e models.EnterpriseRecord) (models.EnterpriseRecord, bool, error) {
 	var out models.EnterpriseRecord
 	var created bool
@@ -166,17 +170,23 @@ func (s *Store) PutEnterprise(ctx context.Context, actor models.Actor, e models.
 		}
 		// The carry-in is a credit figure with its own method
 		// (SetCreditCarryIn): a correction of the name must not reset it.
+		// Nor does one that leaves the payee out reset the payee.
 		row, err := updateRow(s, tx, entry{actor, actionUpdate, entityEnterprise, in.CreditCode}, func(r *enterpriseRow) (map[string]any, error) {
 			r.Name, r.Region, r.UpdatedAt = in.Name, in.Region, now
 			r.ParentCode, r.ParentOwnershipPct, r.ParentActualControl = in.ParentCode, in.ParentOwnershipPct, in.ParentActualControl
-			return map[string]any{
+			set := map[string]any{
 				"name":                  r.Name,
 				"region":                r.Region,
 				"parent_code":           r.ParentCode,
 				"parent_ownership_pct":  r.ParentOwnershipPct,
 				"parent_actual_control": r.ParentActualControl,
 				"updated_at":            r.UpdatedAt,
-			}, nil
+			}
+			if e.Payee != nil {
+				r.PayeeColumns = in.PayeeColumns
+				r.PayeeColumns.set(set)
+			}
+			return set, nil
 		}, "credit_code = ?", in.CreditCode)
 		if err != nil {
 			return err

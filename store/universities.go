@@ -19,8 +19,9 @@ type universityRow struct {
 	Name        string
 	Ownership   string
 	Affiliation string
-	CreatedAt   time.Time
-	UpdatedAt   time.Time
+	PayeeColumns
+	CreatedAt time.Time
+	UpdatedAt time.Time
 }
 
 func (universityRow) TableName() string { return "universities" }
@@ -35,7 +36,8 @@ var universityTable = table[universityRow]{
 
 // universityRowOf is a new university's row, created at now.
 func universityRowOf(u models.UniversityRecord, now time.Time) universityRow {
-	return universityRow{Code: u.Code, Name: u.Name, Ownership: u.Ownership, Affiliation: u.Affiliation, CreatedAt: now, UpdatedAt: now}
+	return universityRow{Code: u.Code, Name: u.Name, Ownership: u.Ownership, Affiliation: u.Affiliation,
+		PayeeColumns: payeeColumnsOf(u.Payee), CreatedAt: now, UpdatedAt: now}
 }
 
 func (r universityRow) auditRecord() (any, error) { return r.model(), nil }
@@ -46,6 +48,7 @@ func (r universityRow) model() models.UniversityRecord {
 		Name:        r.Name,
 		Ownership:   r.Ownership,
 		Affiliation: r.Affiliation,
+		Payee:       r.payee(),
 		CreatedAt:   r.CreatedAt.UTC(),
 		UpdatedAt:   r.UpdatedAt.UTC(),
 	}
@@ -116,8 +119,8 @@ func (r donationRow) donation() models.Donation {
 	}
 }
 
-// PutUniversity creates or updates a university and reports whether it was
-// created.
+// PutUniversity creates or updates a university (and its payee when u has
+// one) and reports whether it was created.
 func (s *Store) PutUniversity(ctx context.Context, actor models.Actor, u models.UniversityRecord) (models.UniversityRecord, bool, error) {
 	var out models.UniversityRecord
 	var created bool
@@ -133,12 +136,17 @@ func (s *Store) PutUniversity(ctx context.Context, actor models.Actor, u models.
 		}
 		row, err := updateRow(s, tx, entry{actor, actionUpdate, entityUniversity, in.Code}, func(r *universityRow) (map[string]any, error) {
 			r.Name, r.Ownership, r.Affiliation, r.UpdatedAt = in.Name, in.Ownership, in.Affiliation, in.UpdatedAt
-			return map[string]any{
+			set := map[string]any{
 				"name":        r.Name,
 				"ownership":   r.Ownership,
 				"affiliation": r.Affiliation,
 				"updated_at":  r.UpdatedAt,
-			}, nil
+			}
+			if u.Payee != nil { // left out, the payee stays
+				r.PayeeColumns = in.PayeeColumns
+				r.PayeeColumns.set(set)
+			}
+			return set, nil
 		}, "code = ?", in.Code)
 		out = row.model()
 		return err

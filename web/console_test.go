@@ -16,7 +16,7 @@ import (
 // this works now too).
 func TestFinanceRunAndApprove(t *testing.T) {
 	s := newSite(t)
-	clerk, approver := s.key(models.RoleFinance, ""), s.key(models.RoleFinance, "")
+	clerk, approver, other := s.key(models.RoleFinance, ""), s.key(models.RoleFinance, ""), s.key(models.RoleAdmin, "")
 	s.seed(clerk)
 	tb := s.tab(t)
 	tb.signIn(clerk)
@@ -70,7 +70,7 @@ func TestFinanceRunAndApprove(t *testing.T) {
 	tb.waitText("#page", "鹿城机械有限公司")
 	tb.waitText("#page", "企业在温州市注册") // the decision's conditions
 	tb.waitText("#page .citation", "温发改社〔2024〕172号")
-	s.call(200, clerk, "POST", fmt.Sprintf("/v1/payouts/%d/approve", b), "")
+	s.call(200, other, "POST", fmt.Sprintf("/v1/payouts/%d/approve", b), "")
 	tb.clickText("#page", "审核通过")
 	tb.until(`document.querySelector('#page .notice.bad')`, "the refusal")
 	if got := tb.text("#page .notice.bad"); !strings.Contains(got, "待审核") && !strings.Contains(got, "状态") {

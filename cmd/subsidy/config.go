@@ -43,6 +43,10 @@ type Config struct {
 	// Runs tunes the payout runs' heartbeat (--run-heartbeat) and when a
 	// silent run counts as interrupted (--run-stale-after).
 	Runs app.RunOptions
+	// FourEyes keeps the clerk who starts a payout run from approving its
+	// payouts, and the approver from marking them paid (SUBSIDY_FOUR_EYES,
+	// default true; false for a one-person office).
+	FourEyes bool
 }
 
 // flagSet returns a flag set writing its usage to w.

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strings"
 
 	"github.com/wenzhou-subsidy/subsidy/app"
 	"github.com/wenzhou-subsidy/subsidy/models"
@@ -32,9 +33,33 @@ type demoRegistry struct {
 	} `json:"universities"`
 }
 
-// demoLabel marks the keys serve --demo makes, so that the next start can
-// revoke them.
+// demoLabel marks the keys serve --demo makes ("demo: " and what each is
+// for), so that the next start can revoke them.
 const demoLabel = "demo"
+
+func isDemoKey(k models.APIKey) bool {
+	return k.Label == demoLabel || strings.HasPrefix(k.Label, demoLabel+": ")
+}
+
+// demoEnterprise is the demo registry's enterprise whose own key the demo
+// prints: 乐清电气科技有限公司, due a city and a province grant.
+const demoEnterprise = "91330382MA2C00005A"
+
+// demoKeySpecs are the keys a person needs to walk the whole flow, each with
+// what it is for: the finance bureau's clerk (经办人) registers, starts the
+// payout runs and marks payouts paid; its approver (审核人), a second
+// finance key, approves or rejects them (four eyes); tax records credit
+// years; the enterprise sees its own.
+var demoKeySpecs = []struct {
+	name string // as printed: "subsidy: demo <name> key (<label>): sk_…"
+	req  app.KeyRequest
+}{
+	{"admin", app.KeyRequest{Role: models.RoleAdmin, Label: "demo: 管理员 admin"}},
+	{"clerk", app.KeyRequest{Role: models.RoleFinance, Label: "demo: 财政 经办人 clerk - registers, starts payout runs, marks paid"}},
+	{"approver", app.KeyRequest{Role: models.RoleFinance, Label: "demo: 财政 审核人 approver - approves or rejects payouts"}},
+	{"tax", app.KeyRequest{Role: models.RoleTax, Label: "demo: 税务 tax - credit years and verifications"}},
+	{"enterprise", app.KeyRequest{Role: models.RoleEnterprise, Subject: demoEnterprise, Label: "demo: 企业 enterprise - 乐清电气科技有限公司 " + demoEnterprise}},
+}
 
 // loadDemo loads the demo registry into an empty database, then revokes the
 // previous demo keys and prints new ones. It refuses a database that holds
@@ -49,7 +74,7 @@ func loadDemo(ctx context.Context, svc *app.Service, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	demoBefore := slices.ContainsFunc(keys, func(k models.APIKey) bool { return k.Label == demoLabel })
+	demoBefore := slices.ContainsFunc(keys, isDemoKey)
 	if !empty && !demoBefore {
 		return usageError{fmt.Errorf("--demo: this database holds a registry the demo did not load; start without --demo")}
 	}
@@ -60,24 +85,25 @@ func loadDemo(ctx context.Context, svc *app.Service, stdout io.Writer) error {
 		fmt.Fprintln(stdout, "subsidy: loaded the demo registry")
 	}
 	for _, k := range keys {
-		if k.Label == demoLabel && k.RevokedAt == nil {
+		if isDemoKey(k) && k.RevokedAt == nil {
 			if _, err := svc.RevokeKey(ctx, cliActor, k.ID); err != nil {
 				return err
 			}
 		}
 	}
-	for _, role := range []string{models.RoleAdmin, models.RoleFinance} {
-		key, err := svc.CreateKey(ctx, cliActor, app.KeyRequest{Role: role, Label: demoLabel})
+	fmt.Fprintln(stdout, "subsidy: demo keys (shown once; those of an earlier start are revoked):")
+	for _, d := range demoKeySpecs {
+		key, err := svc.CreateKey(ctx, cliActor, d.req)
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "subsidy: demo %s key: %s\n", role, key.Secret)
+		fmt.Fprintf(stdout, "subsidy: demo %s key (%s): %s\n", d.name, strings.TrimPrefix(d.req.Label, demoLabel+": "), key.Secret)
 	}
 	return nil
 }
 
 func registryEmpty(ctx context.Context, svc *app.Service) (bool, error) {
-	ents, err := svc.ListEnterprises(ctx, models.EnterpriseFilter{Limit: 1})
+	ents, err := svc.ListEnterprises(ctx, cliActor, models.EnterpriseFilter{Limit: 1})
 	if err != nil {
 		return false, err
 	}
@@ -96,7 +122,7 @@ func importDemo(ctx context.Context, svc *app.Service) error {
 		return err
 	}
 	for _, e := range reg.Enterprises {
-		entry := models.EnterpriseEntry{CreditCode: e.CreditCode, Name: e.Name, Region: e.Region, Parent: e.Parent}
+		entry := models.EnterpriseEntry{CreditCode: e.CreditCode, Name: e.Name, Region: e.Region, Parent: e.Parent, Payee: e.Payee}
 		if _, _, err := svc.PutEnterprise(ctx, cliActor, entry); err != nil {
 			return err
 		}
@@ -116,7 +142,7 @@ func importDemo(ctx context.Context, svc *app.Service) error {
 		}
 	}
 	for _, u := range reg.Universities {
-		entry := models.UniversityEntry{Code: u.Code, Name: u.Name, Ownership: u.Ownership, Affiliation: u.Affiliation}
+		entry := models.UniversityEntry{Code: u.Code, Name: u.Name, Ownership: u.Ownership, Affiliation: u.Affiliation, Payee: u.Payee}
 		if _, _, err := svc.PutUniversity(ctx, cliActor, entry); err != nil {
 			return err
 		}

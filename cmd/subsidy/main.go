@@ -36,12 +36,15 @@ func (e usageError) Unwrap() error { return e.err }
 const usage = `usage: subsidy <command> [flags]
 
 commands:
-  serve   serve the REST API           (subsidy serve --addr 127.0.0.1:8080 --db subsidy.db)
-  eval    evaluate a request file       (subsidy eval [--rules DIR] [--lang en] [FILE|-])
-  rules   list the loaded rules         (subsidy rules [--rules DIR] [--as-of DATE])
-  test    run the rule test cases       (subsidy test [--coverage] [--json] [DIR])
-  keys    manage API keys               (subsidy keys create|list|revoke --db PATH_OR_URL ...)
-  registry fill a database with a synthetic registry (subsidy registry generate --db PATH_OR_URL --enterprises 100000 --universities 50)
+  serve     serve the REST API           (subsidy serve --addr 127.0.0.1:8080 --db subsidy.db)
+  eval      evaluate a request file       (subsidy eval [--rules DIR] [--lang en] [FILE|-])
+  rules     list the loaded rules         (subsidy rules [--rules DIR] [--as-of DATE])
+  test      run the rule test cases       (subsidy test [--coverage] [--json] [DIR])
+  keys      manage API keys               (subsidy keys create|list|revoke --db PATH_OR_URL ...)
+  forecast  what a payout run would record, and under a reform, without recording it
+            (subsidy forecast --db PATH_OR_URL --grant-year 2026 [--override RULE.PARAM=VALUE] [--json])
+  registry  fill a database with a synthetic registry
+            (subsidy registry generate --db PATH_OR_URL --enterprises 100000 --universities 50)
 
 Run 'subsidy <command> -h' for a command's flags.
 `
@@ -67,6 +70,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		err = cmdKeys(ctx, args[1:], getenv, stdout)
 	case "registry":
 		err = cmdRegistry(ctx, args[1:], getenv, stdout)
+	case "forecast":
+		err = cmdForecast(ctx, args[1:], getenv, stdout, stderr)
 	case "-h", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return exitOK

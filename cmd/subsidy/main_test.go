@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/wenzhou-subsidy/subsidy/api"
+	"github.com/wenzhou-subsidy/subsidy/app"
 	"github.com/wenzhou-subsidy/subsidy/models"
 	"github.com/wenzhou-subsidy/subsidy/store"
 	"github.com/wenzhou-subsidy/subsidy/store/storetest"
@@ -258,7 +259,8 @@ func TestServeEndToEnd(t *testing.T) {
 			dsn := storetest.DSN(t, kind)
 			env := map[string]string{"SUBSIDY_DB": dsn}
 			base, out, stop := serve(t, env, "--demo")
-			admin, finance := demoKeys(t, out.String())
+			keys := demoKeys(t, out.String())
+			admin, clerk, approver := keys["admin"], keys["clerk"], keys["approver"]
 
 			body, _ := os.ReadFile("../../testdata/evaluate/enterprise-province.json")
 			resp, err := http.Post(base+"/v1/evaluate", "application/json", bytes.NewReader(body))
@@ -292,15 +294,32 @@ func TestServeEndToEnd(t *testing.T) {
 				}
 			}
 
-			run := call(t, finance, "POST", base+"/v1/payout-runs", `{"as_of":"2025-06-30","grant_year":2025}`, 201)
+			run := call(t, clerk, "POST", base+"/v1/payout-runs", `{"as_of":"2025-06-30","grant_year":2025}`, 201)
 			var answer struct {
-				Run models.PayoutRun `json:"run"`
+				Run     models.PayoutRun `json:"run"`
+				Created []models.Payout  `json:"created"`
 			}
 			json.Unmarshal(run, &answer)
 			// demo/README.md gives the figures of this run.
 			if answer.Run.CreatedCount != 6 || answer.Run.CreatedTotal.String() != "2500000.00" {
 				t.Errorf("demo run: %+v", answer.Run)
 			}
+			// The walk of the README: the clerk may not approve what it ran
+			// (four eyes); the approver approves, the clerk marks paid.
+			id := fmt.Sprint(answer.Created[0].ID)
+			call(t, clerk, "POST", base+"/v1/payouts/"+id+"/approve", "", 403)
+			call(t, approver, "POST", base+"/v1/payouts/"+id+"/approve", "", 200)
+			call(t, approver, "POST", base+"/v1/payouts/"+id+"/paid", "", 403)
+			call(t, clerk, "POST", base+"/v1/payouts/"+id+"/paid", "", 200)
+			if xlsx := call(t, clerk, "GET", base+"/v1/payouts/export?status=paid&format=xlsx", "", 200); !bytes.HasPrefix(xlsx, []byte("PK")) {
+				t.Errorf("the workbook is not a zip file: %.20q", xlsx)
+			}
+			// The enterprise key reads its own payee account masked; the tax key reads ledgers.
+			own := call(t, keys["enterprise"], "GET", base+"/v1/enterprises/91330382MA2C00005A", "", 200)
+			if !bytes.Contains(own, []byte(`"account_no":"***************6789"`)) {
+				t.Errorf("the enterprise reads %s", own)
+			}
+			call(t, keys["tax"], "GET", base+"/v1/enterprises/91330302MA2C000012/credit-ledger", "", 200)
 			if err := stop(); err != nil {
 				t.Fatal(err)
 			}
@@ -312,11 +331,10 @@ func TestServeEndToEnd(t *testing.T) {
 				t.Error("the demo registry was loaded into a database that had one")
 			}
 			call(t, admin, "GET", base+"/v1/payouts?limit=1000", "", 401) // the old demo keys are revoked
-			_, finance = demoKeys(t, out.String())
 			var payouts struct {
 				Payouts []models.Payout `json:"payouts"`
 			}
-			json.Unmarshal(call(t, finance, "GET", base+"/v1/payouts?limit=1000", "", 200), &payouts)
+			json.Unmarshal(call(t, demoKeys(t, out.String())["clerk"], "GET", base+"/v1/payouts?limit=1000", "", 200), &payouts)
 			if len(payouts.Payouts) != 6 {
 				t.Errorf("%d payouts after the restart, want 6", len(payouts.Payouts))
 			}
@@ -364,21 +382,25 @@ func TestKeysCommand(t *testing.T) {
 	}
 }
 
-// demoKeys finds the admin and finance keys serve --demo printed.
-func demoKeys(t *testing.T, out string) (admin, finance string) {
+// demoKeys finds the keys serve --demo printed, by name: admin, clerk,
+// approver, tax and enterprise.
+func demoKeys(t *testing.T, out string) map[string]string {
 	t.Helper()
+	keys := map[string]string{}
 	for _, line := range strings.Split(out, "\n") {
-		if k, ok := strings.CutPrefix(line, "subsidy: demo admin key: "); ok {
-			admin = k
+		rest, ok := strings.CutPrefix(line, "subsidy: demo ")
+		name, _, named := strings.Cut(rest, " key (")
+		if !ok || !named {
+			continue
 		}
-		if k, ok := strings.CutPrefix(line, "subsidy: demo finance key: "); ok {
-			finance = k
+		keys[name] = line[strings.LastIndex(line, ": ")+2:]
+	}
+	for _, name := range []string{"admin", "clerk", "approver", "tax", "enterprise"} {
+		if !strings.HasPrefix(keys[name], "sk_") {
+			t.Fatalf("no demo %s key in:\n%s", name, out)
 		}
 	}
-	if admin == "" || finance == "" {
-		t.Fatalf("no demo keys in:\n%s", out)
-	}
-	return admin, finance
+	return keys
 }
 
 func call(t *testing.T, key, method, url, body string, want int) []byte {
@@ -472,5 +494,107 @@ func TestDemoRefusesARealRegistry(t *testing.T) {
 	keys, err := st.ListKeys(t.Context())
 	if err != nil || len(keys) != 0 {
 		t.Errorf("keys made: %v %v", keys, err)
+	}
+}
+
+// TestFourEyesOff: serve --four-eyes=false (or SUBSIDY_FOUR_EYES=false)
+// lets the clerk approve what it ran and mark it paid.
+func TestFourEyesOff(t *testing.T) {
+	for _, how := range []struct {
+		env  map[string]string
+		args []string
+	}{
+		{map[string]string{}, []string{"--four-eyes=false"}},
+		{map[string]string{"SUBSIDY_FOUR_EYES": "false"}, nil},
+	} {
+		how.env["SUBSIDY_DB"] = storetest.DSN(t, storetest.SQLite)
+		base, out, stop := serve(t, how.env, append([]string{"--demo"}, how.args...)...)
+		clerk := demoKeys(t, out.String())["clerk"]
+		var answer struct {
+			Created []models.Payout `json:"created"`
+		}
+		json.Unmarshal(call(t, clerk, "POST", base+"/v1/payout-runs", `{"as_of":"2025-06-30","grant_year":2025}`, 201), &answer)
+		id := fmt.Sprint(answer.Created[0].ID)
+		call(t, clerk, "POST", base+"/v1/payouts/"+id+"/approve", "", 200)
+		call(t, clerk, "POST", base+"/v1/payouts/"+id+"/paid", "", 200)
+		if err := stop(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if code, _, errOut := runCmd(t, "", map[string]string{"SUBSIDY_FOUR_EYES": "maybe"}, "serve", "--addr", freeAddr(t)); code != 2 || !strings.Contains(errOut, "SUBSIDY_FOUR_EYES") {
+		t.Errorf("SUBSIDY_FOUR_EYES=maybe: exit %d, %s", code, errOut)
+	}
+}
+
+// TestForecastCommand: subsidy forecast prints the demo registry's
+// forecast as a table (and as JSON), beside a reform, and names bad input
+// by its flag.
+func TestForecastCommand(t *testing.T) {
+	db := storetest.DSN(t, storetest.SQLite)
+	st := storetest.OpenDSN(t, db, store.Options{})
+	eng, err := loadEngine("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := importDemo(t.Context(), app.New(eng, st, app.Options{})); err != nil {
+		t.Fatal(err)
+	}
+
+	code, out, errOut := runCmd(t, "", nil, "forecast", "--db", db, "--grant-year", "2025", "--as-of", "2025-06-30",
+		"--override", "donation-match.cap=1000000.00", "--override", "cert-grant.stacking=top_up")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	// demo/README.md: the run records 2,500,000.00; a cap of 100万 takes
+	// 500,000.00 off the match, and top_up 50,000.00 off 乐清's two grants.
+	for _, want := range []string{
+		"资金测算：2025 年度补助，测算日 2025年6月30日", "现行政策", "调整方案", "增减",
+		"2,500,000.00", "1,950,000.00", "-550,000.00", "市属公办高校社会捐赠配比补助", "温州市财政局 330300", "乐清市财政局 330382",
+		"税式支出", "其中 教育费附加", "减少 2 个",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the table lacks %q:\n%s", want, out)
+		}
+	}
+
+	code, out, _ = runCmd(t, "", map[string]string{"SUBSIDY_DB": db}, "forecast", "--grant-year", "2025", "--as-of", "2025-06-30", "--rules", "cert-grant", "--json")
+	var f struct {
+		Rules    []string `json:"rules"`
+		Baseline struct {
+			Total  models.Money `json:"total"`
+			ByRule []struct {
+				Rule string `json:"rule"`
+			} `json:"by_rule"`
+			Credit struct {
+				Offset models.Money `json:"offset"`
+			} `json:"credit"`
+		} `json:"baseline"`
+	}
+	if err := json.Unmarshal([]byte(out), &f); code != 0 || err != nil {
+		t.Fatalf("--json: exit %d, %v: %s", code, err, out)
+	}
+	if f.Baseline.Total.String() != "1000000.00" || len(f.Baseline.ByRule) != 1 || !f.Baseline.Credit.Offset.IsPositive() {
+		t.Errorf("--json --rules cert-grant: %+v", f)
+	}
+	// Nothing was recorded: a forecast is a read.
+	if ps, err := st.ListPayouts(t.Context(), models.PayoutFilter{}); err != nil || len(ps) != 0 {
+		t.Errorf("the forecast recorded %d payouts (%v)", len(ps), err)
+	}
+
+	code, _, errOut = runCmd(t, "", nil, "forecast", "--db", db, "--grant-year", "1999", "--override", "cert-grant.nope=1", "--rules", "surcharge-credit")
+	for _, want := range []string{"--grant-year", "--override cert-grant.nope", "--rules rules[0]"} {
+		if code != 2 || !strings.Contains(errOut, want) {
+			t.Errorf("bad input: exit %d, stderr lacks %q:\n%s", code, want, errOut)
+		}
+	}
+	code, _, errOut = runCmd(t, "", nil, "forecast", "--db", db, "--override", "donation-match.cap=abc", "--json")
+	var p api.Problem
+	if err := json.Unmarshal([]byte(errOut), &p); code != 2 || err != nil || len(p.Errors) != 1 || p.Errors[0].Field != "overrides.donation-match.cap" {
+		t.Errorf("bad override, --json: exit %d, %v: %s", code, err, errOut)
+	}
+	for _, bad := range [][]string{{"forecast", "--db", db, "--as-of", "2025-13-01"}, {"forecast", "--db", db, "--override", "nothing"}, {"forecast", "--db", db, "extra"}} {
+		if code, _, _ := runCmd(t, "", nil, bad...); code != 2 {
+			t.Errorf("%v: exit %d, want 2", bad, code)
+		}
 	}
 }

@@ -37,6 +37,11 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 		return usageError{fmt.Errorf("SUBSIDY_GC_PERCENT: %w", err)}
 	}
 	fs.IntVar(&cfg.GCPercent, "gc-percent", gcPercent, "garbage collector target percentage (SUBSIDY_GC_PERCENT); GOGC, when set, wins")
+	fourEyes, err := strconv.ParseBool(envOr(getenv, "SUBSIDY_FOUR_EYES", "true"))
+	if err != nil {
+		return usageError{fmt.Errorf("SUBSIDY_FOUR_EYES: %w", err)}
+	}
+	fs.BoolVar(&cfg.FourEyes, "four-eyes", fourEyes, "the key that starts a payout run may not approve its payouts, nor the approver mark them paid (审核与经办分离; SUBSIDY_FOUR_EYES); --four-eyes=false for a one-person office")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -52,7 +57,7 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	m := metrics.New()
 	host, _ := os.Hostname()
 	cfg.Runs.Node = host + " " + cfg.Addr
-	svc, st, err := openService(ctx, cfg.DB, cfg.Rules, app.Options{Logger: logger, Metrics: m, Runs: cfg.Runs})
+	svc, st, err := openService(ctx, cfg.DB, cfg.Rules, app.Options{Logger: logger, Metrics: m, Runs: cfg.Runs, NoFourEyes: !cfg.FourEyes})
 	if err != nil {
 		return err
 	}
@@ -98,6 +103,9 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 
 	ruleset := svc.Engine().Ruleset()
 	logger.Info("listening", "addr", "http://"+ln.Addr().String(), "ruleset", ruleset.Version, "digest", ruleset.Digest)
+	if !cfg.FourEyes {
+		logger.Warn("four eyes are off: one key may start a payout run, approve its payouts and mark them paid")
+	}
 	fmt.Fprintf(stdout, "subsidy: serving on http://%s\n", ln.Addr())
 
 	served := make(chan error, len(servers))

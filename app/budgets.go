@@ -1,0 +1,26 @@
+package app
+
+import (
+	"context"
+
+	"github.com/wenzhou-subsidy/subsidy/models"
+)
+
+// PutBudget sets a payer's appropriation (预算指标) for a grant year and
+// reports whether it was new; approvals that would commit more than it are
+// refused. The transport checks the payer and the year (input.Payer,
+// input.Year); the database refuses a year outside 2000..2100 too.
+func (s *Service) PutBudget(ctx context.Context, actor models.Actor, e models.BudgetEntry) (models.Budget, bool, error) {
+	payer, ok := models.PayerOf(e.Payer)
+	if !ok {
+		return models.Budget{}, false, models.InvalidInput(models.Field("payer", "payer"))
+	}
+	return s.store.PutBudget(ctx, actor, payer, e.Year, e.Amount)
+}
+
+// Budgets lists the budgets of a grant year (every year for 0), each with
+// what its payer's approved and paid payouts of that year commit.
+func (s *Service) Budgets(ctx context.Context, year int) ([]models.Budget, error) {
+	list, err := s.store.ListBudgets(ctx, year)
+	return nonNil(list), err
+}

@@ -1,0 +1,108 @@
+package models
+
+import (
+	"strings"
+	"time"
+)
+
+// The finance bureau's own records around payouts: where a subject is paid
+// (its payee account), how much a payer may commit in a grant year (its
+// budget), and the words a person reads for the ids on a transfer list.
+
+// Payee is the bank account a subject is paid to (收款人): 户名, 账号, 开户行.
+type Payee struct {
+	AccountName string `json:"account_name" validate:"required,notblank,max=200,oneline"`
+	// AccountNo is 8 to 32 digits; a subject's own key reads it masked to
+	// its last four digits (MaskedAccountNo).
+	AccountNo string `json:"account_no" validate:"accountno"`
+	BankName  string `json:"bank_name" validate:"required,notblank,max=200,oneline"`
+}
+
+// Masked returns the payee with the account number masked to its last four
+// digits, as a subject's own key reads it.
+func (p Payee) Masked() Payee {
+	if n := len(p.AccountNo); n > 4 {
+		p.AccountNo = strings.Repeat("*", n-4) + p.AccountNo[n-4:]
+	}
+	return p
+}
+
+// ValidAccountNo reports whether s is a bank account number as the
+// transfer list takes it: 8 to 32 digits.
+func ValidAccountNo(s string) bool {
+	if len(s) < 8 || len(s) > 32 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// PayerOf returns the finance bureau with a payer's division code: one of
+// the twelve counties' or the city's (330300).
+func PayerOf(code string) (Payer, bool) {
+	if code == CityFinanceBureau.Code {
+		return CityFinanceBureau, true
+	}
+	for _, c := range Counties {
+		if c.Code == code {
+			return LocalFinanceBureau(code), true
+		}
+	}
+	return Payer{Code: code}, false
+}
+
+// Payers lists every payer, the counties' bureaus in code order and then
+// the city's.
+func Payers() []Payer {
+	out := make([]Payer, 0, len(Counties)+1)
+	for _, c := range Counties {
+		out = append(out, LocalFinanceBureau(c.Code))
+	}
+	return append(out, CityFinanceBureau)
+}
+
+// Budget is the appropriation (预算指标) of one payer for one grant year,
+// with what its approved and paid payouts of that year already commit.
+// Remaining is below zero when the budget was set (or cut) below what had
+// been approved already.
+type Budget struct {
+	Payer     Payer     `json:"payer"`
+	Year      int       `json:"year"`
+	Amount    Money     `json:"amount"`
+	Committed Money     `json:"committed"`
+	Remaining Money     `json:"remaining"`
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
+// PayoutTransition asks for a payout's move to status To (approved,
+// rejected or paid).
+type PayoutTransition struct {
+	ID     int64
+	To     string
+	Reason string // a rejection's reason
+	// FourEyes refuses the key that started the payout's run as the one
+	// that approves or rejects it, and the key that approved it as the one
+	// that marks it paid (审核与经办分离).
+	FourEyes bool
+}
+
+// Words are what a person reads for an id, in Chinese and English (the
+// project's glossary): on transfer lists, tables and messages, never the
+// id itself.
+var (
+	StatusWords = map[string]Text{
+		PayoutPending:  {Zh: "待审核", En: "pending"},
+		PayoutApproved: {Zh: "已审核", En: "approved"},
+		PayoutPaid:     {Zh: "已支付", En: "paid"},
+		PayoutRejected: {Zh: "已驳回", En: "rejected"},
+	}
+	LevelWords = map[string]Text{
+		LevelCity:     {Zh: "市级", En: "city"},
+		LevelProvince: {Zh: "省级", En: "province"},
+		LevelNational: {Zh: "国家级", En: "national"},
+	}
+)
