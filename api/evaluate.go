@@ -6,7 +6,7 @@ import (
 	"github.com/labstack/echo/v4"
 )
 
-// evaluate answers POST /v1/evaluate (evaluate-v1.md).
+// evaluate answers POST /v1/evaluate.
 func (s *Server) evaluate(c echo.Context) error {
 	body, err := s.readBody(c)
 	if err != nil {

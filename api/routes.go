@@ -5,7 +5,7 @@ import (
 )
 
 // routes registers the middleware and every route of the API. Who may call
-// what (service-v1.md): the public routes need no key; every other route
+// what: the public routes need no key; every other route
 // needs a key (401 without a known one) of one of the roles listed (403
 // otherwise); subject keys see only their own subject (404 for others,
 // decided in app).

@@ -21,7 +21,7 @@ import (
 )
 
 // Payout runs are jobs of the server, not of the request that started
-// them (finance-v1.md, "Payout runs are jobs").
+// them (the finance contract's "payout runs are jobs").
 
 // gatedStore holds a payout run's recording until the gate opens.
 type gatedStore struct {

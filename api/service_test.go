@@ -150,7 +150,7 @@ func forEachDB(t *testing.T, test func(t *testing.T, h *harness)) {
 	}
 }
 
-// TestFinanceFlow walks a finance officer through service-v1.md: register,
+// TestFinanceFlow walks a finance officer through the service: register,
 // import a certification list, run payouts (免申即享), approve, pay, reject,
 // export the transfer list.
 func TestFinanceFlow(t *testing.T) {
@@ -295,7 +295,7 @@ func TestFinanceFlow(t *testing.T) {
 	})
 }
 
-// TestTaxFlow walks a tax officer through service-v1.md: record credit
+// TestTaxFlow walks a tax officer through the service: record credit
 // years, read the ledger, verify claims.
 func TestTaxFlow(t *testing.T) {
 	forEachDB(t, func(t *testing.T, h *harness) {
@@ -354,7 +354,7 @@ func TestTaxFlow(t *testing.T) {
 	})
 }
 
-// TestAccess checks the 401/403/404 rules of service-v1.md for each role.
+// TestAccess checks the 401/403/404 rules of the service for each role.
 func TestAccess(t *testing.T) {
 	forEachDB(t, func(t *testing.T, h *harness) {
 		h.seed()

@@ -15,7 +15,7 @@ func isSubjectKey(a models.Actor) bool {
 // mayRead reports whether the actor may read the data of a subject of the
 // given kind: staff read every subject; a subject key only itself. A
 // subject key asking for another subject must be answered exactly as if
-// the subject did not exist (service-v1.md), so callers give the same
+// the subject did not exist, so callers give the same
 // not-found error for both.
 func mayRead(a models.Actor, kind, code string) bool {
 	if !isSubjectKey(a) {

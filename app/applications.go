@@ -11,7 +11,7 @@ import (
 	"github.com/wenzhou-subsidy/subsidy/models"
 )
 
-// Applications (申报, applications-v1.md): an enterprise or a university
+// Applications (申报): an enterprise or a university
 // brings facts the bureaus do not have yet, with evidence; each application
 // is evaluated when it is submitted, on the registry plus its facts; the
 // finance bureau accepts it (its facts enter the registry, and the next

@@ -5,7 +5,7 @@ import "time"
 // Applications (申报): an enterprise or a university brings facts the
 // bureaus do not have yet (a certification not yet on an imported list, the
 // donations its foundation received) with its evidence; the finance bureau
-// reviews them before they enter the registry (applications-v1.md).
+// reviews them before they enter the registry.
 
 // Application statuses: submitted → accepted, returned or rejected; a
 // returned application, corrected, is submitted again. Submitted and

@@ -5,7 +5,7 @@ import "regexp"
 // The limits and formats of the codes and years a client writes, defined
 // once for every check that needs them.
 
-// Years the service takes (evaluate-v1.md): 2000 to 2100.
+// Years the service takes: 2000 to 2100.
 const (
 	MinYear = 2000
 	MaxYear = 2100

@@ -22,7 +22,7 @@ func (t Text) In(lang string) string {
 	return t.Zh
 }
 
-// EvaluateRequest is the body of POST /v1/evaluate (evaluate-v1.md).
+// EvaluateRequest is the body of POST /v1/evaluate.
 type EvaluateRequest struct {
 	// AsOf is the date the evaluation speaks for; the API defaults it to today.
 	AsOf Date `json:"as_of,omitempty"`
@@ -101,7 +101,7 @@ type Citation struct {
 	Related    []Citation `json:"related,omitempty"`
 }
 
-// LedgerRow is one year of the surcharge credit ledger (evaluate-v1.md).
+// LedgerRow is one year of the surcharge credit ledger.
 type LedgerRow struct {
 	Year            int   `json:"year" expr:"year"`
 	CarryIn         Money `json:"carry_in" expr:"carry_in"`

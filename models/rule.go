@@ -34,7 +34,7 @@ type ParameterInfo struct {
 	Enum        []string `json:"enum,omitempty"`
 	Description Text     `json:"description"`
 	// Interpretation is set where the value is a reading of an open policy
-	// text (policy-v1.md) rather than its letter.
+	// text rather than its letter.
 	Interpretation *Text        `json:"interpretation,omitempty"`
 	Values         []DatedValue `json:"values"`
 	// InForce is the value in force on the catalogue's date, if any.

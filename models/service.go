@@ -5,7 +5,7 @@ import (
 	"time"
 )
 
-// Roles of API keys (service-v1.md).
+// Roles of API keys.
 const (
 	RoleAdmin      = "admin"      // everything, including the audit trail
 	RoleFinance    = "finance"    // 财政局: the registry, payout runs and approvals

@@ -165,7 +165,7 @@ func (s *Subject) Variant(kind string) (any, error) {
 // SubjectKinds lists the kinds a Subject may hold.
 var SubjectKinds = []string{KindEnterprise, KindUniversity}
 
-// Rule ids fixed by the contract (evaluate-v1.md).
+// Rule ids fixed by the contract.
 const (
 	RuleCertGrant       = "cert-grant"
 	RuleSurchargeCredit = "surcharge-credit"
