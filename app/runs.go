@@ -44,10 +44,24 @@ type RunOptions struct {
 type jobs struct {
 	ctx       context.Context // cancelled when the service stops waiting for its runs
 	cancel    context.CancelFunc
-	wg        sync.WaitGroup
 	heartbeat time.Duration
 	stale     time.Duration
 	node      string
+
+	mu      sync.Mutex // guards closing and the adding to wg
+	closing bool       // Shutdown began: no new run starts
+	wg      sync.WaitGroup
+}
+
+// start counts one more run unless the service is stopping.
+func (j *jobs) start() bool {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.closing {
+		return false
+	}
+	j.wg.Add(1)
+	return true
 }
 
 func newJobs(opts RunOptions) *jobs {
@@ -105,9 +119,15 @@ func (s *Service) StartRun(ctx context.Context, actor models.Actor, req models.P
 	if err := s.checkRun(&req); err != nil {
 		return nil, err
 	}
-	if s.jobs.ctx.Err() != nil {
+	if !s.jobs.start() {
 		return nil, errInterrupted
 	}
+	started := false
+	defer func() {
+		if !started {
+			s.jobs.wg.Done()
+		}
+	}()
 	total := 0
 	for _, rule := range req.Rules {
 		kind, _ := s.engine.RuleSubject(rule)
@@ -127,7 +147,7 @@ func (s *Service) StartRun(ctx context.Context, actor models.Actor, req models.P
 		return nil, err
 	}
 	job := &RunJob{Run: run, done: make(chan struct{})}
-	s.jobs.wg.Add(1)
+	started = true
 	go func() {
 		defer s.jobs.wg.Done()
 		defer close(job.done)
@@ -139,14 +159,27 @@ func (s *Service) StartRun(ctx context.Context, actor models.Actor, req models.P
 	return job, nil
 }
 
+// errTakenForDead is a run's error when a sweep ended it while it ran
+// (its heartbeat was silent too long): it stops, and its end stays as the
+// sweep recorded it.
+var errTakenForDead = models.Errorf(models.CodeUnavailable,
+	"发放批次因长时间未报告进度已被标记为中断；重试将开始新的批次，只记录仍应发放的金额",
+	"the payout run was marked interrupted while it ran, its progress unreported too long; a retry starts a new run that records only what is still due")
+
 // runJob screens the registry for one run, beating while it goes, and
 // records how the run ended.
 func (s *Service) runJob(actor models.Actor, run models.PayoutRun) (RunResult, error) {
-	ctx := s.jobs.ctx
+	ctx, stop := context.WithCancelCause(s.jobs.ctx)
+	defer stop(nil)
 	progress := &runProgress{}
 	screened, beating := make(chan struct{}), make(chan struct{})
 	beat := func() {
-		if err := s.store.RunProgress(ctx, progress.apply(run)); err != nil && ctx.Err() == nil {
+		err := s.store.RunProgress(ctx, progress.apply(run))
+		switch {
+		case models.CodeOf(err) == models.CodeConflict:
+			s.log.Error("payout run ended by a sweep while it ran: stopping it", "run", run.ID)
+			stop(errTakenForDead)
+		case err != nil && ctx.Err() == nil:
 			s.log.Warn("payout run: record progress", "run", run.ID, "error", err.Error())
 		}
 	}
@@ -171,6 +204,8 @@ func (s *Service) runJob(actor models.Actor, run models.PayoutRun) (RunResult, e
 
 	end := progress.apply(run)
 	switch {
+	case errors.Is(context.Cause(ctx), errTakenForDead):
+		return RunResult{}, errTakenForDead // ended already, by the sweep
 	case err == nil:
 		end.Status = models.RunCompleted
 	case ctx.Err() != nil:
@@ -187,6 +222,7 @@ func (s *Service) runJob(actor models.Actor, run models.PayoutRun) (RunResult, e
 	finished, ferr := s.store.FinishRun(finishCtx, end)
 	s.metrics.RunEnded(end.Status, end.CreatedCount, end.CreatedTotal)
 	if ferr != nil {
+		s.log.Error("payout run: record its end", "run", run.ID, "status", end.Status, "error", ferr.Error())
 		return RunResult{}, errors.Join(err, fmt.Errorf("record the end of payout run %d: %w", run.ID, ferr))
 	}
 	if err != nil {
@@ -196,13 +232,28 @@ func (s *Service) runJob(actor models.Actor, run models.PayoutRun) (RunResult, e
 	return result, nil
 }
 
-// RecoverRuns marks as interrupted, when the service starts, the runs this
-// node's earlier process left running: none of them can be running now.
+// RecoverRuns marks as interrupted, when the service starts (listening on
+// its address), the runs this node's earlier process left running. A run
+// of a process that died beats no more; one whose process is still
+// finishing it at a graceful shutdown does, and is left to it. A run that
+// beat just before its process died is given two heartbeats to show it is
+// silent.
 func (s *Service) RecoverRuns(ctx context.Context) error {
 	if s.jobs.node == "" {
 		return nil
 	}
-	runs, err := s.store.InterruptRunsOf(ctx, s.jobs.node)
+	silent := 2 * s.jobs.heartbeat
+	runs, beating, err := s.store.InterruptRunsOf(ctx, s.jobs.node, silent)
+	s.logInterrupted(runs)
+	if err != nil || beating == 0 {
+		return err
+	}
+	select {
+	case <-time.After(silent):
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	runs, _, err = s.store.InterruptRunsOf(ctx, s.jobs.node, silent)
 	s.logInterrupted(runs)
 	return err
 }
@@ -241,6 +292,9 @@ func (s *Service) WatchRuns(ctx context.Context) {
 // Shutdown lets running payout runs finish until ctx is done, then stops
 // them; they record themselves interrupted before Shutdown returns.
 func (s *Service) Shutdown(ctx context.Context) error {
+	s.jobs.mu.Lock()
+	s.jobs.closing = true
+	s.jobs.mu.Unlock()
 	done := make(chan struct{})
 	go func() {
 		s.jobs.wg.Wait()

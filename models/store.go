@@ -147,7 +147,9 @@ type PayoutStore interface {
 	// StartedAt and HeartbeatAt are set.
 	CreateRun(ctx context.Context, actor Actor, run PayoutRun) (PayoutRun, error)
 	// RunProgress records a running run's counts so far (Screened, Total,
-	// CreatedCount, CreatedTotal) and that it is alive (HeartbeatAt).
+	// CreatedCount, CreatedTotal) and that it is alive (HeartbeatAt). A
+	// run that is not running any more (a sweep ended it) is a Conflict:
+	// its process must stop it.
 	RunProgress(ctx context.Context, run PayoutRun) error
 	// FinishRun records how a run ended (Status completed, failed or
 	// interrupted), its counts and FinishedAt; an interrupted or failed
@@ -157,10 +159,12 @@ type PayoutStore interface {
 	// last heartbeat is older than staleAfter by the store's clock (its
 	// process died), releases their Idempotency-Keys, and returns them.
 	InterruptStaleRuns(ctx context.Context, staleAfter time.Duration) ([]PayoutRun, error)
-	// InterruptRunsOf marks as interrupted every run still running that
-	// owner's process started: called when that node starts, when none of
-	// its runs can be running any more.
-	InterruptRunsOf(ctx context.Context, owner string) ([]PayoutRun, error)
+	// InterruptRunsOf marks as interrupted every run of owner still
+	// running whose heartbeat has been silent for silentFor: called when
+	// that node starts, as the runs its earlier process left. It also
+	// counts the owner's runs that still beat (an earlier process still
+	// finishing its runs at a graceful shutdown).
+	InterruptRunsOf(ctx context.Context, owner string, silentFor time.Duration) (interrupted []PayoutRun, beating int, err error)
 	GetRun(ctx context.Context, id int64) (PayoutRun, error)
 	// ListRuns lists runs newest first.
 	ListRuns(ctx context.Context, f RunFilter) ([]PayoutRun, error)

@@ -62,7 +62,8 @@ func TestPayoutRuns(t *testing.T) {
 		// A run ends once.
 		_, err = s.FinishRun(ctxT(), run)
 		wantCode(t, err, models.CodeConflict)
-		check(t, s.RunProgress(ctxT(), run)) // an ended run's progress is left alone
+		// An ended run's progress is left alone, and its process told.
+		wantCode(t, s.RunProgress(ctxT(), run), models.CodeConflict)
 		if got, _ = s.GetRun(ctxT(), run.ID); got.Screened != 2500 {
 			t.Errorf("an ended run's progress changed: %+v", got)
 		}
@@ -123,10 +124,20 @@ func TestInterruptRunsOf(t *testing.T) {
 		check(t, err)
 		theirs, err := s.CreateRun(ctxT(), finance, models.PayoutRun{AsOf: models.MustDate("2025-06-30"), Rules: []string{"cert-grant"}, Owner: "host-b 127.0.0.1:8080"})
 		check(t, err)
-		got, err := s.InterruptRunsOf(ctxT(), "host-a 127.0.0.1:8080")
+		// While its heartbeat is fresh, the run is left to its process.
+		got, beating, err := s.InterruptRunsOf(ctxT(), "host-a 127.0.0.1:8080", time.Hour)
 		check(t, err)
-		if len(got) != 1 || got[0].ID != mine.ID || got[0].Status != models.RunInterrupted {
-			t.Errorf("interrupted %+v", got)
+		if len(got) != 0 || beating != 1 {
+			t.Errorf("a beating run: interrupted %+v, %d beating", got, beating)
+		}
+		got, beating, err = s.InterruptRunsOf(ctxT(), "host-a 127.0.0.1:8080", 0)
+		check(t, err)
+		if len(got) != 1 || got[0].ID != mine.ID || got[0].Status != models.RunInterrupted || beating != 0 {
+			t.Errorf("interrupted %+v, %d beating", got, beating)
+		}
+		// Its process, still going, is told at its next heartbeat.
+		if err := s.RunProgress(ctxT(), mine); models.CodeOf(err) != models.CodeConflict {
+			t.Errorf("progress of an interrupted run: %v", err)
 		}
 		if run, _ := s.GetRun(ctxT(), theirs.ID); run.Status != models.RunRunning {
 			t.Errorf("another node's run: %+v", run)

@@ -13,19 +13,29 @@ import (
 // Payout runs as jobs: progress and heartbeat while they run, and the sweep
 // that finds the runs whose process died.
 
-// RunProgress records a running run's counts so far and its heartbeat. It
-// is not audited: FinishRun audits the end.
+// RunProgress records a running run's counts so far and its heartbeat; a
+// run that has ended meanwhile (a sweep took it for dead) is a Conflict.
+// It is not audited: FinishRun audits the end.
 func (s *Store) RunProgress(ctx context.Context, run models.PayoutRun) error {
+	var updated int64
 	err := s.write(ctx, func() error {
-		return s.db.WithContext(ctx).Model(&runRow{}).Where("id = ? AND status = ?", run.ID, models.RunRunning).Updates(map[string]any{
+		res := s.db.WithContext(ctx).Model(&runRow{}).Where("id = ? AND status = ?", run.ID, models.RunRunning).Updates(map[string]any{
 			"screened":      run.Screened,
 			"total":         run.Total,
 			"created_count": run.CreatedCount,
 			"created_total": run.CreatedTotal.Fen(),
 			"heartbeat_at":  s.now(),
-		}).Error
+		})
+		updated = res.RowsAffected
+		return res.Error
 	})
-	return translate(err, meaning{op: fmt.Sprintf("record the progress of payout run %d", run.ID)})
+	if err != nil {
+		return translate(err, meaning{op: fmt.Sprintf("record the progress of payout run %d", run.ID)})
+	}
+	if updated == 0 {
+		return models.Conflict(fmt.Sprintf("发放批次 %d 已不在进行中", run.ID), fmt.Sprintf("payout run %d is not running any more", run.ID))
+	}
+	return nil
 }
 
 // InterruptStaleRuns marks as interrupted every running run whose heartbeat
@@ -39,9 +49,22 @@ func (s *Store) InterruptStaleRuns(ctx context.Context, staleAfter time.Duration
 	})
 }
 
-// InterruptRunsOf marks as interrupted every running run of owner.
-func (s *Store) InterruptRunsOf(ctx context.Context, owner string) ([]models.PayoutRun, error) {
-	return s.interruptRuns(ctx, "owner = ?", []any{owner}, func(r *runRow) bool { return r.Owner == owner })
+// InterruptRunsOf marks as interrupted every running run of owner silent
+// for silentFor, and counts those of owner that still beat.
+func (s *Store) InterruptRunsOf(ctx context.Context, owner string, silentFor time.Duration) ([]models.PayoutRun, int, error) {
+	limit := s.now().Add(-silentFor)
+	silent := func(r *runRow) bool { return r.HeartbeatAt == nil || r.HeartbeatAt.Before(limit) }
+	runs, err := s.interruptRuns(ctx, "owner = ? AND (heartbeat_at IS NULL OR heartbeat_at < ?)", []any{owner, limit}, func(r *runRow) bool {
+		return r.Owner == owner && silent(r)
+	})
+	if err != nil {
+		return runs, 0, err
+	}
+	var beating int64
+	err = s.read(ctx, func(db *gorm.DB) error {
+		return db.Model(&runRow{}).Where("status = ? AND owner = ?", models.RunRunning, owner).Count(&beating).Error
+	})
+	return runs, int(beating), translate(err, meaning{op: "count running payout runs of " + owner})
 }
 
 // interruptRuns interrupts the running runs that where selects and that

@@ -62,9 +62,6 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 		return err
 	}
 	defer st.Close()
-	if err := svc.RecoverRuns(ctx); err != nil {
-		return fmt.Errorf("interrupt the runs this node left running: %w", err)
-	}
 	m.WatchDB(st.SQLDB(), st.Dialect())
 	if cfg.Demo {
 		if err := loadDemo(ctx, svc, stdout); err != nil {
@@ -82,6 +79,12 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
+	}
+	// Only a process that holds the node's address may take the node's
+	// earlier runs for dead; one that cannot listen leaves them alone.
+	if err := svc.RecoverRuns(ctx); err != nil {
+		ln.Close()
+		return fmt.Errorf("interrupt the runs this node left running: %w", err)
 	}
 	servers := []*http.Server{newHTTPServer(site, logger)}
 	listeners := []net.Listener{ln}

@@ -1,0 +1,90 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/wenzhou-subsidy/subsidy/models"
+)
+
+// heldStore holds a run's recording until released.
+type heldStore struct {
+	models.Store
+	entered chan struct{}
+	release chan struct{}
+}
+
+func (h *heldStore) RecordPayouts(ctx context.Context, actor models.Actor, runID int64, cands []models.PayoutCandidate) ([]models.Payout, error) {
+	select {
+	case h.entered <- struct{}{}:
+	default:
+	}
+	select {
+	case <-h.release:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	return h.Store.RecordPayouts(ctx, actor, runID, cands)
+}
+
+// seedRegistry registers one enterprise with a certification due a grant.
+func seedRegistry(t *testing.T, s *Service) {
+	t.Helper()
+	admin := models.Actor{KeyID: "test", Role: models.RoleAdmin}
+	code := "91330382MA2AB3C47E"
+	if _, _, err := s.PutEnterprise(t.Context(), admin, models.EnterpriseEntry{CreditCode: code, Name: "x", Region: "330382"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.AddCertification(t.Context(), admin, code, models.Certification{Level: models.LevelProvince, CertifiedOn: models.MustDate("2024-03-01")}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// A run that a sweep took for dead while it ran (its heartbeat silent too
+// long) learns it at its next heartbeat and stops, leaving the sweep's end.
+func TestRunTakenForDeadStops(t *testing.T) {
+	s := newService(t)
+	seedRegistry(t, s)
+	held := &heldStore{Store: s.store, entered: make(chan struct{}, 1), release: make(chan struct{})}
+	s.store = held
+	s.jobs.heartbeat = 5 * time.Millisecond
+	job, err := s.StartRun(t.Context(), models.Actor{KeyID: "k", Role: models.RoleFinance}, models.PayoutRunRequest{}, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	<-held.entered
+	if _, err := held.Store.InterruptStaleRuns(t.Context(), -time.Hour); err != nil { // every running run is "stale"
+		t.Fatal(err)
+	}
+	select {
+	case <-job.Done():
+	case <-time.After(10 * time.Second):
+		t.Fatal("the run did not stop")
+	}
+	if _, err := job.Result(); !errors.Is(err, errTakenForDead) {
+		t.Errorf("result: %v", err)
+	}
+	run, err := held.Store.GetRun(t.Context(), job.Run.ID)
+	if err != nil || run.Status != models.RunInterrupted || run.CreatedCount != 0 {
+		t.Errorf("the run %+v, %v", run, err)
+	}
+}
+
+// Once Shutdown began, no run starts: a request still in flight is told
+// the service is stopping.
+func TestNoRunStartsAfterShutdown(t *testing.T) {
+	s := newService(t)
+	if err := s.Shutdown(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	_, err := s.StartRun(t.Context(), models.Actor{KeyID: "k", Role: models.RoleFinance}, models.PayoutRunRequest{}, nil, nil)
+	if !errors.Is(err, errInterrupted) {
+		t.Errorf("a run after shutdown: %v", err)
+	}
+	runs, err := s.store.ListRuns(t.Context(), models.RunFilter{})
+	if err != nil || len(runs) != 0 {
+		t.Errorf("runs %+v, %v", runs, err)
+	}
+}
