@@ -88,7 +88,10 @@ func (s *Server) idempotent(next echo.HandlerFunc) echo.HandlerFunc {
 			return nil
 		}
 		if err := s.idem.FinishIdempotent(ctx, actor.KeyID, key, status, c.Response().Header().Get(echo.HeaderContentType), rec.body.Bytes()); err != nil {
+			// Without its answer the key would stay reserved: released, a
+			// retry runs again (and finds done what was done).
 			s.logger.Error("store idempotent answer", "request_id", actor.RequestID, "error", err.Error())
+			release()
 		}
 		return nil
 	}

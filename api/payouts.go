@@ -40,7 +40,12 @@ func (s *Server) createPayoutRun(c echo.Context) error {
 				err = s.idem.FinishIdempotent(context.Background(), idem.KeyID, idem.Key, http.StatusCreated, jsonContentType, buf.Bytes())
 			}
 			if err != nil {
+				// Released, the key lets a retry start a new run, which
+				// records nothing twice.
 				s.logger.Error("store the answer of a payout run", "run", result.ID, "error", err.Error())
+				if err := s.idem.AbortIdempotent(context.Background(), idem.KeyID, idem.Key); err != nil {
+					s.logger.Error("release the key of a payout run", "run", result.ID, "error", err.Error())
+				}
 			}
 		}
 	}

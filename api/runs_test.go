@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -253,4 +254,44 @@ func TestShutdownInterruptsARun(t *testing.T) {
 func fingerprintOf(body string) string {
 	sum := sha256.Sum256([]byte("POST /v1/payout-runs\n" + body))
 	return hex.EncodeToString(sum[:])
+}
+
+// failingAnswers stores no answer for an Idempotency-Key.
+type failingAnswers struct{ api.Idempotency }
+
+func (failingAnswers) FinishIdempotent(context.Context, string, string, int, string, []byte) error {
+	return errors.New("the database went away")
+}
+
+// A run whose answer cannot be stored for its Idempotency-Key releases the
+// key: a retry starts a new run (recording nothing twice) instead of being
+// told "in progress" for ever.
+func TestRunAnswerNotStoredReleasesItsKey(t *testing.T) {
+	forEachDB(t, func(t *testing.T, h *harness) {
+		h.seed()
+		eng, err := engine.Load(os.DirFS("../rules"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		svc := app.New(eng, h.st, app.Options{Now: func() time.Time { return time.Date(2025, 6, 30, 10, 0, 0, 0, models.Wenzhou) }})
+		t.Cleanup(func() { _ = svc.Shutdown(context.Background()) })
+		srv, err := api.NewServer(slog.New(slog.NewTextHandler(io.Discard, nil)), svc, failingAnswers{h.st}, api.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		first := send(t.Context(), h, srv, "finance", "POST", "/v1/payout-runs", runAsOf, "Idempotency-Key", "run-5")
+		if first.Code != http.StatusCreated || len(decode[runAnswer](t, first).Created) != 2 {
+			t.Fatalf("first: %d %s", first.Code, first.Body)
+		}
+		var retry *httptest.ResponseRecorder
+		for range 100 { // the key is released just after the answer
+			if retry = send(t.Context(), h, srv, "finance", "POST", "/v1/payout-runs", runAsOf, "Idempotency-Key", "run-5"); retry.Code != http.StatusConflict {
+				break
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+		if retry.Code != http.StatusCreated || retry.Header().Get("Idempotent-Replayed") == "true" || len(decode[runAnswer](t, retry).Created) != 0 {
+			t.Errorf("the retry: %d %v %s", retry.Code, retry.Header(), retry.Body)
+		}
+	})
 }

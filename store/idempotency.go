@@ -39,11 +39,19 @@ var (
 		"a request with this Idempotency-Key is still being processed; retry later")
 )
 
+// abandonedAfter is how long a reservation may stay unanswered before a
+// retry of the same request takes it over: its process died (no request
+// is served for longer; a payout run keeps its key while it runs, and its
+// key is released when the run is found interrupted).
+const abandonedAfter = 5 * time.Minute
+
 // BeginIdempotent reserves (keyID, idemKey) for a request with the given
 // fingerprint and returns status 0, or returns the stored answer of the
 // same request; a pair still reserved, or used for another request, is a
 // Conflict. The reservation is a single INSERT … ON CONFLICT DO NOTHING, so
-// of concurrent identical requests exactly one goes ahead.
+// of concurrent identical requests exactly one goes ahead. A reservation of
+// the same request left unanswered for abandonedAfter, and held by no
+// running payout run, is taken over by one conditional UPDATE.
 func (s *Store) BeginIdempotent(ctx context.Context, keyID, idemKey, fingerprint string) (status int, contentType string, body []byte, err error) {
 	db := s.db.WithContext(ctx)
 	m := meaning{op: "begin idempotent request " + idemKey}
@@ -76,12 +84,33 @@ func (s *Store) BeginIdempotent(ctx context.Context, keyID, idemKey, fingerprint
 			continue
 		case cur.Fingerprint != fingerprint:
 			return 0, "", nil, idemReused
-		case cur.State != idemDone:
-			return 0, "", nil, idemBusy
+		case cur.State == idemDone:
+			return cur.Status, cur.ContentType, cur.Body, nil
 		}
-		return cur.Status, cur.ContentType, cur.Body, nil
+		took, err := s.takeOver(ctx, keyID, idemKey)
+		if err != nil {
+			return 0, "", nil, translate(err, m)
+		}
+		if took {
+			return 0, "", nil, nil
+		}
+		return 0, "", nil, idemBusy
 	}
 	return 0, "", nil, idemBusy
+}
+
+// takeOver reserves anew an abandoned reservation, reporting whether it did.
+func (s *Store) takeOver(ctx context.Context, keyID, idemKey string) (bool, error) {
+	var took bool
+	err := s.write(ctx, func() error {
+		res := s.db.WithContext(ctx).Model(&idemRow{}).
+			Where("key_id = ? AND idem_key = ? AND state = ? AND created_at < ?", keyID, idemKey, idemInProgress, s.now().Add(-abandonedAfter)).
+			Where("NOT EXISTS (SELECT 1 FROM payout_runs WHERE payout_runs.idem_key_id = ? AND payout_runs.idem_key = ? AND payout_runs.status = ?)", keyID, idemKey, models.RunRunning).
+			Update("created_at", s.now())
+		took = res.RowsAffected == 1
+		return res.Error
+	})
+	return took, err
 }
 
 // FinishIdempotent stores the answer of a reserved pair: NotFound when it is

@@ -3,11 +3,13 @@ package store_test
 import (
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/wenzhou-subsidy/subsidy/models"
 	"github.com/wenzhou-subsidy/subsidy/store"
+	"github.com/wenzhou-subsidy/subsidy/store/storetest"
 )
 
 // stored is an answer kept for an Idempotency-Key.
@@ -97,4 +99,57 @@ func TestIdempotencyConcurrent(t *testing.T) {
 			t.Errorf("outcomes (-want +got):\n%s", diff)
 		}
 	})
+}
+
+// A reservation left unanswered (its process died) is taken over by a
+// retry of the same request after a while — not by another request, and not
+// while a running payout run holds the key.
+func TestIdempotencyTakeOver(t *testing.T) {
+	for _, kind := range storetest.Kinds(t) {
+		t.Run(kind, func(t *testing.T) {
+			var mu sync.Mutex
+			now := time.Date(2025, 7, 1, 8, 0, 0, 0, time.UTC)
+			clock := func() time.Time {
+				mu.Lock()
+				defer mu.Unlock()
+				now = now.Add(time.Millisecond)
+				return now
+			}
+			advance := func(d time.Duration) {
+				mu.Lock()
+				now = now.Add(d)
+				mu.Unlock()
+			}
+			s := storetest.OpenWith(t, kind, store.Options{Now: clock})
+			begin := func(idem, fp string) (int, error) {
+				status, _, _, err := s.BeginIdempotent(ctxT(), "k1", idem, fp)
+				return status, err
+			}
+			if _, err := begin("a", "fp"); err != nil {
+				t.Fatal(err)
+			}
+			_, err := begin("a", "fp")
+			wantCode(t, err, models.CodeConflict) // still in progress
+
+			// The run holding "b" keeps its key however long it runs.
+			if _, err := begin("b", "fp"); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := s.CreateRun(ctxT(), finance, models.PayoutRun{AsOf: models.MustDate("2025-06-30"), Rules: []string{"cert-grant"},
+				Idempotency: &models.IdemKeyRef{KeyID: "k1", Key: "b"}}); err != nil {
+				t.Fatal(err)
+			}
+
+			advance(6 * time.Minute)
+			_, err = begin("a", "another request")
+			wantCode(t, err, models.CodeConflict)
+			if status, err := begin("a", "fp"); err != nil || status != 0 {
+				t.Fatalf("the retry did not take the abandoned key over: %d, %v", status, err)
+			}
+			_, err = begin("a", "fp")
+			wantCode(t, err, models.CodeConflict) // taken over: in progress again
+			_, err = begin("b", "fp")
+			wantCode(t, err, models.CodeConflict)
+		})
+	}
 }
