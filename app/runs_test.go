@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"testing"
 	"time"
@@ -86,5 +87,42 @@ func TestNoRunStartsAfterShutdown(t *testing.T) {
 	runs, err := s.store.ListRuns(t.Context(), models.RunFilter{})
 	if err != nil || len(runs) != 0 {
 		t.Errorf("runs %+v, %v", runs, err)
+	}
+}
+
+// Under top_up (补差额), a registered enterprise paid a city grant and then
+// the province's difference has received the province's 200,000.00 in all:
+// moving up to national pays 300,000.00 more, never beyond 500,000.00.
+func TestTopUpCountsWhatWasReceived(t *testing.T) {
+	s := newService(t)
+	seedRegistry(t, s)
+	code := "91330382MA2AB3C47E"
+	admin := models.Actor{KeyID: "test", Role: models.RoleAdmin}
+	run, err := s.store.CreateRun(t.Context(), admin, models.PayoutRun{AsOf: models.MustDate("2025-06-30"), Rules: []string{"cert-grant"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.store.RecordPayouts(t.Context(), admin, run.ID, []models.PayoutCandidate{
+		{Rule: "cert-grant", Subject: code, Level: models.LevelCity, Total: models.Yuan(50000), Payer: models.CityFinanceBureau},
+		{Rule: "cert-grant", Subject: code, Level: models.LevelProvince, Total: models.Yuan(150000), Payer: models.CityFinanceBureau},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.AddCertification(t.Context(), admin, code, models.Certification{Level: models.LevelNational, CertifiedOn: models.MustDate("2025-01-10")}); err != nil {
+		t.Fatal(err)
+	}
+	facts, err := s.store.EnterpriseFacts(t.Context(), code)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := s.engine.Evaluate(models.EvaluateRequest{
+		AsOf: models.MustDate("2025-06-30"), Rules: []string{models.RuleCertGrant}, Subject: models.Subject{Enterprise: &facts},
+		Overrides: map[string]json.RawMessage{"cert-grant.stacking": json.RawMessage(`"top_up"`)},
+	}, models.LangZh)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := resp.Results[0].Amount.String(); got != "300000.00" {
+		t.Errorf("national under top_up: %s, want 300000.00", got)
 	}
 }

@@ -250,11 +250,18 @@ WHERE subject BETWEEN ? AND ? AND level <> '' ORDER BY subject, id`, lo, hi), fu
 	return out, nil
 }
 
-// grantsReceived sums an enterprise's certification-grant payouts per level,
-// in any status, lowest level first. PaidOn is the day (in Wenzhou) the
-// level's grant was paid, when every payout of it is paid.
+// grantsReceived gives, for each level with certification-grant payouts
+// (in any status), lowest level first, the grant the enterprise has received
+// up to that level in total: the payouts of the level and of the levels
+// below. That is what a level's grant amounts to when it was paid as a
+// difference (补差额: a province grant of 150,000.00 after a city grant of
+// 50,000.00 is the province's 200,000.00), so that top_up subtracts all
+// that was received and never pays beyond the highest level; the other
+// stacking modes read only which levels were paid. PaidOn is the day (in
+// Wenzhou) the level's payouts were paid, when all of them are.
 func grantsReceived(rows []grantRow) []models.GrantReceived {
 	var out []models.GrantReceived
+	var received models.Money
 	for _, level := range models.Levels {
 		var g models.GrantReceived
 		allPaid, found := true, false
@@ -274,7 +281,8 @@ func grantsReceived(rows []grantRow) []models.GrantReceived {
 		if !found {
 			continue
 		}
-		g.Level = level
+		received = received.Add(g.Amount)
+		g.Level, g.Amount = level, received
 		if allPaid {
 			d := models.LocalDate(paid)
 			g.PaidOn = &d

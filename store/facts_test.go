@@ -66,9 +66,11 @@ func TestEnterpriseFacts(t *testing.T) {
 					{Level: "city", CertifiedOn: models.MustDate("2022-03-01")},
 					{Level: "province", CertifiedOn: models.MustDate("2024-06-01")},
 				},
+				// Up to each level, what was received in all: the city's
+				// and the province's own for the province.
 				GrantsReceived: []models.GrantReceived{
 					{Level: "city", Amount: models.Yuan(100000), PaidOn: &paidOn},
-					{Level: "province", Amount: models.Yuan(300000)},
+					{Level: "province", Amount: models.Yuan(400000)},
 				},
 				Parent: &models.Parent{CreditCode: group, OwnershipPct: pct("60"), ActualControl: true, Certifications: []models.Certification{
 					{Level: "national", CertifiedOn: models.MustDate("2023-11-20")},
