@@ -2,6 +2,7 @@ package api
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -61,6 +62,21 @@ func oneMiB(entry string) []byte {
 	return b.Bytes()
 }
 
+// enterpriseMiB builds a 1 MiB POST /v1/evaluate body of an enterprise whose
+// list holds as many entries as fit, entry(i) the i-th.
+func enterpriseMiB(list string, entry func(i int) string) []byte {
+	var b bytes.Buffer
+	b.WriteString(`{"as_of":"2025-06-30","subject":{"kind":"enterprise","credit_code":"91330382MA2AB3C47E","name":"x","region":"330382","` + list + `":[`)
+	for i := 0; b.Len() < DefaultBodyLimit-200; i++ {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(entry(i))
+	}
+	b.WriteString(`]}}`)
+	return b.Bytes()
+}
+
 // BenchmarkBadInputMiB compares what a 1 MiB body of bad entries costs the
 // evaluate endpoint with what a valid 1 MiB body costs (BENCHMARKS.md: at
 // most 3×). The valid body is a university with 10,000 donations, the most
@@ -83,6 +99,12 @@ func BenchmarkBadInputMiB(b *testing.B) {
 		{"empty-entries", oneMiB(`{}`), http.StatusBadRequest},
 		{"wrong-types", oneMiB(`1`), http.StatusBadRequest},
 		{"wrong-values", oneMiB(`{"amount":"-1","form":"gold","via_foundation":true,"arrived_on":"2024-13-01"}`), http.StatusBadRequest},
+		{"distinct-bad-grants", enterpriseMiB("grants_received", func(i int) string {
+			return fmt.Sprintf(`{"level":"l%d","amount":"1.00"}`, i)
+		}), http.StatusBadRequest},
+		{"distinct-bad-years", enterpriseMiB("credit_years", func(i int) string {
+			return fmt.Sprintf(`{"year":%d,"investment":"1","fiscal_subsidy":"0","education_surcharge":"1","local_education_surcharge":"1"}`, 3000+i)
+		}), http.StatusBadRequest},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			b.SetBytes(int64(len(bc.body)))

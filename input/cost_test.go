@@ -60,6 +60,27 @@ func TestBadInputIsBounded(t *testing.T) {
 		_, err := dec.Evaluate([]byte(body), today)
 		wantBounded(t, err, 5000)
 	})
+	t.Run("distinct bad grants and years", func(t *testing.T) {
+		var grants, years strings.Builder
+		for i := range 15000 {
+			if i > 0 {
+				grants.WriteByte(',')
+				years.WriteByte(',')
+			}
+			fmt.Fprintf(&grants, `{"level":"l%d","amount":"1.00"}`, i)
+			fmt.Fprintf(&years, `{"year":%d,"investment":"1","fiscal_subsidy":"0","education_surcharge":"1","local_education_surcharge":"1"}`, 3000+i)
+		}
+		// Too many entries: the list is refused as such, and the rules
+		// that compare entries (no level or year twice) stay linear
+		// (BenchmarkBadInputMiB in api measures it).
+		for list, body := range map[string]string{"grants_received": grants.String(), "credit_years": years.String()} {
+			_, err := dec.Evaluate(bigBody(list, body, 1), today)
+			var me *models.Error
+			if !errors.As(err, &me) || len(me.Fields) != 1 || me.Fields[0].Field != "subject."+list || me.Fields[0].Code != "max_items" {
+				t.Errorf("%s: %v", list, err)
+			}
+		}
+	})
 	t.Run("a certification list of bad lines", func(t *testing.T) {
 		var b strings.Builder
 		b.WriteString("统一社会信用代码,企业名称,所在地,认定等级,认定日期\n")

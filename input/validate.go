@@ -95,22 +95,13 @@ var recordRules = []struct {
 		if e.Parent != nil {
 			parentIsNotSelf(sl, e.CreditCode, e.Parent.CreditCode)
 		}
-		for i, g := range e.GrantsReceived {
-			for _, h := range e.GrantsReceived[:i] {
-				if h.Level == g.Level {
-					sl.ReportError(g.Level, fmt.Sprintf("grants_received[%d].level", i), "Level", "duplicate", g.Level)
-					break
-				}
-			}
+		for _, i := range repeats(e.GrantsReceived, func(g models.GrantReceived) string { return g.Level }) {
+			level := e.GrantsReceived[i].Level
+			sl.ReportError(level, fmt.Sprintf("grants_received[%d].level", i), "Level", "duplicate", level)
 		}
-		// Quadratic, but over at most a hundred years and with no map.
-		for i, y := range e.CreditYears {
-			for _, x := range e.CreditYears[:i] {
-				if x.Year == y.Year {
-					sl.ReportError(y.Year, fmt.Sprintf("credit_years[%d].year", i), "Year", "duplicate_year", fmt.Sprint(y.Year))
-					break
-				}
-			}
+		for _, i := range repeats(e.CreditYears, func(y models.CreditYear) int { return y.Year }) {
+			year := e.CreditYears[i].Year
+			sl.ReportError(year, fmt.Sprintf("credit_years[%d].year", i), "Year", "duplicate_year", fmt.Sprint(year))
 		}
 	}},
 	{models.EnterpriseEntry{}, func(sl validator.StructLevel) {
@@ -185,6 +176,34 @@ func checkApplicationEntry(sl validator.StructLevel) {
 			receipts[no] = true
 		}
 	}
+}
+
+// repeats returns the indexes of the items whose key an earlier item has.
+// A short list (every valid one) is scanned without allocating; a long one
+// — a refused body of thousands of entries — through a map, so that the
+// work stays linear.
+func repeats[T any, K comparable](items []T, key func(T) K) []int {
+	var out []int
+	if len(items) <= 128 {
+		for i := range items {
+			for j := range i {
+				if key(items[j]) == key(items[i]) {
+					out = append(out, i)
+					break
+				}
+			}
+		}
+		return out
+	}
+	seen := make(map[K]bool, len(items))
+	for i, it := range items {
+		k := key(it)
+		if seen[k] {
+			out = append(out, i)
+		}
+		seen[k] = true
+	}
+	return out
 }
 
 // subsidyWithinInvestment: the part of a year's investment paid by
