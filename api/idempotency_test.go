@@ -27,7 +27,7 @@ func TestIdempotencyKeyIsNeverStuck(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			key, err := svc.CreateKey(t.Context(), models.Actor{KeyID: "test"}, app.KeyRequest{Role: models.RoleFinance})
+			key, err := svc.CreateKey(t.Context(), models.Actor{KeyID: "test"}, models.KeyEntry{Role: models.RoleFinance})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -5,7 +5,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/wenzhou-subsidy/subsidy/app"
+	"github.com/wenzhou-subsidy/subsidy/models"
 )
 
 // Whoami is the answer of GET /v1/whoami: the key a request was made with.
@@ -27,7 +27,7 @@ func (s *Server) whoami(c echo.Context) error {
 // answer only. It takes no Idempotency-Key: a stored answer would keep the
 // secret in the database, which holds only hashes of secrets.
 func (s *Server) createKey(c echo.Context) error {
-	var req app.KeyRequest
+	var req models.KeyEntry
 	if err := s.decodeBody(c, &req); err != nil {
 		return err
 	}

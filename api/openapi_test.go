@@ -150,7 +150,7 @@ func TestOpenAPIExamplesValidate(t *testing.T) {
 		"correctApplication": func() any { return &models.ApplicationEntry{} },
 		"returnApplication":  func() any { return &models.ReasonEntry{} },
 		"rejectApplication":  func() any { return &models.ReasonEntry{} },
-		"createKey":          func() any { return &app.KeyRequest{} },
+		"createKey":          func() any { return &models.KeyEntry{} },
 		"createForecast":     func() any { return &models.ForecastRequest{} },
 		"putBudget":          func() any { return &models.BudgetEntry{} },
 	}

@@ -50,7 +50,7 @@ func TestReplicasShareOneDatabase(t *testing.T) {
 	}
 	// The keys and the registry, through the first replica.
 	for role, subject := range map[string]string{models.RoleFinance: "", models.RoleAdmin: ""} {
-		key, err := services[0].CreateKey(t.Context(), models.Actor{KeyID: "test", Role: models.RoleAdmin}, app.KeyRequest{Role: role, Subject: subject})
+		key, err := services[0].CreateKey(t.Context(), models.Actor{KeyID: "test", Role: models.RoleAdmin}, models.KeyEntry{Role: role, Subject: subject})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -155,7 +155,7 @@ func newScreening(b *testing.B, eng *engine.Engine, dsn string, opts registrygen
 		st.Close()
 		b.Fatal(err)
 	}
-	key, err := svc.CreateKey(ctx, registrygen.Actor, app.KeyRequest{Role: models.RoleFinance, Label: "screening benchmark"})
+	key, err := svc.CreateKey(ctx, registrygen.Actor, models.KeyEntry{Role: models.RoleFinance, Label: "screening benchmark"})
 	if err != nil {
 		st.Close()
 		b.Fatal(err)

@@ -80,7 +80,7 @@ func newHarnessWith(t *testing.T, kind string, opts app.Options) *harness {
 const approver = "approver"
 
 func (h *harness) newKey(role, subject string) string {
-	key, err := h.svc.CreateKey(h.t.Context(), models.Actor{KeyID: "test", Role: models.RoleAdmin}, app.KeyRequest{Role: role, Subject: subject, Label: "test"})
+	key, err := h.svc.CreateKey(h.t.Context(), models.Actor{KeyID: "test", Role: models.RoleAdmin}, models.KeyEntry{Role: role, Subject: subject, Label: "test"})
 	if err != nil {
 		h.t.Fatal(err)
 	}
@@ -657,7 +657,7 @@ func TestUniversityCodesAreNotCreditCodes(t *testing.T) {
 		if len(p.Errors) != 1 || p.Errors[0].Field != "code" {
 			t.Errorf("problem %+v", p)
 		}
-		if _, err := h.svc.CreateKey(t.Context(), models.Actor{KeyID: "test"}, app.KeyRequest{Role: models.RoleUniversity, Subject: entA}); models.CodeOf(err) != models.CodeInvalid {
+		if _, err := h.svc.CreateKey(t.Context(), models.Actor{KeyID: "test"}, models.KeyEntry{Role: models.RoleUniversity, Subject: entA}); models.CodeOf(err) != models.CodeInvalid {
 			t.Errorf("a university key for a credit code: %v", err)
 		}
 	})

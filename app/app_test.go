@@ -71,7 +71,7 @@ func TestCheckRun(t *testing.T) {
 func TestKeys(t *testing.T) {
 	s := newService(t)
 	admin := models.Actor{KeyID: "test", Role: models.RoleAdmin}
-	for _, r := range []KeyRequest{
+	for _, r := range []models.KeyEntry{
 		{Role: "boss"},
 		{Role: models.RoleEnterprise, Subject: "91330382MA2AB3C47F"}, // wrong check character
 		{Role: models.RoleUniversity, Subject: "91330382MA2AB3C47E"}, // a credit code
@@ -82,7 +82,7 @@ func TestKeys(t *testing.T) {
 			t.Errorf("%+v: %v", r, err)
 		}
 	}
-	key, err := s.CreateKey(t.Context(), admin, KeyRequest{Role: models.RoleEnterprise, Subject: "91330382MA2AB3C47E", Label: "示例电气"})
+	key, err := s.CreateKey(t.Context(), admin, models.KeyEntry{Role: models.RoleEnterprise, Subject: "91330382MA2AB3C47E", Label: "示例电气"})
 	if err != nil {
 		t.Fatal(err)
 	}

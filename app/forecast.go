@@ -120,7 +120,7 @@ func (s *Service) forecast(ctx context.Context, req models.ForecastRequest) (For
 	// already), the screening's and the overrides', all reported at once.
 	fields := s.input.Validator().Check(&req)
 	var bad *models.Error
-	if errors.As(s.checkScreening(&req.AsOf, &req.GrantYear, &req.Rules, true), &bad) {
+	if errors.As(s.input.Screening(&req.AsOf, &req.GrantYear, &req.Rules, s.Today(), true), &bad) {
 		fields = append(fields, bad.Fields...)
 	}
 	overrides, ofields := s.engine.ParseOverrides(req.Overrides)

@@ -6,7 +6,6 @@ import (
 	"crypto/sha256"
 	"encoding/base32"
 	"encoding/hex"
-	"slices"
 	"strings"
 
 	"github.com/wenzhou-subsidy/subsidy/models"
@@ -15,13 +14,6 @@ import (
 // API keys are "sk_" and 32 random bytes in base32. Only their SHA-256 is
 // stored: a key that leaks from the database cannot be used.
 const keyPrefix = "sk_"
-
-// KeyRequest asks for a new API key.
-type KeyRequest struct {
-	Role    string `json:"role"`
-	Subject string `json:"subject,omitempty"`
-	Label   string `json:"label,omitempty" validate:"max=200,oneline"`
-}
 
 // NewKey is a key just created: its secret is shown this once.
 type NewKey struct {
@@ -42,32 +34,11 @@ func newSecret() string {
 	return keyPrefix + strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b[:]))
 }
 
-// checkKeyRequest checks the role, subject and label of a new key.
-func (s *Service) checkKeyRequest(r KeyRequest) error {
-	fields := s.input.Validator().Check(&r)
-	switch {
-	case !slices.Contains(models.Roles, r.Role):
-		fields = append(fields, models.Field("role", "oneof", strings.Join(models.Roles, ", ")))
-	case r.Role == models.RoleEnterprise:
-		if p := models.CreditCodeProblem(r.Subject); p != "" {
-			fields = append(fields, models.Field("subject", "credit_"+p))
-		}
-	case r.Role == models.RoleUniversity:
-		if !models.ValidUniversityCode(r.Subject) {
-			fields = append(fields, models.Field("subject", "subject_code"))
-		}
-	case r.Subject != "":
-		fields = append(fields, models.Field("subject", "invalid"))
-	}
-	if len(fields) > 0 {
-		return models.InvalidInput(fields...)
-	}
-	return nil
-}
-
 // CreateKey makes and stores a new key; its secret is in the answer only.
-func (s *Service) CreateKey(ctx context.Context, actor models.Actor, r KeyRequest) (NewKey, error) {
-	if err := s.checkKeyRequest(r); err != nil {
+// The command line's keys come here unchecked: the entry is validated here
+// too (by package input, as an API body is).
+func (s *Service) CreateKey(ctx context.Context, actor models.Actor, r models.KeyEntry) (NewKey, error) {
+	if err := s.input.Validate(&r); err != nil {
 		return NewKey{}, err
 	}
 	secret := newSecret()

@@ -46,44 +46,10 @@ type decision struct {
 	Payout     *models.PayoutInfo       `json:"payout,omitempty"`
 }
 
-// checkRun fills a run request's defaults and checks what only a run
-// needs: the rules must pay out, once each, and as_of is not in the future
-// (a run records payouts to be paid: it speaks for today or the past).
+// checkRun fills a run request's defaults and checks it (package input): a
+// run records payouts to be paid, so it speaks for today or the past.
 func (s *Service) checkRun(req *models.PayoutRunRequest) error {
-	return s.checkScreening(&req.AsOf, &req.GrantYear, &req.Rules, false)
-}
-
-// checkScreening fills the defaults of a screening of the registry (a run
-// or a forecast) and checks them: as_of defaults to today (and may be after
-// it only when future says so), grant_year to as_of's year, rules to every
-// rule that pays out; the rules must pay out, once each.
-func (s *Service) checkScreening(asOf *models.Date, grantYear *int, rules *[]string, future bool) error {
-	if asOf.IsZero() {
-		*asOf = s.Today()
-	}
-	if *grantYear == 0 {
-		*grantYear = asOf.Year()
-	}
-	grants := s.engine.PayoutRules()
-	if len(*rules) == 0 {
-		*rules = grants
-	}
-	var fields []models.FieldError
-	if !future && asOf.After(s.Today()) {
-		fields = append(fields, models.Field("as_of", "not_future"))
-	}
-	for i, id := range *rules {
-		switch {
-		case !slices.Contains(grants, id):
-			fields = append(fields, models.Field(fmt.Sprintf("rules[%d]", i), "oneof", strings.Join(grants, ", ")))
-		case slices.Contains((*rules)[:i], id):
-			fields = append(fields, models.Field(fmt.Sprintf("rules[%d]", i), "duplicate", id))
-		}
-	}
-	if len(fields) > 0 {
-		return models.InvalidInput(fields...)
-	}
-	return nil
+	return s.input.Screening(&req.AsOf, &req.GrantYear, &req.Rules, s.Today(), false)
 }
 
 // pass is one reading of the registry: the subjects of one kind, each

@@ -1,6 +1,10 @@
 package input
 
 import (
+	"fmt"
+	"slices"
+	"strings"
+
 	"github.com/wenzhou-subsidy/subsidy/engine"
 	"github.com/wenzhou-subsidy/subsidy/models"
 )
@@ -21,6 +25,15 @@ func NewDecoder(eng *engine.Engine) *Decoder {
 // Validator returns the decoder's validator, for values that come from
 // elsewhere than a JSON body.
 func (d *Decoder) Validator() *Validator { return d.validator }
+
+// Validate checks a value that comes from elsewhere than a JSON body (the
+// command line, a generated registry) as Decode checks a body.
+func (d *Decoder) Validate(v any) error {
+	var probs problems
+	d.validator.checkInto(v, &probs)
+	probs.sort()
+	return probs.err()
+}
 
 // Decode reads a JSON body into v (a pointer to a struct; fields tagged
 // json:"-" may be set beforehand) and validates it. Bad input gives a
@@ -53,4 +66,34 @@ func (d *Decoder) Evaluate(body []byte, today models.Date) (models.EvaluateReque
 	}
 	probs.sort()
 	return req, probs.err()
+}
+
+// Screening fills the defaults of a screening of the registry (a payout
+// run, or a forecast) and checks them: as_of defaults to today (and may be
+// after it only for a forecast, future), grant_year to as_of's year, rules
+// to every rule that pays out; the rules must pay out, once each.
+func (d *Decoder) Screening(asOf *models.Date, grantYear *int, rules *[]string, today models.Date, future bool) error {
+	if asOf.IsZero() {
+		*asOf = today
+	}
+	if *grantYear == 0 {
+		*grantYear = asOf.Year()
+	}
+	grants := d.engine.PayoutRules()
+	if len(*rules) == 0 {
+		*rules = grants
+	}
+	var probs problems
+	if !future && asOf.After(today) {
+		probs.addAt("as_of", "not_future")
+	}
+	for i, id := range *rules {
+		switch {
+		case !slices.Contains(grants, id):
+			probs.addAt(fmt.Sprintf("rules[%d]", i), "oneof", strings.Join(grants, ", "))
+		case slices.Contains((*rules)[:i], id):
+			probs.addAt(fmt.Sprintf("rules[%d]", i), "duplicate", id)
+		}
+	}
+	return probs.err()
 }

@@ -111,6 +111,23 @@ var recordRules = []struct {
 		}
 	}},
 	{models.ApplicationEntry{}, checkApplicationEntry},
+	{models.KeyEntry{}, func(sl validator.StructLevel) {
+		k := sl.Current().Interface().(models.KeyEntry)
+		switch k.Role {
+		case models.RoleEnterprise:
+			if !models.ValidCreditCode(k.Subject) {
+				sl.ReportError(k.Subject, "subject", "Subject", "creditcode", "")
+			}
+		case models.RoleUniversity:
+			if !models.ValidUniversityCode(k.Subject) {
+				sl.ReportError(k.Subject, "subject", "Subject", "subjectcode", "")
+			}
+		default:
+			if k.Subject != "" {
+				sl.ReportError(k.Subject, "subject", "Subject", "no_subject", "")
+			}
+		}
+	}},
 }
 
 // checkApplicationEntry: an application brings the facts of its rule and
@@ -299,7 +316,7 @@ func fieldProblem(path string, fe validator.FieldError) models.FieldError {
 		return models.Field(path, "account_no")
 	case "duplicate", "duplicate_year":
 		return models.Field(path, tag, fe.Param())
-	case "revoked_before", "subsidy_above", "same_as_self", "positive", "not_for_rule":
+	case "revoked_before", "subsidy_above", "same_as_self", "positive", "not_for_rule", "no_subject":
 		return models.Field(path, tag)
 	}
 	return models.Field(path, "invalid")

@@ -157,6 +157,7 @@ var fieldMessages = map[string]Text{
 	"subsidy_above":   {Zh: "财政补助不能超过当年投入", En: "must not be above the year's investment"},
 	"revoked_before":  {Zh: "撤销日期不能早于认定日期", En: "must not be before certified_on"},
 	"same_as_self":    {Zh: "母公司代码不能与企业本身相同", En: "must differ from the enterprise's own code"},
+	"no_subject":      {Zh: "只有企业和高校的密钥绑定主体", En: "only enterprise and university keys are bound to a subject"},
 	"unknown_rule":    {Zh: "未知规则 %s", En: "unknown rule %s"},
 	"rule_kind":       {Zh: "规则 %s 不适用于 %s 类主体", En: "rule %s does not apply to a subject of kind %s"},
 	"unknown_param":   {Zh: "未知参数 %s", En: "unknown parameter %s"},

@@ -62,6 +62,15 @@ type DonationEntry struct {
 	ReceiptNo     string `json:"receipt_no,omitempty" validate:"max=100,oneline"`
 }
 
+// KeyEntry asks for a new API key (POST /v1/keys, subsidy keys create): a
+// subject key names its subject — a credit code for an enterprise, a
+// university's code for a university — and no other key does.
+type KeyEntry struct {
+	Role    string `json:"role" validate:"oneof=admin finance tax enterprise university"`
+	Subject string `json:"subject,omitempty"`
+	Label   string `json:"label,omitempty" validate:"max=200,oneline"`
+}
+
 // PayoutRunRequest starts a payout run (POST /v1/payout-runs): as_of
 // defaults to today and grant_year to as_of's year, rules to every rule
 // that pays out.

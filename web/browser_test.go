@@ -192,7 +192,7 @@ var admin = models.Actor{KeyID: "test", Role: models.RoleAdmin}
 // key makes a key of role (for subject) and returns its secret.
 func (s *site) key(role, subject string) string {
 	s.t.Helper()
-	k, err := s.svc.CreateKey(context.Background(), admin, app.KeyRequest{Role: role, Subject: subject, Label: "test " + role})
+	k, err := s.svc.CreateKey(context.Background(), admin, models.KeyEntry{Role: role, Subject: subject, Label: "test " + role})
 	if err != nil {
 		s.t.Fatal(err)
 	}

@@ -52,13 +52,13 @@ const demoEnterprise = "91330382MA2C00005A"
 // years; the enterprise sees its own.
 var demoKeySpecs = []struct {
 	name string // as printed: "subsidy: demo <name> key (<label>): sk_…"
-	req  app.KeyRequest
+	req  models.KeyEntry
 }{
-	{"admin", app.KeyRequest{Role: models.RoleAdmin, Label: "demo: 管理员 admin"}},
-	{"clerk", app.KeyRequest{Role: models.RoleFinance, Label: "demo: 财政 经办人 clerk - registers, starts payout runs, marks paid"}},
-	{"approver", app.KeyRequest{Role: models.RoleFinance, Label: "demo: 财政 审核人 approver - approves or rejects payouts"}},
-	{"tax", app.KeyRequest{Role: models.RoleTax, Label: "demo: 税务 tax - credit years and verifications"}},
-	{"enterprise", app.KeyRequest{Role: models.RoleEnterprise, Subject: demoEnterprise, Label: "demo: 企业 enterprise - 乐清电气科技有限公司 " + demoEnterprise}},
+	{"admin", models.KeyEntry{Role: models.RoleAdmin, Label: "demo: 管理员 admin"}},
+	{"clerk", models.KeyEntry{Role: models.RoleFinance, Label: "demo: 财政 经办人 clerk - registers, starts payout runs, marks paid"}},
+	{"approver", models.KeyEntry{Role: models.RoleFinance, Label: "demo: 财政 审核人 approver - approves or rejects payouts"}},
+	{"tax", models.KeyEntry{Role: models.RoleTax, Label: "demo: 税务 tax - credit years and verifications"}},
+	{"enterprise", models.KeyEntry{Role: models.RoleEnterprise, Subject: demoEnterprise, Label: "demo: 企业 enterprise - 乐清电气科技有限公司 " + demoEnterprise}},
 }
 
 // loadDemo loads the demo registry into an empty database, then revokes the

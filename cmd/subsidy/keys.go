@@ -27,7 +27,7 @@ func cmdKeys(ctx context.Context, args []string, getenv func(string) string, std
 	verb := args[0]
 	fs := flagSet("keys "+verb, stdout)
 	db := dbFlag(fs, getenv)
-	var req app.KeyRequest
+	var req models.KeyEntry
 	fs.StringVar(&req.Role, "role", "", "role of the new key: "+strings.Join(models.Roles, ", "))
 	fs.StringVar(&req.Subject, "subject", "", "credit code (enterprise) or university code (university) the key is bound to")
 	fs.StringVar(&req.Label, "label", "", "a note on what the key is for")
