@@ -24,7 +24,7 @@ func mayRead(a models.Actor, kind, code string) bool {
 	return a.Role == kind && a.Subject == code
 }
 
-// fourEyes keeps clerk and approver apart (审核与经办分离): an actor whose key
+// keepApart keeps clerk and approver apart (审核与经办分离): an actor whose key
 // is one of the clerks' (the keys that prepared what is to be decided) may
 // not decide on it, whatever its role. An office of one person turns it off
 // (Options.NoFourEyes).

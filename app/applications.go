@@ -148,8 +148,8 @@ func (s *Service) evaluateEntry(ctx context.Context, code, kind string, e models
 		for i, c := range e.Certifications {
 			for _, r := range recorded {
 				if r.Level == c.Level && r.CertifiedOn == c.CertifiedOn {
-					level, on := models.LevelNames[c.Level], c.CertifiedOn.String()
-					fields = append(fields, models.FieldBecause(fmt.Sprintf("certifications[%d].certified_on", i), "already_recorded",
+					level, on := models.LevelWords[c.Level], c.CertifiedOn.String()
+					fields = append(fields, models.FieldWords(fmt.Sprintf("certifications[%d].certified_on", i), "already_recorded",
 						models.Text{Zh: level.Zh + "认定，" + on, En: "the " + level.En + " certification of " + on}))
 					break
 				}

@@ -44,8 +44,8 @@ type ForecastFigures struct {
 	ByRule   []RuleFigure  `json:"by_rule"`
 	ByPayer  []PayerFigure `json:"by_payer"`
 	Credit   CreditFigure  `json:"credit"`
-	// Skipped counts the registered subjects whose facts the rules refused
-	// (as a run would skip them).
+	// Skipped counts the evaluations the rules refused for a registered
+	// subject's facts (as a run would skip them): a subject once per rule.
 	Skipped int `json:"skipped"`
 }
 

@@ -49,7 +49,7 @@ func (e *Engine) plan(req models.EvaluateRequest) (plan, []models.FieldError) {
 		case !ok:
 			fields = append(fields, models.Field(path(), "unknown_rule", id))
 		case kind != "" && r.subject != kind:
-			fields = append(fields, models.Field(path(), "rule_kind", id, kind))
+			fields = append(fields, models.FieldWords(path(), "rule_kind", models.Text{Zh: id, En: id}, models.KindWords[kind]))
 		case slices.Contains(p.rules, r):
 			fields = append(fields, models.Field(path(), "duplicate", id))
 		default:
@@ -143,7 +143,7 @@ func (e *Engine) parseOverrides(raw map[string]json.RawMessage) (map[*rule]map[s
 		}
 		v, err := prm.kind.parse(&prm.decl, raw[key])
 		if err != nil {
-			fields = append(fields, models.FieldBecause(path, "param_value", ValueReason(err)))
+			fields = append(fields, models.FieldWords(path, "param_value", ValueReason(err)))
 			continue
 		}
 		if parsed == nil {

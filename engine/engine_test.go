@@ -158,7 +158,7 @@ func TestEvaluateInvalid(t *testing.T) {
 			name: "a rule of the other kind",
 			req:  models.EvaluateRequest{Rules: []string{"donation-match"}, Subject: ent},
 			want: []models.FieldError{{Field: "rules[0]", Code: "rule_kind", Text: models.Text{
-				Zh: "规则 donation-match 不适用于 enterprise 类主体", En: "rule donation-match does not apply to a subject of kind enterprise"}}},
+				Zh: "规则 donation-match 不适用于企业", En: "rule donation-match does not apply to a subject of kind enterprise"}}},
 			wantErr: "invalid: the request has invalid fields; rules[0]: rule donation-match does not apply to a subject of kind enterprise",
 		},
 		{

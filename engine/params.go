@@ -200,7 +200,7 @@ var paramKinds = map[string]paramKind{
 			}
 			var out []string
 			for _, l := range v.([]string) {
-				out = append(out, models.LevelNames[l].Zh)
+				out = append(out, models.LevelWords[l].Zh)
 			}
 			return strings.Join(out, "、")
 		},

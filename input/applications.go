@@ -20,7 +20,7 @@ func (d *Decoder) CheckApplication(a models.ApplicationEntry, kind string, today
 	case !ok:
 		probs.addAt("rule", "unknown_rule", a.Rule)
 	case ruleKind != kind:
-		probs.addAt("rule", "rule_kind", a.Rule, kind)
+		probs.add(models.FieldWords("rule", "rule_kind", models.Text{Zh: a.Rule, En: a.Rule}, models.KindWords[kind]))
 	}
 	if a.GrantYear != 0 {
 		if years, ok := d.engine.GrantYears(a.Rule, today); ok && !years.Contains(a.GrantYear) {

@@ -617,13 +617,13 @@ func formatProblem(path string, sh shape, err error) models.FieldError {
 	}
 	switch sh {
 	case shapeMoney:
-		return models.FieldBecause(path, "money", why)
+		return models.FieldWords(path, "money", why)
 	case shapeDate:
 		return models.Field(path, "date")
 	case shapePercent:
-		return models.FieldBecause(path, "percent", why)
+		return models.FieldWords(path, "percent", why)
 	case shapeDecimal:
-		return models.FieldBecause(path, "decimal", why)
+		return models.FieldWords(path, "decimal", why)
 	}
 	return models.Field(path, "invalid")
 }

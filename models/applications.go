@@ -108,11 +108,6 @@ type Application struct {
 	UpdatedAt   time.Time          `json:"updated_at"`
 }
 
-// Open reports whether the application awaits a review or a correction.
-func (a Application) Open() bool {
-	return a.Status == ApplicationSubmitted || a.Status == ApplicationReturned
-}
-
 // Submitters are the keys that submitted the application or corrected it:
 // none of them may review it (four eyes).
 func (a Application) Submitters() []string {

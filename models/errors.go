@@ -121,14 +121,18 @@ func Field(path, code string, args ...any) FieldError {
 	}
 }
 
-// FieldBecause builds the FieldError for a reason code whose message names
-// a further reason, given in each language.
-func FieldBecause(path, code string, because Text) FieldError {
+// FieldWords builds the FieldError for a reason code whose arguments are
+// words of either language (an id's Chinese and English names).
+func FieldWords(path, code string, args ...Text) FieldError {
 	m, ok := fieldMessages[code]
 	if !ok {
 		m = fieldMessages["invalid"]
 	}
-	return FieldError{Field: path, Code: code, Text: Text{Zh: fmt.Sprintf(m.Zh, because.Zh), En: fmt.Sprintf(m.En, because.En)}}
+	zh, en := make([]any, len(args)), make([]any, len(args))
+	for i, a := range args {
+		zh[i], en[i] = a.Zh, a.En
+	}
+	return FieldError{Field: path, Code: code, Text: Text{Zh: fmt.Sprintf(m.Zh, zh...), En: fmt.Sprintf(m.En, en...)}}
 }
 
 // fieldMessages holds every input problem the service reports.
@@ -159,7 +163,7 @@ var fieldMessages = map[string]Text{
 	"same_as_self":    {Zh: "母公司代码不能与企业本身相同", En: "must differ from the enterprise's own code"},
 	"no_subject":      {Zh: "只有企业和高校的密钥绑定主体", En: "only enterprise and university keys are bound to a subject"},
 	"unknown_rule":    {Zh: "未知规则 %s", En: "unknown rule %s"},
-	"rule_kind":       {Zh: "规则 %s 不适用于 %s 类主体", En: "rule %s does not apply to a subject of kind %s"},
+	"rule_kind":       {Zh: "规则 %s 不适用于%s", En: "rule %s does not apply to a subject of kind %s"},
 	"unknown_param":   {Zh: "未知参数 %s", En: "unknown parameter %s"},
 	"param_value":     {Zh: "参数取值无效：%s", En: "invalid parameter value: %s"},
 	"range":           {Zh: "取值应在 %s 之间", En: "must be between %s"},

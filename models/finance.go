@@ -55,16 +55,6 @@ func PayerOf(code string) (Payer, bool) {
 	return Payer{Code: code}, false
 }
 
-// Payers lists every payer, the counties' bureaus in code order and then
-// the city's.
-func Payers() []Payer {
-	out := make([]Payer, 0, len(Counties)+1)
-	for _, c := range Counties {
-		out = append(out, LocalFinanceBureau(c.Code))
-	}
-	return append(out, CityFinanceBureau)
-}
-
 // Budget is the appropriation (预算指标) of one payer for one grant year,
 // with what its approved and paid payouts of that year already commit.
 // Remaining is below zero when the budget was set (or cut) below what had
@@ -89,20 +79,3 @@ type PayoutTransition struct {
 	// that marks it paid (审核与经办分离).
 	FourEyes bool
 }
-
-// Words are what a person reads for an id, in Chinese and English (the
-// project's glossary): on transfer lists, tables and messages, never the
-// id itself.
-var (
-	StatusWords = map[string]Text{
-		PayoutPending:  {Zh: "待审核", En: "pending"},
-		PayoutApproved: {Zh: "已审核", En: "approved"},
-		PayoutPaid:     {Zh: "已支付", En: "paid"},
-		PayoutRejected: {Zh: "已驳回", En: "rejected"},
-	}
-	LevelWords = map[string]Text{
-		LevelCity:     {Zh: "市级", En: "city"},
-		LevelProvince: {Zh: "省级", En: "province"},
-		LevelNational: {Zh: "国家级", En: "national"},
-	}
-)

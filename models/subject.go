@@ -21,13 +21,6 @@ const (
 // Levels lists the certification levels from lowest to highest.
 var Levels = []string{LevelCity, LevelProvince, LevelNational}
 
-// LevelNames are the levels in the glossary's words.
-var LevelNames = map[string]Text{
-	LevelCity:     {Zh: "市级", En: "city"},
-	LevelProvince: {Zh: "省级", En: "province"},
-	LevelNational: {Zh: "国家级", En: "national"},
-}
-
 // LevelRank returns 1, 2, 3 for city, province, national and 0 otherwise.
 func LevelRank(level string) int {
 	for i, l := range Levels {

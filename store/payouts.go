@@ -219,7 +219,7 @@ func (s *Store) FinishRun(ctx context.Context, run models.PayoutRun) (models.Pay
 		_, err := s.endRun(tx, run.ID, func(r *runRow) (bool, error) {
 			if r.Status != models.RunRunning {
 				return false, models.Conflict(
-					fmt.Sprintf("发放批次 %d 已结束（%s）", run.ID, r.Status),
+					fmt.Sprintf("发放批次 %d 已结束（%s）", run.ID, models.RunStatusWords[r.Status].Zh),
 					fmt.Sprintf("payout run %d has ended already (%s)", run.ID, r.Status))
 			}
 			r.Status, r.Screened = run.Status, run.Screened
