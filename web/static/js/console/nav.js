@@ -3,16 +3,13 @@
 // offers, in order. A page not in a role's menu may still be opened from a
 // page that is (under: the menu entry it belongs to). The API decides what
 // a key may do; the menu only offers what it may.
-//
-// Phase 2 adds its pages here and nowhere else: forecasts (资金测算), budgets
-// (预算指标) and applications (申报) each get a module under pages/ and a
-// line in the menus of the roles that use them.
 export const pages = [
   { id: 'overview', path: '/overview', module: './pages/overview.js', label: 'nav.overview' },
   { id: 'runs', path: '/runs', module: './pages/runs.js', label: 'nav.runs' },
   { id: 'run', path: '/runs/:id', module: './pages/runs.js', under: 'runs' },
   { id: 'payouts', path: '/payouts', module: './pages/payouts.js', label: 'nav.payouts' },
   { id: 'payout', path: '/payouts/:id', module: './pages/payout.js', under: 'payouts' },
+  { id: 'budgets', path: '/budgets', module: './pages/budgets.js', label: 'nav.budgets' },
   { id: 'registry', path: '/registry', module: './pages/registry.js', label: 'nav.registry' },
   { id: 'enterprise', path: '/enterprises/:code', module: './pages/enterprise.js', under: 'registry' },
   { id: 'university', path: '/universities/:code', module: './pages/university.js', under: 'registry' },
@@ -25,10 +22,12 @@ export const pages = [
   { id: 'my-ledger', path: '/mine/ledger', module: './pages/mine.js', label: 'nav.my_ledger' },
 ];
 
+const financeMenu = ['overview', 'runs', 'payouts', 'budgets', 'registry', 'import'];
+
 export const menus = {
-  finance: ['overview', 'runs', 'payouts', 'registry', 'import'],
+  finance: financeMenu,
   tax: ['credit'],
-  admin: ['keys', 'audit', 'overview', 'runs', 'payouts', 'registry', 'import', 'credit'],
+  admin: ['keys', 'audit', ...financeMenu, 'credit'],
   enterprise: ['mine', 'my-ledger', 'payouts'],
   university: ['mine', 'payouts'],
 };
