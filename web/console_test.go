@@ -345,4 +345,8 @@ func TestConsoleInEnglish(t *testing.T) {
 	if got := tb.text(`#page form:has(h2) .field-error:not([hidden])`); !strings.Contains(got, "unified social credit code") {
 		t.Errorf("the error reads %q", got)
 	}
+	// The reform's fields: the rules' descriptions and values in force, in English.
+	tb.goTo("#/forecast", "forecast")
+	tb.waitText(`#page [data-param="cert-grant.amounts"]`, "In force: City 50,000.00 yuan, Province 200,000.00 yuan")
+	tb.waitText(`#page [data-param="cert-grant.stacking"]`, "each level in full")
 }

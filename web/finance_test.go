@@ -216,3 +216,58 @@ func TestBudgetsOnTheOverview(t *testing.T) {
 		t.Errorf("the chart's figures: %q", got)
 	}
 }
+
+// TestForecastWithReform: the reform's fields come from the rules, each
+// with the value in force; raising the city-level grant forecasts the
+// reform beside the baseline, with who gains, by payer and by rule, and the
+// revenue forgone. A bad value is refused at its field.
+func TestForecastWithReform(t *testing.T) {
+	s := newSite(t)
+	finance := s.key(models.RoleFinance, "")
+	s.seed(finance)
+	tb := s.tab(t)
+	tb.signIn(finance)
+	tb.goTo("#/forecast", "forecast")
+	amounts := `#page [data-param="cert-grant.amounts"]`
+	tb.waitText(amounts, "现行：市级 50,000.00 元（5 万元）、省级 200,000.00 元（20 万元）、国家级 500,000.00 元（50 万元）")
+	tb.waitText(`#page [data-param="surcharge-credit.allocation"]`, "按应缴额比例分配")
+	tb.typeIn(`#page input[data-path="grant_year"]`, "2025")
+	tb.set(`#page input[data-path="as_of"]`, "2025-06-30")
+	tb.until(`document.querySelector('#page .reform').dataset.asOf === '2025-06-30' && !document.querySelector('#page .reform[aria-busy]')`, "the parameters in force on that day")
+
+	city := amounts + ` input[data-path="overrides.cert-grant.amounts"]`
+	tb.clear(city)
+	tb.typeIn(city, "80000")
+	tb.until(`document.querySelector('`+amounts+`').classList.contains('changed') && document.querySelectorAll('#page .param.changed').length === 1`, "the amounts, and they alone, are marked changed")
+	tb.clickText("#page form", "开始测算")
+	tb.waitText(`#page [data-figure="baseline"]`, "1,750,000.00 元（175 万元）")
+	figures := eval[[]string](tb, `[...document.querySelectorAll('#page [data-figure]')].map((e) => e.textContent)`)
+	want := []string{"1,750,000.00 元（175 万元） （3 家单位）", "1,780,000.00 元（178 万元） （3 家单位）", "+30,000.00 元", "增加 1 家，减少 0 家，不变 2 家"}
+	if diff := cmp.Diff(want, figures); diff != "" {
+		t.Errorf("the figures (-want +got):\n%s", diff)
+	}
+	byPayer := eval[[]string](tb, `[...document.querySelectorAll('#page .forecast-result section:nth-of-type(1) tbody tr')].map((r) => [...r.cells].map((c) => c.textContent).join(' '))`)
+	wantPayer := []string{
+		"温州市财政局 1,500,000.00 1 1,500,000.00 1 0.00",
+		"鹿城区财政局 50,000.00 1 80,000.00 1 +30,000.00",
+		"乐清市财政局 200,000.00 1 200,000.00 1 0.00",
+	}
+	if diff := cmp.Diff(wantPayer, byPayer); diff != "" {
+		t.Errorf("by payer (-want +got):\n%s", diff)
+	}
+	if n := eval[int](tb, `document.querySelectorAll('#page .forecast-result section:nth-of-type(1) svg.chart rect.bar-reform').length`); n != 3 {
+		t.Errorf("%d reform bars by payer", n)
+	}
+	tb.waitText("#page .forecast-result", "税式支出（减少的附加收入）：2025 年度")
+	tb.waitText(`#page tr[data-credit="offset_local"]`, "其中地方教育附加")
+	tb.waitText("#page .forecast-result .overrides", "市级 80,000.00 元")
+
+	cap := `#page input[data-path="overrides.donation-match.cap"]`
+	tb.clear(cap)
+	tb.typeIn(cap, "很多")
+	tb.clickText("#page form", "开始测算")
+	tb.until(`document.querySelector('`+cap+`').getAttribute('aria-invalid') === 'true'`, "the cap is marked")
+	if got := tb.text(`#page [data-param="donation-match.cap"] .field-error`); !strings.Contains(got, "参数取值无效") {
+		t.Errorf("the cap's error reads %q", got)
+	}
+}

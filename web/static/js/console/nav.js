@@ -10,6 +10,7 @@ export const pages = [
   { id: 'payouts', path: '/payouts', module: './pages/payouts.js', label: 'nav.payouts' },
   { id: 'payout', path: '/payouts/:id', module: './pages/payout.js', under: 'payouts' },
   { id: 'budgets', path: '/budgets', module: './pages/budgets.js', label: 'nav.budgets' },
+  { id: 'forecast', path: '/forecast', module: './pages/forecast.js', label: 'nav.forecast' },
   { id: 'registry', path: '/registry', module: './pages/registry.js', label: 'nav.registry' },
   { id: 'enterprise', path: '/enterprises/:code', module: './pages/enterprise.js', under: 'registry' },
   { id: 'university', path: '/universities/:code', module: './pages/university.js', under: 'registry' },
@@ -22,7 +23,7 @@ export const pages = [
   { id: 'my-ledger', path: '/mine/ledger', module: './pages/mine.js', label: 'nav.my_ledger' },
 ];
 
-const financeMenu = ['overview', 'runs', 'payouts', 'budgets', 'registry', 'import'];
+const financeMenu = ['overview', 'runs', 'payouts', 'budgets', 'forecast', 'registry', 'import'];
 
 export const menus = {
   finance: financeMenu,
