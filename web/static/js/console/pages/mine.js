@@ -23,7 +23,8 @@ export async function render(ctx) {
     return;
   }
   ctx.root.append(heading(ctx, t('nav.mine')), h('p', { class: 'subject-name' }, who.name),
-    h('section', { class: 'card payee' }, h('h2', null, t('payee.title')), payeeView(who.payee), h('p', { class: 'hint' }, t('payee.own_hint'))));
+    h('section', { class: 'card payee' }, h('h2', null, t('payee.title')), payeeView(who.payee), h('p', { class: 'hint' }, t('payee.own_hint'))),
+    h('p', null, h('a', { href: '#/mine/applications' }, t('mine.to_applications'))));
   const box = h('div');
   let query = '';
   if (role === 'university') {
