@@ -51,9 +51,11 @@ SCREENING ?=
 screening:
 	$(GO) test ./api -run '^$$' -bench '^BenchmarkScreening$$/$(SCREENING)' -benchtime 1x -timeout 60m -v
 
-# PNGs of the main pages at 1280 and 375 px wide in docs/screenshots (needs
-# Chromium and, for legible Chinese, a CJK font such as Debian's
-# fonts-noto-cjk).
+# PNGs of the main pages (the self-check; payouts, overview, forecast and an
+# application under review as finance sees them; the application as its
+# enterprise reads it; the credit ledger) at 1280 and 375 px wide in
+# docs/screenshots (needs Chromium and, for legible Chinese, a CJK font such
+# as Debian's fonts-noto-cjk).
 screenshots:
 	SUBSIDY_SCREENSHOTS=$(CURDIR)/docs/screenshots $(GO) test ./web -run '^TestScreenshots$$' -count=1 -v
 

@@ -203,11 +203,20 @@ func (s *site) key(role, subject string) string {
 // status is want.
 func (s *site) call(want int, key, method, path, body string) string {
 	s.t.Helper()
+	return s.callType(want, key, method, path, "", body)
+}
+
+// callType is call with the body's Content-Type.
+func (s *site) callType(want int, key, method, path, contentType, body string) string {
+	s.t.Helper()
 	req, err := http.NewRequest(method, s.url+path, strings.NewReader(body))
 	if err != nil {
 		s.t.Fatal(err)
 	}
 	req.Header.Set("Authorization", "Bearer "+key)
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		s.t.Fatal(err)

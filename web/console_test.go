@@ -172,8 +172,10 @@ func TestEnterpriseSeesOnlyItsOwn(t *testing.T) {
 	s := newSite(t)
 	finance := s.key(models.RoleFinance, "")
 	s.seed(finance)
+	s.call(200, finance, "PUT", "/v1/enterprises/"+entA, `{"name":"示例电气有限公司","region":"330382","payee":{"account_name":"示例电气有限公司","account_no":"6222021203001234567","bank_name":"中国工商银行乐清支行"}}`)
 	s.call(201, finance, "POST", "/v1/payout-runs", `{"as_of":"2025-06-30"}`)
 	ids := payoutIDs(t, s, finance)
+	s.call(200, s.key(models.RoleFinance, ""), "POST", fmt.Sprintf("/v1/payouts/%d/approve", ids[entA]), "")
 	tb := s.tab(t)
 	tb.signIn(s.key(models.RoleEnterprise, entA))
 	menu := tb.text("#menu")
@@ -188,9 +190,18 @@ func TestEnterpriseSeesOnlyItsOwn(t *testing.T) {
 	tb.waitText("#whoami", entA)
 	tb.waitText("#page", "示例电气有限公司")
 	tb.waitText(`#page [data-rule="cert-grant"]`, "符合条件")
+	// Its payee account, the number masked to its last four digits.
+	tb.waitText("#page .payee", "***************4567")
+	if got := tb.text("#page"); strings.Contains(got, "6222021203001234567") {
+		t.Error("the enterprise sees its whole account number")
+	}
 
 	tb.goTo("#/payouts", "payouts")
 	tb.waitText("#page tbody", "200,000.00")
+	tb.waitText("#page tbody ol.steps", "已审核 ") // its history: recorded, then approved
+	if n := eval[int](tb, `document.querySelectorAll('#page tbody ol.steps li').length`); n != 2 {
+		t.Errorf("the payout's history has %d steps, want 2", n)
+	}
 	if got := tb.text("#page"); strings.Contains(got, "鹿城机械") || strings.Contains(got, "温州职业技术学院") || strings.Contains(got, "审核通过") {
 		t.Errorf("the enterprise sees others' payouts or staff actions: %q", got)
 	}
@@ -334,4 +345,8 @@ func TestConsoleInEnglish(t *testing.T) {
 	if got := tb.text(`#page form:has(h2) .field-error:not([hidden])`); !strings.Contains(got, "unified social credit code") {
 		t.Errorf("the error reads %q", got)
 	}
+	// The reform's fields: the rules' descriptions and values in force, in English.
+	tb.goTo("#/forecast", "forecast")
+	tb.waitText(`#page [data-param="cert-grant.amounts"]`, "In force: City 50,000.00 yuan, Province 200,000.00 yuan")
+	tb.waitText(`#page [data-param="cert-grant.stacking"]`, "each level in full")
 }

@@ -1,6 +1,11 @@
 package web_test
 
 import (
+	"bytes"
+	"encoding/json"
+	"image"
+	"image/color"
+	"image/png"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -62,7 +67,14 @@ func TestNarrowScreen(t *testing.T) {
 	tb.waitText(`[data-rule="cert-grant"] .amount-value`, "200,000.00")
 	tb.fitsWidth(375, "the self-check")
 	tb.signIn(finance)
-	for _, p := range [][2]string{{"#/payouts", "payouts"}, {"#/overview", "overview"}, {"#/runs", "runs"}} {
+	for _, p := range [][2]string{{"#/payouts", "payouts"}, {"#/overview", "overview"}, {"#/runs", "runs"}, {"#/budgets", "budgets"}, {"#/forecast", "forecast"}, {"#/applications", "applications"}} {
+		tb.goTo(p[0], p[1])
+		tb.fitsWidth(375, p[1])
+	}
+	// An enterprise on its phone: its payouts and its applications.
+	tb.click("#signout")
+	tb.signIn(s.key(models.RoleEnterprise, entA))
+	for _, p := range [][2]string{{"#/payouts", "payouts"}, {"#/mine/applications", "my-applications"}, {"#/mine/applications/new", "my-application-new"}} {
 		tb.goTo(p[0], p[1])
 		tb.fitsWidth(375, p[1])
 	}
@@ -86,10 +98,24 @@ func TestScreenshots(t *testing.T) {
 	s.seed(finance)
 	s.call(201, finance, "PUT", "/v1/enterprises/"+entA+"/credit-years/2024", `{"investment":"1000000.00","fiscal_subsidy":"0.00","education_surcharge":"30000.00","local_education_surcharge":"20000.00"}`)
 	s.call(201, finance, "PUT", "/v1/enterprises/"+entA+"/credit-years/2025", `{"investment":"400000.00","fiscal_subsidy":"0.00","education_surcharge":"120000.00","local_education_surcharge":"80000.00"}`)
+	s.call(201, finance, "PUT", "/v1/budgets/330382/2025", `{"amount":"300000.00"}`)
+	s.call(201, finance, "PUT", "/v1/budgets/330302/2025", `{"amount":"100000.00"}`)
+	s.call(201, finance, "PUT", "/v1/budgets/330300/2025", `{"amount":"2000000.00"}`)
 	s.call(201, finance, "POST", "/v1/payout-runs", `{"as_of":"2025-06-30"}`)
 	ids := payoutIDs(t, s, finance)
-	s.call(200, finance, "POST", "/v1/payouts/"+itoa(ids[entB])+"/approve", "")
+	approver := s.key(models.RoleFinance, "")
+	s.call(200, approver, "POST", "/v1/payouts/"+itoa(ids[entB])+"/approve", "")
+	s.call(200, approver, "POST", "/v1/payouts/"+itoa(ids[uniCode])+"/approve", "")
+	// Certified since the run: what the forecast finds still due.
+	s.call(201, finance, "PUT", "/v1/enterprises/91330381MA2C00004Q", `{"name":"瑞安汽摩配件股份有限公司","region":"330381"}`)
+	s.call(201, finance, "POST", "/v1/enterprises/91330381MA2C00004Q/certifications", `{"level":"province","certified_on":"2025-01-10"}`)
+	s.call(201, finance, "PUT", "/v1/enterprises/91330324MA2C00006D", `{"name":"永嘉泵阀制造有限公司","region":"330324"}`)
+	s.call(201, finance, "POST", "/v1/enterprises/91330324MA2C00006D/certifications", `{"level":"city","certified_on":"2025-02-01"}`)
 	tax := s.key(models.RoleTax, "")
+	ent := s.key(models.RoleEnterprise, entB)
+	var app struct{ ID int64 }
+	json.Unmarshal([]byte(s.call(201, ent, "POST", "/v1/applications", `{"rule":"cert-grant","certifications":[{"level":"province","certified_on":"2025-03-01","certificate_no":"浙产教认〔2025〕018号"}]}`)), &app)
+	s.callType(201, ent, "POST", "/v1/applications/"+itoa(app.ID)+"/attachments?name=认定证书.png", "image/png", certificatePNG(t))
 	for _, width := range []int64{1280, 375} {
 		tb := s.tab(t)
 		height := int64(900)
@@ -124,6 +150,27 @@ func TestScreenshots(t *testing.T) {
 		tb.goTo("#/overview", "overview")
 		tb.waitText("#page tfoot", "合计")
 		shot("overview")
+		tb.goTo("#/forecast", "forecast")
+		city := `#page input[data-path="overrides.cert-grant.amounts"]`
+		tb.until(`document.querySelector('`+city+`')`, "the reform's fields")
+		tb.typeIn(`#page input[data-path="grant_year"]`, "2025")
+		tb.clear(city)
+		tb.typeIn(city, "80000")
+		tb.clickText("#page form", "开始测算")
+		tb.waitText(`#page [data-figure="changes"]`, "增加 1 家")
+		eval[bool](tb, `(document.querySelector('#page .forecast-result').scrollIntoView(), true)`)
+		shot("forecast")
+		tb.goTo("#/applications/"+itoa(app.ID), "application")
+		tb.clickText(`#page .evidence tr[data-evidence="1"]`, "查看")
+		tb.until(`document.querySelector('#page img.evidence-image')?.complete`, "the evidence in the viewer")
+		eval[bool](tb, `(document.querySelector('#page .evaluation').scrollIntoView(), document.activeElement.blur(), true)`)
+		shot("review")
+		tb.click("#signout")
+		tb.signIn(ent)
+		tb.goTo("#/mine/applications/"+itoa(app.ID), "my-application")
+		tb.waitText("#page .evaluation", "符合条件")
+		eval[bool](tb, `(window.scrollTo(0, 0), document.activeElement.blur(), true)`)
+		shot("application")
 		tb.click("#signout")
 		tb.signIn(tax)
 		tb.goTo("#/credit/"+entA, "credit-of")
@@ -133,6 +180,34 @@ func TestScreenshots(t *testing.T) {
 		}
 		shot("credit")
 	}
+}
+
+// certificatePNG draws a certificate-like picture (a frame, lines of
+// "text" and a red seal) to show in the evidence viewer.
+func certificatePNG(t *testing.T) string {
+	const w, h = 640, 440
+	img := image.NewRGBA(image.Rect(0, 0, w, h))
+	paper, ink, red := color.RGBA{0xfb, 0xf7, 0xee, 0xff}, color.RGBA{0x8a, 0x6d, 0x3b, 0xff}, color.RGBA{0xc8, 0x1e, 0x1e, 0xff}
+	for y := range h {
+		for x := range w {
+			c := paper
+			switch {
+			case x < 14 || y < 14 || x >= w-14 || y >= h-14:
+				c = ink
+			case y%36 < 6 && y > 80 && y < 330 && x > 70 && x < w-70-(y%72)*2:
+				c = color.RGBA{0x55, 0x55, 0x55, 0xff}
+			}
+			if dx, dy := x-w+150, y-h+130; dx*dx+dy*dy < 70*70 && dx*dx+dy*dy > 60*60 {
+				c = red
+			}
+			img.Set(x, y, c)
+		}
+	}
+	var b bytes.Buffer
+	if err := png.Encode(&b, img); err != nil {
+		t.Fatal(err)
+	}
+	return b.String()
 }
 
 func itoa[T int64 | int](v T) string { return strconv.FormatInt(int64(v), 10) }

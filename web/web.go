@@ -31,8 +31,11 @@ var files embed.FS
 // and styles only from our own files (no inline script, no style
 // attributes), requests only to our own API, never framed, and Trusted
 // Types required so that no script can ever assign markup to innerHTML.
-const ContentSecurityPolicy = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
-	"connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'; " +
+// blob: is allowed for images and frames only: the evidence of an
+// application (a PDF, PNG or JPEG) is fetched with the key in a header and
+// shown from an object URL of what was fetched, never from another host.
+const ContentSecurityPolicy = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; " +
+	"frame-src blob:; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'; " +
 	"require-trusted-types-for 'script'; trusted-types 'none'"
 
 // apiPaths are the paths the API answers: everything under /v1/, the

@@ -97,6 +97,16 @@ func TestSecurityHeaders(t *testing.T) {
 	if strings.Contains(web.ContentSecurityPolicy, "unsafe") {
 		t.Error("the policy allows something unsafe")
 	}
+	// Nothing from another host; blob: (the evidence viewer's object URLs)
+	// for images and frames only.
+	for _, d := range strings.Split(web.ContentSecurityPolicy, ";") {
+		f := strings.Fields(d)
+		for _, src := range f[1:] {
+			if strings.Contains(src, "://") || strings.Contains(src, "*") || (src == "blob:" && f[0] != "img-src" && f[0] != "frame-src") {
+				t.Errorf("the policy's %s allows %s", f[0], src)
+			}
+		}
+	}
 }
 
 // TestStaticRevalidation: a file the browser has is answered 304.

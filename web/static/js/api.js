@@ -52,3 +52,23 @@ export function idempotencyKey() {
   const b = crypto.getRandomValues(new Uint8Array(16));
   return `web-${Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('')}`;
 }
+
+// requestKeys gives a form's Idempotency-Keys: the same key while the
+// request is the same, so that a retry after a lost answer replays the
+// first; a new one once the request changes, since the API keeps even a
+// refusal's answer under its key. done() forgets it after a success.
+export function requestKeys() {
+  let sent = null;
+  let key = '';
+  return {
+    for(body) {
+      const fingerprint = JSON.stringify(body ?? null);
+      if (fingerprint !== sent) {
+        sent = fingerprint;
+        key = idempotencyKey();
+      }
+      return key;
+    },
+    done() { sent = null; },
+  };
+}

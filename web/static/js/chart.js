@@ -14,6 +14,18 @@ function scaleMax(values) {
   return 10 * mag;
 }
 
+// figure is a bar's exact amount, short: 150万 (Chinese), 1,500,000 yuan.
+function figure(fen) {
+  if (lang() === 'zh' && fen >= 1000000n) return `${wan(fen)}万`;
+  return yuan(fen).replace(/\.00$/, '');
+}
+
+// textWidth guesses the width of a label at the charts' 11 px: a Chinese
+// character is as wide as the font, a Latin one about half.
+function textWidth(text) {
+  return [...text].reduce((w, ch) => w + (ch.charCodeAt(0) > 0x2e80 ? 11 : 6.2), 0);
+}
+
 function axisLabel(v) {
   const fen = BigInt(Math.round(v * 100));
   return v >= 10000 && lang() === 'zh' ? `${wan(fen)}万` : yuan(fen);
@@ -65,13 +77,15 @@ export function ledgerChart(rows, title) {
 }
 
 // barChart draws grouped horizontal bars: one group per row (a payer), one
-// bar per series (pending, approved, paid), lengths from the fen values.
+// bar per series (pending, approved, paid; baseline, reform), lengths from
+// the fen values, each bar's figure written beside it.
 export function barChart(groups, series, title) {
-  const left = 104;
+  const left = Math.min(170, Math.max(64, ...groups.map((g) => textWidth(g.label) + 12)));
   const bar = 11;
   const groupH = series.length * (bar + 3) + 14;
-  const width = 380;
-  const plotW = width - left - 20;
+  const width = left + 316;
+  const labelW = 84; // the figure beside the longest bar
+  const plotW = width - left - labelW;
   const height = groups.length * groupH + 30;
   const max = scaleMax(groups.flatMap((g) => series.map((sr) => num(g.values[sr.id] || 0n))));
   const svg = s('svg', { class: 'chart', viewBox: `0 0 ${width} ${height}`, role: 'img', 'aria-label': title });
@@ -80,9 +94,14 @@ export function barChart(groups, series, title) {
     const y0 = 8 + i * groupH;
     svg.append(s('text', { x: left - 8, y: y0 + groupH / 2, 'text-anchor': 'end' }, g.label));
     series.forEach((sr, j) => {
-      const v = num(g.values[sr.id] || 0n);
-      svg.append(s('rect', { class: `bar-${sr.id}`, x: left, y: y0 + j * (bar + 3), width: Math.max(v > 0 ? 1 : 0, (v / max) * plotW), height: bar },
-        s('title', null, `${g.label} ${sr.label} ${yuan(g.values[sr.id] || 0n)}`)));
+      const fen = g.values[sr.id];
+      if (fen == null) return; // no such figure (a payer without a budget)
+      const v = num(fen);
+      const w = Math.max(v > 0 ? 1 : 0, (v / max) * plotW);
+      const y = y0 + j * (bar + 3);
+      svg.append(s('rect', { class: `bar-${sr.id}`, x: left, y, width: w, height: bar },
+        s('title', null, `${g.label} ${sr.label} ${yuan(fen)}`)));
+      if (w > 0) svg.append(s('text', { class: 'bar-figure', x: left + w + 4, y: y + bar - 2 }, figure(BigInt(fen))));
     });
   });
   const axisY = height - 18;

@@ -12,7 +12,8 @@ const divisions = cityLevel ? [...counties, cityLevel] : counties;
 // The divisions a form offers: the twelve counties, then the city itself.
 export function divisionList() { return divisions; }
 
-function countyName(code) {
+// countyName is a division's name alone: 乐清市 (Yueqing City).
+export function countyName(code) {
   const c = divisions.find((d) => d.code === code);
   return c ? c.name[lang()] || c.name.zh : '';
 }
@@ -23,16 +24,24 @@ export function county(code) {
   return name ? `${name} ${code}` : code || '';
 }
 
+// payerName names a payer (a county's finance bureau, or the city's):
+// the API's Chinese name, or the division's name in English.
+export function payerName(p) {
+  return lang() === 'en' ? countyName(p.code) || p.name : p.name;
+}
+
 // relabelCounties renames the county options of root's selects.
 export function relabelCounties(root) {
   for (const opt of root.querySelectorAll('option[data-county]')) opt.textContent = county(opt.dataset.county);
 }
 
-// toFen reads an amount in yuan ("1234.5", "1,234.50") as a BigInt of fen.
+// toFen reads an amount in yuan ("1234.5", "1,234.50", "-50000.00": what
+// remains of a budget, a difference) as a BigInt of fen.
 export function toFen(text) {
-  const m = /^(\d+)(?:\.(\d{1,2}))?$/.exec(String(text ?? '').replaceAll(',', '').trim());
+  const m = /^(-?)(\d+)(?:\.(\d{1,2}))?$/.exec(String(text ?? '').replaceAll(',', '').trim());
   if (!m) return 0n;
-  return BigInt(m[1]) * 100n + BigInt((m[2] || '0').padEnd(2, '0'));
+  const fen = BigInt(m[2]) * 100n + BigInt((m[3] || '0').padEnd(2, '0'));
+  return m[1] ? -fen : fen;
 }
 
 // fromFen writes fen as yuan with two decimals.

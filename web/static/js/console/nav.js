@@ -2,17 +2,18 @@
 // module that renders it and its label; a role's menu lists the pages it
 // offers, in order. A page not in a role's menu may still be opened from a
 // page that is (under: the menu entry it belongs to). The API decides what
-// a key may do; the menu only offers what it may.
-//
-// Phase 2 adds its pages here and nowhere else: forecasts (资金测算), budgets
-// (预算指标) and applications (申报) each get a module under pages/ and a
-// line in the menus of the roles that use them.
+// a key may do; the menu only offers what it may. match takes the first
+// page whose path fits: …/new comes before …/:id.
 export const pages = [
   { id: 'overview', path: '/overview', module: './pages/overview.js', label: 'nav.overview' },
   { id: 'runs', path: '/runs', module: './pages/runs.js', label: 'nav.runs' },
   { id: 'run', path: '/runs/:id', module: './pages/runs.js', under: 'runs' },
   { id: 'payouts', path: '/payouts', module: './pages/payouts.js', label: 'nav.payouts' },
   { id: 'payout', path: '/payouts/:id', module: './pages/payout.js', under: 'payouts' },
+  { id: 'applications', path: '/applications', module: './pages/review.js', label: 'nav.applications' },
+  { id: 'application', path: '/applications/:id', module: './pages/review.js', under: 'applications' },
+  { id: 'budgets', path: '/budgets', module: './pages/budgets.js', label: 'nav.budgets' },
+  { id: 'forecast', path: '/forecast', module: './pages/forecast.js', label: 'nav.forecast' },
   { id: 'registry', path: '/registry', module: './pages/registry.js', label: 'nav.registry' },
   { id: 'enterprise', path: '/enterprises/:code', module: './pages/enterprise.js', under: 'registry' },
   { id: 'university', path: '/universities/:code', module: './pages/university.js', under: 'registry' },
@@ -23,14 +24,19 @@ export const pages = [
   { id: 'audit', path: '/audit', module: './pages/audit.js', label: 'nav.audit' },
   { id: 'mine', path: '/mine', module: './pages/mine.js', label: 'nav.mine' },
   { id: 'my-ledger', path: '/mine/ledger', module: './pages/mine.js', label: 'nav.my_ledger' },
+  { id: 'my-applications', path: '/mine/applications', module: './pages/apply.js', label: 'nav.my_applications' },
+  { id: 'my-application-new', path: '/mine/applications/new', module: './pages/apply.js', under: 'my-applications' },
+  { id: 'my-application', path: '/mine/applications/:id', module: './pages/apply.js', under: 'my-applications' },
 ];
 
+const financeMenu = ['overview', 'runs', 'payouts', 'applications', 'budgets', 'forecast', 'registry', 'import'];
+
 export const menus = {
-  finance: ['overview', 'runs', 'payouts', 'registry', 'import'],
+  finance: financeMenu,
   tax: ['credit'],
-  admin: ['keys', 'audit', 'overview', 'runs', 'payouts', 'registry', 'import', 'credit'],
-  enterprise: ['mine', 'my-ledger', 'payouts'],
-  university: ['mine', 'payouts'],
+  admin: ['keys', 'audit', ...financeMenu, 'credit'],
+  enterprise: ['mine', 'my-ledger', 'payouts', 'my-applications'],
+  university: ['mine', 'payouts', 'my-applications'],
 };
 
 // match finds the page of a hash path and its parameters.

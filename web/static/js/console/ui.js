@@ -6,18 +6,20 @@ import { ApiError } from '../api.js';
 import { clearErrors, showProblem } from '../fields.js';
 import { divisionList, county } from '../format.js';
 
-// table builds a table: columns [{label, cell(row) → node|text, amount}],
-// an optional foot row (cells by column index).
+// table builds a table: columns [{label, cell(row) → node|text, amount,
+// num}] (amount and num align right), an optional foot row (cells by
+// column index).
 export function table(caption, columns, rows, { foot, empty, rowAttrs } = {}) {
   if (!rows.length && empty) return h('p', { class: 'hint' }, empty);
+  const align = (c) => (c.amount ? 'amount' : c.num ? 'num' : null);
   return h('div', { class: 'table-wrap' }, h('table', null,
     caption ? h('caption', null, caption) : null,
-    h('thead', null, h('tr', null, columns.map((c) => h('th', { scope: 'col', class: c.amount ? 'amount' : null }, c.label)))),
+    h('thead', null, h('tr', null, columns.map((c) => h('th', { scope: 'col', class: align(c) }, c.label)))),
     h('tbody', null, rows.map((r) => h('tr', rowAttrs ? rowAttrs(r) : null, columns.map((c) => {
       const v = c.cell(r);
-      return v instanceof Node && v.tagName === 'TD' ? v : h('td', { class: c.amount ? 'amount' : null }, v);
+      return v instanceof Node && (v.tagName === 'TD' || v.tagName === 'TH') ? v : h('td', { class: align(c) }, v);
     })))),
-    foot ? h('tfoot', null, h('tr', null, columns.map((c, i) => h(i === 0 ? 'th' : 'td', { class: c.amount ? 'amount' : null, scope: i === 0 ? 'row' : null }, foot[i] ?? '')))) : null));
+    foot ? h('tfoot', null, h('tr', null, columns.map((c, i) => h(i === 0 ? 'th' : 'td', { class: align(c), scope: i === 0 ? 'row' : null }, foot[i] ?? '')))) : null));
 }
 
 // notice is a message in words: kind ok, bad or '' (information).
@@ -56,6 +58,35 @@ export function regionSelect(selected, { any } = {}) {
   const sel = h('select', null, options(pairs, selected ?? ''));
   if (selected && !pairs.some(([c]) => c === selected)) sel.append(h('option', { value: selected, selected: true }, selected));
   return sel;
+}
+
+// payeeFields is the payee account (收款人: 户名, 账号, 开户行) of an
+// enterprise or a university record form; value() is the body's payee, or
+// undefined when all three are left blank (the recorded one then stays).
+export function payeeFields(payee) {
+  const name = input({ maxlength: 200, value: payee?.account_name || '' });
+  const no = input({ maxlength: 32, inputmode: 'numeric', class: 'mono', value: payee?.account_no || '', spellcheck: 'false' });
+  const bank = input({ maxlength: 200, value: payee?.bank_name || '' });
+  const el = h('fieldset', null, h('legend', null, t('payee.title')),
+    h('p', { class: 'hint' }, t('payee.hint')),
+    field('payee.account_name', t('payee.account_name'), name),
+    field('payee.account_no', t('payee.account_no'), no, { hint: t('payee.account_no_hint') }),
+    field('payee.bank_name', t('payee.bank_name'), bank));
+  const value = () => {
+    const v = { account_name: name.value.trim(), account_no: no.value.replace(/[\s-]/g, ''), bank_name: bank.value.trim() };
+    return v.account_name || v.account_no || v.bank_name ? v : undefined;
+  };
+  return { el, value };
+}
+
+// payeeView shows a recorded payee account as the key may read it (the
+// subject's own key reads the number masked to its last four digits).
+export function payeeView(payee) {
+  if (!payee) return h('p', { class: 'hint' }, t('payee.none'));
+  return h('dl', { class: 'meta' },
+    h('dt', null, t('payee.account_name')), h('dd', null, payee.account_name),
+    h('dt', null, t('payee.account_no')), h('dd', { class: 'mono' }, payee.account_no),
+    h('dt', null, t('payee.bank_name')), h('dd', null, payee.bank_name));
 }
 
 export function select(pairs, selected) { return h('select', null, options(pairs, selected)); }
@@ -102,10 +133,26 @@ export function confirmDialog({ title, text, fieldLabel, fieldPath, confirmLabel
   });
 }
 
-// download saves a Response (a CSV the API made) under its file name.
+// download saves a Response (a file the API made) under the name its
+// Content-Disposition gives (filename*=UTF-8''… or filename="…").
 export async function download(resp, fallback) {
-  const blob = await resp.blob();
-  const name = /filename="([^"]+)"/.exec(resp.headers.get('Content-Disposition') || '')?.[1] || fallback;
+  saveBlob(await resp.blob(), fileName(resp) || fallback);
+}
+
+// fileName is the name a Response's Content-Disposition gives, or ''.
+export function fileName(resp) {
+  const cd = resp.headers.get('Content-Disposition') || '';
+  const star = /filename\*=utf-8''([^;]+)/i.exec(cd);
+  if (star) {
+    try { return decodeURIComponent(star[1]); } catch { /* the plain name, then */ }
+  }
+  return /filename="([^"]+)"/.exec(cd)?.[1] || '';
+}
+
+// saveBlob saves a Blob under name: an object URL behind a temporary
+// <a download>, so that the request that fetched it could carry the key
+// in its header (never in a URL).
+export function saveBlob(blob, name) {
   const url = URL.createObjectURL(blob);
   const a = h('a', { href: url, download: name, hidden: true });
   document.body.append(a);

@@ -5,7 +5,7 @@ import { t } from '../../i18n.js';
 import { dateTime, label } from '../../format.js';
 import { heading, table, field, input, select } from '../ui.js';
 
-const ENTITIES = ['enterprise', 'certification', 'credit_year', 'university', 'donation', 'payout', 'payout_run', 'credit_verification', 'api_key', 'registry'];
+const ENTITIES = ['enterprise', 'certification', 'credit_year', 'university', 'donation', 'payout', 'payout_run', 'credit_verification', 'api_key', 'registry', 'application', 'attachment', 'budget'];
 
 export async function render(ctx) {
   const q = ctx.query;

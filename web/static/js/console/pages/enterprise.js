@@ -1,4 +1,5 @@
-// One enterprise: its record (edit name, county, group parent), its
+// One enterprise: its record (edit name, county, group parent, the payee
+// account its grants are paid to), its
 // certifications (add, correct, record a revocation), its credit years and
 // ledger, and what it is eligible for on the recorded facts.
 import { h, replace } from '../../dom.js';
@@ -7,7 +8,7 @@ import { idempotencyKey } from '../../api.js';
 import { date, county, label } from '../../format.js';
 import { watchCreditCode } from '../../fields.js';
 import { ledgerView } from '../../ledger.js';
-import { heading, table, form, field, input, regionSelect, select, notice } from '../ui.js';
+import { heading, table, form, field, input, regionSelect, select, notice, payeeFields } from '../ui.js';
 
 const LEVELS = ['city', 'province', 'national'];
 
@@ -28,6 +29,7 @@ export async function render(ctx) {
   watchCreditCode(pCode);
   const pPct = input({ value: e.parent?.ownership_pct || '', class: 'num', inputmode: 'decimal' });
   const pControl = h('input', { type: 'checkbox', checked: Boolean(e.parent?.actual_control), 'data-path': 'parent.actual_control' });
+  const payee = payeeFields(e.payee);
   const edit = form([
     h('h2', null, t('enterprise.record')),
     field('name', t('f.enterprise_name'), name),
@@ -37,8 +39,9 @@ export async function render(ctx) {
       field('parent.credit_code', t('f.parent_code'), pCode),
       field('parent.ownership_pct', t('f.ownership_pct'), pPct),
       h('label', { class: 'inline' }, pControl, t('f.actual_control'))),
+    payee.el,
   ], t('btn.save'), async () => {
-    const body = { name: name.value.trim(), region: region.value };
+    const body = { name: name.value.trim(), region: region.value, payee: payee.value() };
     if (pCode.value.trim()) {
       body.parent = { credit_code: pCode.value.trim(), ownership_pct: pPct.value.trim() };
       if (pControl.checked) body.parent.actual_control = true;

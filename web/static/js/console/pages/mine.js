@@ -1,12 +1,13 @@
 // An enterprise's or a university's own pages: what it is eligible for on
-// the facts the bureaus recorded, and (an enterprise) its credit ledger.
+// the facts the bureaus recorded, the payee account it is paid to (its
+// number masked), and (an enterprise) its credit ledger.
 // Its payouts are on the payouts page, which shows a subject key its own.
 import { h, replace } from '../../dom.js';
 import { t } from '../../i18n.js';
 import { money } from '../../format.js';
 import { resultCard, metaList, conditionList } from '../../results.js';
 import { ledgerView } from '../../ledger.js';
-import { heading, field, input } from '../ui.js';
+import { heading, field, input, payeeView } from '../ui.js';
 
 export async function render(ctx) {
   const { role, subject } = ctx.me;
@@ -21,7 +22,9 @@ export async function render(ctx) {
       conditionList(l.conditions), ledgerView(l.ledger));
     return;
   }
-  ctx.root.append(heading(ctx, t('nav.mine')), h('p', { class: 'subject-name' }, who.name));
+  ctx.root.append(heading(ctx, t('nav.mine')), h('p', { class: 'subject-name' }, who.name),
+    h('section', { class: 'card payee' }, h('h2', null, t('payee.title')), payeeView(who.payee), h('p', { class: 'hint' }, t('payee.own_hint'))),
+    h('p', null, h('a', { href: '#/mine/applications' }, t('mine.to_applications'))));
   const box = h('div');
   let query = '';
   if (role === 'university') {

@@ -11,7 +11,10 @@ export async function render(ctx) {
   const staff = ctx.me.role === 'finance' || ctx.me.role === 'admin';
   let p = await ctx.api('GET', `/v1/payouts/${encodeURIComponent(ctx.params.id)}`);
   const d = p.decision || {};
-  const rule = await ctx.api('GET', `/v1/rules/${encodeURIComponent(p.rule)}${d.as_of ? `?as_of=${d.as_of}` : ''}`).catch(() => null);
+  const [rule, run] = await Promise.all([
+    ctx.api('GET', `/v1/rules/${encodeURIComponent(p.rule)}${d.as_of ? `?as_of=${d.as_of}` : ''}`).catch(() => null),
+    staff ? ctx.api('GET', `/v1/payout-runs/${p.run_id}`).catch(() => null) : null,
+  ]);
   if (!ctx.alive()) return;
   const box = h('div');
   const message = h('div', { 'aria-live': 'polite' });
@@ -42,7 +45,10 @@ export async function render(ctx) {
           h('dt', null, t('payouts.created')), h('dd', null, dateTime(p.created_at)),
           p.approved_at ? [h('dt', null, label('status', 'approved')), h('dd', null, dateTime(p.approved_at))] : null,
           p.paid_at ? [h('dt', null, label('status', 'paid')), h('dd', null, dateTime(p.paid_at))] : null,
-          p.rejected_at ? [h('dt', null, label('status', 'rejected')), h('dd', null, `${dateTime(p.rejected_at)} · ${p.reason || ''}`)] : null),
+          p.rejected_at ? [h('dt', null, label('status', 'rejected')), h('dd', null, `${dateTime(p.rejected_at)} · ${p.reason || ''}`)] : null,
+          run ? [h('dt', null, t('payout.clerk')), h('dd', { class: 'mono' }, run.key_id)] : null,
+          p.approved_by ? [h('dt', null, t('payout.approver')), h('dd', { class: 'mono' }, p.approved_by)] : null),
+        staff ? h('p', { class: 'hint' }, t('payout.four_eyes')) : null,
         staff && p.status === 'pending' ? h('div', { class: 'actions' },
           h('button', { type: 'button', onclick: () => act('approve') }, t('btn.approve')),
           h('button', { type: 'button', class: 'secondary', onclick: () => confirmDialog({

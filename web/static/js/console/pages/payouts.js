@@ -1,11 +1,15 @@
 // 补助发放: the payouts, filtered; approve, reject with a reason, approve
-// several at once, export one payer's transfer list. The API's refusal
-// (409, 403) is shown in words beside the payout it concerns. Enterprise
-// and university keys see their own payouts here, without the actions.
+// several at once, mark paid, export the transfer list (one payer's or
+// every payer's, CSV or XLSX). Four eyes is the API's to enforce: every
+// button is offered, and its refusal (403: the clerk may not approve, the
+// approver may not mark paid; 409: a budget exceeded, a payout changed
+// meanwhile) is shown in words beside the payout it concerns. Enterprise
+// and university keys see their own payouts here, with their history and
+// without the actions.
 import { h, replace } from '../../dom.js';
 import { t } from '../../i18n.js';
 import { idempotencyKey, ApiError } from '../../api.js';
-import { yuan, fromFen, toFen, date, status, label, divisionList, county } from '../../format.js';
+import { yuan, fromFen, toFen, date, dateTime, status, label, divisionList, county, payerName } from '../../format.js';
 import { heading, table, field, input, select, notice, confirmDialog, download } from '../ui.js';
 
 const STATUSES = ['pending', 'approved', 'paid', 'rejected'];
@@ -88,10 +92,10 @@ export async function render(ctx) {
       { label: t('payouts.id'), cell: (p) => h('a', { href: `#/payouts/${p.id}` }, `#${p.id}`) },
       { label: t('payouts.subject'), cell: (p) => h('span', null, h('span', { class: 'subject-name' }, p.subject_name), h('br'), h('span', { class: 'mono hint' }, p.subject)) },
       { label: t('payouts.rule'), cell: (p) => [label('rule', p.rule), h('br'), h('span', { class: 'hint' }, p.level ? label('level', p.level) : t('payouts.grant_year', p.grant_year))] },
-      { label: t('payout.payer'), cell: (p) => `${p.payer.name}` },
+      { label: t('payout.payer'), cell: (p) => payerName(p.payer) },
       { label: t('payouts.amount'), amount: true, cell: (p) => yuan(p.amount) },
       { label: t('runs.status'), cell: (p) => status(p.status) },
-      { label: t('payouts.created'), cell: (p) => date(p.created_at.slice(0, 10)) },
+      staff ? { label: t('payouts.created'), cell: (p) => date(p.created_at.slice(0, 10)) } : { label: t('payouts.history'), cell: history },
     );
     if (staff) {
       columns.push({
@@ -117,6 +121,19 @@ export async function render(ctx) {
   await load();
 }
 
+// history is a payout's course as the API gives it: recorded, approved,
+// paid or rejected (with the reason), each with its time.
+function history(p) {
+  const steps = [
+    [t('payouts.created'), p.created_at],
+    [label('status', 'approved'), p.approved_at],
+    [label('status', 'paid'), p.paid_at],
+    [label('status', 'rejected'), p.rejected_at],
+  ].filter(([, at]) => at);
+  return h('ol', { class: 'steps' }, steps.map(([what, at]) => h('li', null, `${what} ${dateTime(at)}`)),
+    p.reason ? h('li', null, `${t('payouts.reason')}：${p.reason}`) : null);
+}
+
 // filters is the filter form: its values go to the hash's query, so a
 // filtered list can be bookmarked; export takes the payer and status.
 function filters(ctx) {
@@ -131,7 +148,9 @@ function filters(ctx) {
     field('status', t('runs.status'), st), field('rule', t('payouts.rule'), rule), field('payer', t('payout.payer'), payer),
     field('subject', t('payouts.subject_code'), subject), field('run', t('payouts.run'), run),
     h('div', { class: 'actions' }, h('button', { type: 'submit' }, t('btn.filter')),
-      h('button', { type: 'button', class: 'secondary', onclick: exportCSV }, t('payouts.export'))),
+      h('button', { type: 'button', class: 'secondary', onclick: () => exportList('xlsx') }, t('payouts.export_xlsx')),
+      h('button', { type: 'button', class: 'secondary', onclick: () => exportList('csv') }, t('payouts.export_csv'))),
+    h('p', { class: 'hint export-hint' }, t('payouts.export_hint')),
     exportNote);
   f.addEventListener('submit', (ev) => {
     ev.preventDefault();
@@ -139,17 +158,17 @@ function filters(ctx) {
     for (const [k, el] of [['status', st], ['rule', rule], ['payer', payer], ['subject', subject], ['run', run]]) if (el.value.trim()) p.set(k, el.value.trim());
     ctx.go(`#/payouts${p.size ? `?${p}` : ''}`);
   });
-  async function exportCSV() {
-    if (!payer.value) {
-      replace(exportNote, notice(t('payouts.export_needs_payer'), 'bad'));
-      payer.focus();
-      return;
-    }
+  // The transfer list of the payer chosen (every payer when none is),
+  // fetched with the key in its header and saved from the Blob.
+  async function exportList(format) {
     const s = st.value || 'approved';
+    const params = new URLSearchParams({ format, status: s });
+    if (payer.value) params.set('payer', payer.value);
+    const who = payer.value ? county(payer.value) : t('payouts.all_payers');
     try {
-      const resp = await ctx.api('GET', `/v1/payouts/export?payer=${payer.value}&status=${s}`, { raw: true });
-      await download(resp, `payouts-${payer.value}-${s}.csv`);
-      replace(exportNote, notice(t('payouts.exported', county(payer.value), label('status', s)), 'ok'));
+      const resp = await ctx.api('GET', `/v1/payouts/export?${params}`, { raw: true });
+      await download(resp, `payouts-${payer.value || 'all'}-${s}.${format}`);
+      replace(exportNote, notice(t('payouts.exported', who, label('status', s), format.toUpperCase()), 'ok'));
     } catch (e) {
       if (!(e instanceof ApiError)) throw e;
       replace(exportNote, notice(e.message, 'bad'));

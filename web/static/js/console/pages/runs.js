@@ -3,7 +3,7 @@
 // again in the list (#/runs/{id}).
 import { h, replace } from '../../dom.js';
 import { t } from '../../i18n.js';
-import { idempotencyKey, ApiError } from '../../api.js';
+import { requestKeys, ApiError } from '../../api.js';
 import { money, date, dateTime, status, label, yuan } from '../../format.js';
 import { heading, table, form, field, input, notice } from '../ui.js';
 
@@ -14,7 +14,7 @@ export async function render(ctx) {
   ctx.root.append(heading(ctx, t('nav.runs')), h('p', { class: 'lede' }, t('runs.lede')));
   // One Idempotency-Key per run asked for: a retry after a lost answer
   // replays it rather than starting a second run.
-  let key = idempotencyKey();
+  const keys = requestKeys();
   const asOf = input({ type: 'date' });
   const year = input({ inputmode: 'numeric', maxlength: 4, class: 'num' });
   const boxes = RULES.map((r) => h('input', { type: 'checkbox', value: r, checked: true }));
@@ -29,8 +29,8 @@ export async function render(ctx) {
     if (asOf.value) body.as_of = asOf.value;
     if (year.value.trim()) body.grant_year = /^\d+$/.test(year.value.trim()) ? Number(year.value.trim()) : year.value.trim();
     body.rules = boxes.filter((b) => b.checked).map((b) => b.value);
-    const run = await ctx.api('POST', '/v1/payout-runs', { body, headers: { Prefer: 'respond-async', 'Idempotency-Key': key } });
-    key = idempotencyKey();
+    const run = await ctx.api('POST', '/v1/payout-runs', { body, headers: { Prefer: 'respond-async', 'Idempotency-Key': keys.for(body) } });
+    keys.done();
     ctx.go(`#/runs/${run.id}`);
   });
   const list = h('section', null, h('h2', null, t('runs.past')));

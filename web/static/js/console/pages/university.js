@@ -1,9 +1,10 @@
-// One university: its record (edit) and its donations (add).
+// One university: its record (edit, with the payee account its match is
+// paid to) and its donations (add).
 import { h, replace } from '../../dom.js';
 import { t } from '../../i18n.js';
 import { idempotencyKey } from '../../api.js';
 import { date, label, yuan, fromFen, toFen } from '../../format.js';
-import { heading, table, form, field, input, select, notice } from '../ui.js';
+import { heading, table, form, field, input, select, notice, payeeFields } from '../ui.js';
 
 const FORMS = ['cash', 'in_kind', 'equity', 'other'];
 
@@ -19,10 +20,12 @@ export async function render(ctx) {
   const name = input({ value: u.name, maxlength: 200 });
   const ownership = select([['public', label('ownership', 'public')], ['private', label('ownership', 'private')]], u.ownership);
   const affiliation = select(['city', 'province', 'central', 'other'].map((a) => [a, label('affiliation', a)]), u.affiliation);
+  const payee = payeeFields(u.payee);
   const edit = form([h('h2', null, t('university.record')),
     field('name', t('f.university_name'), name), field('ownership', t('f.ownership'), ownership), field('affiliation', t('f.affiliation'), affiliation),
+    payee.el,
   ], t('btn.save'), async () => {
-    const saved = await ctx.api('PUT', path, { body: { name: name.value.trim(), ownership: ownership.value, affiliation: affiliation.value } });
+    const saved = await ctx.api('PUT', path, { body: { name: name.value.trim(), ownership: ownership.value, affiliation: affiliation.value, payee: payee.value() } });
     ctx.root.querySelector('h1').textContent = saved.name;
     replace(message, notice(t('enterprise.saved'), 'ok'));
   });

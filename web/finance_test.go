@@ -1,0 +1,273 @@
+package web_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/cdproto/browser"
+	"github.com/chromedp/chromedp"
+	"github.com/google/go-cmp/cmp"
+	"github.com/xuri/excelize/v2"
+
+	"github.com/wenzhou-subsidy/subsidy/models"
+)
+
+// TestFinanceFourEyesAndXLSX is the issue's flow: a finance officer (the
+// clerk) signs in, records a payee account, starts a run and watches it
+// finish; the page offers it the approval, and the API's four-eyes refusal
+// is shown beside the payout in words. The clerk signs out; the approver
+// signs in, approves the three payouts at once, is refused marking one
+// paid (four eyes again), and downloads the XLSX transfer list of every
+// payer through the page, which is read back with excelize.
+func TestFinanceFourEyesAndXLSX(t *testing.T) {
+	s := newSite(t)
+	clerk, approver := s.key(models.RoleFinance, ""), s.key(models.RoleFinance, "")
+	s.seed(clerk)
+	tb := s.tab(t)
+	tb.signIn(clerk)
+
+	// The payee account, entered on the enterprise's page.
+	tb.goTo("#/enterprises/"+entA, "enterprise")
+	tb.typeIn(`#page input[data-path="payee.account_name"]`, "示例电气有限公司")
+	tb.typeIn(`#page input[data-path="payee.account_no"]`, "6222")
+	tb.typeIn(`#page input[data-path="payee.bank_name"]`, "中国工商银行乐清支行")
+	tb.clickText("#page form", "保存")
+	tb.until(`document.querySelector('#page input[data-path="payee.account_no"]').getAttribute('aria-invalid') === 'true'`, "the short account number is marked")
+	tb.clear(`#page input[data-path="payee.account_no"]`)
+	tb.clear(`#page input[data-path="payee.bank_name"]`)
+	tb.typeIn(`#page input[data-path="payee.account_no"]`, "6222 0212 0300 1234 567")
+	tb.typeIn(`#page input[data-path="payee.bank_name"]`, "中国工商银行乐清支行")
+	tb.clickText("#page form", "保存")
+	tb.waitText("#page .notice.ok", "已保存")
+
+	// A date after today is refused at its field; corrected, the same form
+	// starts the run (a new request, under a new Idempotency-Key).
+	tb.goTo("#/runs", "runs")
+	tb.set(`#page input[type=date]`, "2099-01-01")
+	tb.clickText("#page form", "开始发放测算")
+	tb.until(`document.querySelector('#page input[type=date]').getAttribute('aria-invalid') === 'true'`, "the date is marked")
+	tb.set(`#page input[type=date]`, "2025-06-30")
+	tb.clickText("#page form", "开始发放测算")
+	tb.until(`/^#\/runs\/\d+$/.test(location.hash)`, "the run's page opens")
+	tb.waitText("#page", "已完成")
+	tb.waitText("#page", "1,750,000.00 元（175 万元）")
+
+	ids := payoutIDs(t, s, clerk)
+	rowA := fmt.Sprintf(`#page tr[data-payout="%d"]`, ids[entA])
+	tb.goTo("#/payouts?status=pending", "payouts")
+	tb.waitText("#page tbody", "示例电气有限公司")
+	tb.clickText(rowA, "审核通过") // offered: the API decides
+	tb.waitText(rowA, "审核与经办分离")
+	tb.waitText(rowA, "经办人不能审核本批次的补助发放")
+	if got := s.payoutStatus(clerk, ids[entA]); got != "pending" {
+		t.Errorf("the clerk's approval left the payout %s", got)
+	}
+
+	tb.click("#signout")
+	tb.signIn(approver)
+	tb.goTo("#/payouts?status=pending", "payouts")
+	for _, id := range ids {
+		tb.click(fmt.Sprintf(`#page tr[data-payout="%d"] input[type=checkbox]`, id))
+	}
+	tb.clickText("#page", "批量审核通过（3）")
+	tb.waitText("#page .notice.ok", "已审核通过 3 笔")
+	for subject, id := range ids {
+		if got := s.payoutStatus(approver, id); got != "approved" {
+			t.Errorf("the payout of %s is %s after the bulk approval", subject, got)
+		}
+	}
+	tb.clickText(rowA, "标记已支付")
+	tb.waitText(rowA, "审核人不能再将其标记为已支付")
+
+	// The transfer list of every payer, approved, as a workbook.
+	dir := t.TempDir()
+	tb.goTo("#/payouts", "payouts")
+	path := tb.download(dir, func() { tb.clickText("#page form", "导出转账清单（Excel）") })
+	tb.waitText("#page form .notice.ok", "已导出全部付款单位的已审核转账清单（XLSX）")
+	f, err := excelize.OpenFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := f.GetRows(f.GetSheetName(0), excelize.Options{RawCellValue: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string][]string{}
+	for _, r := range rows[1:] {
+		r = append(r, make([]string, 16)...) // GetRows drops trailing empty cells
+		key := r[3]                          // the payee's code; the total row has none
+		if r[0] == "合计" {
+			key = r[0]
+		}
+		got[key] = []string{r[6], r[8], r[12], r[13]} // account, amount, status, note
+	}
+	want := map[string][]string{
+		entA:    {"6222021203001234567", "200000.00", "已审核", ""},
+		entB:    {"", "50000.00", "已审核", "未登记收款账户"},
+		uniCode: {"", "1500000.00", "已审核", "未登记收款账户"},
+		"合计":    {"", "1750000.00", "", ""},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("the downloaded workbook (-want +got):\n%s", diff)
+	}
+}
+
+// payoutStatus reads a payout's status through the API.
+func (s *site) payoutStatus(key string, id int64) string {
+	s.t.Helper()
+	var p models.Payout
+	if err := json.Unmarshal([]byte(s.call(200, key, "GET", fmt.Sprintf("/v1/payouts/%d", id), "")), &p); err != nil {
+		s.t.Fatal(err)
+	}
+	return p.Status
+}
+
+// download lets the tab save files in dir, runs click and waits until the
+// browser has saved one: its path.
+func (tb *tab) download(dir string, click func()) string {
+	tb.t.Helper()
+	progress := chromedp.Events(tb.ctx, browser.DownloadProgress)
+	if _, err := chromedp.Call(tb.ctx, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{
+		Behavior: browser.SetDownloadBehaviorBehaviorAllowAndName, DownloadPath: dir, EventsEnabled: new(true),
+	}); err != nil {
+		tb.t.Fatal(err)
+	}
+	click()
+	for ev, err := range progress {
+		if err != nil {
+			tb.t.Fatalf("waiting for the download: %v", err)
+		}
+		switch ev.State {
+		case browser.DownloadProgressStateCompleted:
+			path := filepath.Join(dir, ev.GUID)
+			if _, err := os.Stat(path); err != nil {
+				tb.t.Fatal(err)
+			}
+			return path
+		case browser.DownloadProgressStateCanceled:
+			tb.t.Fatal("the download was cancelled")
+		}
+	}
+	tb.t.Fatal("no download")
+	return ""
+}
+
+// TestBudgetsOnTheOverview: a budget set on its page holds an approval
+// that would exceed it (the 409 shown beside the payout, naming what
+// remains); raised, it lets the approval through, and the overview shows
+// it against what is committed and what remains.
+func TestBudgetsOnTheOverview(t *testing.T) {
+	s := newSite(t)
+	clerk, approver := s.key(models.RoleFinance, ""), s.key(models.RoleFinance, "")
+	s.seed(clerk)
+	s.call(201, clerk, "POST", "/v1/payout-runs", `{"as_of":"2025-06-30"}`)
+	ids := payoutIDs(t, s, clerk)
+	tb := s.tab(t)
+	tb.signIn(approver)
+	tb.goTo("#/budgets?year=2025", "budgets")
+	tb.set(`#page select[data-path="payer"]`, "330382")
+	if got := eval[string](tb, `document.querySelector('#page input[data-path="year"]').value`); got != "2025" {
+		t.Errorf("the year field holds %q", got)
+	}
+	tb.typeIn(`#page input[data-path="amount"]`, "100,000")
+	tb.clickText("#page form", "保存预算指标")
+	tb.waitText(`#page tr[data-payer="330382"]`, "100,000.00")
+	tb.waitText("#page .notice.ok", "乐清市财政局 2025 年度预算指标：100,000.00 元")
+
+	rowA := fmt.Sprintf(`#page tr[data-payout="%d"]`, ids[entA])
+	tb.goTo("#/payouts?status=pending", "payouts")
+	tb.clickText(rowA, "审核通过")
+	tb.waitText(rowA, "超出预算指标")
+	tb.waitText(rowA, "可用余额 100,000.00 元")
+
+	tb.goTo("#/budgets?year=2025", "budgets")
+	tb.clickText(`#page tr[data-payer="330382"]`, "修改")
+	if got := eval[string](tb, `document.querySelector('#page input[data-path="amount"]').value`); got != "100000.00" {
+		t.Errorf("修改 filled the amount with %q", got)
+	}
+	tb.clear(`#page input[data-path="amount"]`)
+	tb.typeIn(`#page input[data-path="amount"]`, "300000")
+	tb.clickText("#page form", "保存预算指标")
+	tb.waitText(`#page tr[data-payer="330382"]`, "300,000.00")
+
+	tb.goTo("#/payouts?status=pending", "payouts")
+	tb.clickText(rowA, "审核通过")
+	tb.waitText(rowA, "已审核")
+
+	tb.goTo("#/overview?year=2025", "overview")
+	row := `#page tr[data-payer="330382"]`
+	tb.waitText(row, "300,000.00")
+	cells := eval[[]string](tb, `[...document.querySelector('`+row+`').cells].slice(-3).map((c) => c.textContent)`)
+	if diff := cmp.Diff([]string{"300,000.00", "200,000.00", "100,000.00"}, cells); diff != "" {
+		t.Errorf("budget, committed, remaining (-want +got):\n%s", diff)
+	}
+	if got := tb.text(`#page tr[data-payer="330302"]`); !strings.Contains(got, "未设定（不限）") {
+		t.Errorf("a payer without a budget reads %q", got)
+	}
+	if n := eval[int](tb, `document.querySelectorAll('#page svg.chart rect.bar-budget').length`); n != 1 {
+		t.Errorf("%d budget bars", n)
+	}
+	if got := tb.text("#page svg.chart"); !strings.Contains(got, "30万") || !strings.Contains(got, "20万") {
+		t.Errorf("the chart's figures: %q", got)
+	}
+}
+
+// TestForecastWithReform: the reform's fields come from the rules, each
+// with the value in force; raising the city-level grant forecasts the
+// reform beside the baseline, with who gains, by payer and by rule, and the
+// revenue forgone. A bad value is refused at its field.
+func TestForecastWithReform(t *testing.T) {
+	s := newSite(t)
+	finance := s.key(models.RoleFinance, "")
+	s.seed(finance)
+	tb := s.tab(t)
+	tb.signIn(finance)
+	tb.goTo("#/forecast", "forecast")
+	amounts := `#page [data-param="cert-grant.amounts"]`
+	tb.waitText(amounts, "现行：市级 50,000.00 元（5 万元）、省级 200,000.00 元（20 万元）、国家级 500,000.00 元（50 万元）")
+	tb.waitText(`#page [data-param="surcharge-credit.allocation"]`, "按应缴额比例分配")
+	tb.typeIn(`#page input[data-path="grant_year"]`, "2025")
+	tb.set(`#page input[data-path="as_of"]`, "2025-06-30")
+	tb.until(`document.querySelector('#page .reform').dataset.asOf === '2025-06-30' && !document.querySelector('#page .reform[aria-busy]')`, "the parameters in force on that day")
+
+	city := amounts + ` input[data-path="overrides.cert-grant.amounts"]`
+	tb.clear(city)
+	tb.typeIn(city, "80000")
+	tb.until(`document.querySelector('`+amounts+`').classList.contains('changed') && document.querySelectorAll('#page .param.changed').length === 1`, "the amounts, and they alone, are marked changed")
+	tb.clickText("#page form", "开始测算")
+	tb.waitText(`#page [data-figure="baseline"]`, "1,750,000.00 元（175 万元）")
+	figures := eval[[]string](tb, `[...document.querySelectorAll('#page [data-figure]')].map((e) => e.textContent)`)
+	want := []string{"1,750,000.00 元（175 万元） （3 家单位）", "1,780,000.00 元（178 万元） （3 家单位）", "+30,000.00 元", "增加 1 家，减少 0 家，不变 2 家"}
+	if diff := cmp.Diff(want, figures); diff != "" {
+		t.Errorf("the figures (-want +got):\n%s", diff)
+	}
+	byPayer := eval[[]string](tb, `[...document.querySelectorAll('#page .forecast-result section:nth-of-type(1) tbody tr')].map((r) => [...r.cells].map((c) => c.textContent).join(' '))`)
+	wantPayer := []string{
+		"温州市财政局 1,500,000.00 1 1,500,000.00 1 0.00",
+		"鹿城区财政局 50,000.00 1 80,000.00 1 +30,000.00",
+		"乐清市财政局 200,000.00 1 200,000.00 1 0.00",
+	}
+	if diff := cmp.Diff(wantPayer, byPayer); diff != "" {
+		t.Errorf("by payer (-want +got):\n%s", diff)
+	}
+	if n := eval[int](tb, `document.querySelectorAll('#page .forecast-result section:nth-of-type(1) svg.chart rect.bar-reform').length`); n != 3 {
+		t.Errorf("%d reform bars by payer", n)
+	}
+	tb.waitText("#page .forecast-result", "税式支出（减少的附加收入）：2025 年度")
+	tb.waitText(`#page tr[data-credit="offset_local"]`, "其中地方教育附加")
+	tb.waitText("#page .forecast-result .overrides", "市级 80,000.00 元")
+
+	cap := `#page input[data-path="overrides.donation-match.cap"]`
+	tb.clear(cap)
+	tb.typeIn(cap, "很多")
+	tb.clickText("#page form", "开始测算")
+	tb.until(`document.querySelector('`+cap+`').getAttribute('aria-invalid') === 'true'`, "the cap is marked")
+	if got := tb.text(`#page [data-param="donation-match.cap"] .field-error`); !strings.Contains(got, "参数取值无效") {
+		t.Errorf("the cap's error reads %q", got)
+	}
+}
