@@ -423,24 +423,11 @@ func (s *Store) GetApplication(ctx context.Context, id int64) (models.Applicatio
 func (s *Store) ListApplications(ctx context.Context, f models.ApplicationFilter) ([]models.Application, error) {
 	var out []models.Application
 	err := s.read(ctx, func(db *gorm.DB) error {
-		q := db.Model(&applicationRow{})
-		if f.Status != "" {
-			q = q.Where("status = ?", f.Status)
-		}
-		if f.Rule != "" {
-			q = q.Where("rule = ?", f.Rule)
-		}
-		if f.Subject != "" {
-			q = q.Where("subject = ?", f.Subject)
-		}
-		if f.AfterID > 0 {
-			q = q.Where("id > ?", f.AfterID)
-		}
-		if f.Limit > 0 {
-			q = q.Limit(f.Limit)
-		}
+		q := listed(db.Model(&applicationRow{}), []match{
+			{"status", f.Status}, {"rule", f.Rule}, {"subject", f.Subject},
+		}, "id", f.AfterID, f.Limit)
 		var rows []applicationRow
-		if err := q.Order("id").Find(&rows).Error; err != nil {
+		if err := q.Find(&rows).Error; err != nil {
 			return err
 		}
 		var err error

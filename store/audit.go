@@ -139,23 +139,9 @@ func (s *Store) audit(tx *gorm.DB, e entry, before, after any) error {
 func (s *Store) ListAudit(ctx context.Context, f models.AuditFilter) ([]models.AuditEntry, error) {
 	var rows []auditRow
 	err := s.read(ctx, func(db *gorm.DB) error {
-		q := db.Model(&auditRow{})
-		if f.Entity != "" {
-			q = q.Where("entity = ?", f.Entity)
-		}
-		if f.EntityID != "" {
-			q = q.Where("entity_id = ?", f.EntityID)
-		}
-		if f.KeyID != "" {
-			q = q.Where("key_id = ?", f.KeyID)
-		}
-		if f.AfterID > 0 {
-			q = q.Where("id > ?", f.AfterID)
-		}
-		if f.Limit > 0 {
-			q = q.Limit(f.Limit)
-		}
-		return q.Order("id").Find(&rows).Error
+		return listed(db.Model(&auditRow{}), []match{
+			{"entity", f.Entity}, {"entity_id", f.EntityID}, {"key_id", f.KeyID},
+		}, "id", f.AfterID, f.Limit).Find(&rows).Error
 	})
 	if err != nil {
 		return nil, translate(err, meaning{op: "list audit entries"})

@@ -573,29 +573,10 @@ func readRecorded(tx *gorm.DB, rule string, subjects []string, recorded map[limi
 func (s *Store) ListPayouts(ctx context.Context, f models.PayoutFilter) ([]models.Payout, error) {
 	var rows []payoutRow
 	err := s.read(ctx, func(db *gorm.DB) error {
-		q := db.Model(&payoutRow{}).Omit("decision")
-		if f.Rule != "" {
-			q = q.Where("rule = ?", f.Rule)
-		}
-		if f.Status != "" {
-			q = q.Where("status = ?", f.Status)
-		}
-		if f.Subject != "" {
-			q = q.Where("subject = ?", f.Subject)
-		}
-		if f.Payer != "" {
-			q = q.Where("payer_code = ?", f.Payer)
-		}
-		if f.RunID != 0 {
-			q = q.Where("run_id = ?", f.RunID)
-		}
-		if f.AfterID > 0 {
-			q = q.Where("id > ?", f.AfterID)
-		}
-		if f.Limit > 0 {
-			q = q.Limit(f.Limit)
-		}
-		return q.Order("id").Find(&rows).Error
+		return listed(db.Model(&payoutRow{}).Omit("decision"), []match{
+			{"rule", f.Rule}, {"status", f.Status}, {"subject", f.Subject},
+			{"payer_code", f.Payer}, {"run_id", f.RunID},
+		}, "id", f.AfterID, f.Limit).Find(&rows).Error
 	})
 	if err != nil {
 		return nil, translate(err, meaning{op: "list payouts"})

@@ -239,20 +239,9 @@ func (s *Store) GetEnterprise(ctx context.Context, creditCode string) (models.En
 func (s *Store) ListEnterprises(ctx context.Context, f models.EnterpriseFilter) ([]models.EnterpriseRecord, error) {
 	var rows []enterpriseRow
 	err := s.read(ctx, func(db *gorm.DB) error {
-		q := db.Model(&enterpriseRow{})
-		if f.Region != "" {
-			q = q.Where("region = ?", f.Region)
-		}
-		if f.Parent != "" {
-			q = q.Where("parent_code = ?", f.Parent)
-		}
-		if f.AfterCode != "" {
-			q = q.Where("credit_code > ?", f.AfterCode)
-		}
-		if f.Limit > 0 {
-			q = q.Limit(f.Limit)
-		}
-		return q.Order("credit_code").Find(&rows).Error
+		return listed(db.Model(&enterpriseRow{}), []match{
+			{"region", f.Region}, {"parent_code", f.Parent},
+		}, "credit_code", f.AfterCode, f.Limit).Find(&rows).Error
 	})
 	if err != nil {
 		return nil, translate(err, meaning{op: "list enterprises"})

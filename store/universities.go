@@ -171,14 +171,7 @@ func (s *Store) GetUniversity(ctx context.Context, code string) (models.Universi
 func (s *Store) ListUniversities(ctx context.Context, afterCode string, limit int) ([]models.UniversityRecord, error) {
 	var rows []universityRow
 	err := s.read(ctx, func(db *gorm.DB) error {
-		q := db.Model(&universityRow{})
-		if afterCode != "" {
-			q = q.Where("code > ?", afterCode)
-		}
-		if limit > 0 {
-			q = q.Limit(limit)
-		}
-		return q.Order("code").Find(&rows).Error
+		return listed(db.Model(&universityRow{}), nil, "code", afterCode, limit).Find(&rows).Error
 	})
 	if err != nil {
 		return nil, translate(err, meaning{op: "list universities"})
