@@ -1,9 +1,10 @@
 // Command echofloor is the floor the evaluate endpoint is measured against
 // (BENCHMARKS.md): a bare echo server that reads a POST body and answers a
-// fixed JSON answer of the evaluate endpoint's size, with none of subsidy's
-// work. Load it as make loadtest loads the real server:
+// fixed JSON answer of the evaluate endpoint's size (3,700 bytes, as for
+// testdata/evaluate/enterprise-province.json), with none of subsidy's work.
+// Load it as make loadtest loads the real server:
 //
-//	go run ./bench/echofloor --addr 127.0.0.1:18481 --answer testdata/evaluate/enterprise-province.answer.json
+//	go run ./bench/echofloor --addr 127.0.0.1:18481
 package main
 
 import (
@@ -12,15 +13,20 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 )
 
+// answerSize is the size of the evaluate endpoint's answer to the province
+// example, the request make loadtest sends.
+const answerSize = 3700
+
 func main() {
 	addr := flag.String("addr", "127.0.0.1:18481", "address to listen on")
-	answerFile := flag.String("answer", "", "the JSON answer to send (default: 4.6 KiB of JSON)")
+	answerFile := flag.String("answer", "", "a file holding the JSON answer to send (default: 3,700 bytes of JSON)")
 	flag.Parse()
-	answer := []byte(fmt.Sprintf(`{"padding":%q}`, make([]byte, 4600)))
+	answer := []byte(`{"padding":"` + strings.Repeat("x", answerSize-len(`{"padding":""}`)) + `"}`)
 	if *answerFile != "" {
 		b, err := os.ReadFile(*answerFile)
 		if err != nil {
