@@ -45,11 +45,15 @@ func isDemoKey(k models.APIKey) bool {
 // prints: 乐清电气科技有限公司, due a city and a province grant.
 const demoEnterprise = "91330382MA2C00005A"
 
+// demoUniversity is the demo registry's city-owned university whose own key
+// the demo prints: 温州职业技术学院, due a donation match.
+const demoUniversity = "wzvtc"
+
 // demoKeySpecs are the keys a person needs to walk the whole flow, each with
 // what it is for: the finance bureau's clerk (经办人) registers, starts the
 // payout runs and marks payouts paid; its approver (审核人), a second
 // finance key, approves or rejects them (four eyes); tax records credit
-// years; the enterprise sees its own.
+// years; the enterprise and the university see their own and apply (申报).
 var demoKeySpecs = []struct {
 	name string // as printed: "subsidy: demo <name> key (<label>): sk_…"
 	req  models.KeyEntry
@@ -59,6 +63,7 @@ var demoKeySpecs = []struct {
 	{"approver", models.KeyEntry{Role: models.RoleFinance, Label: "demo: 财政 审核人 approver - approves or rejects payouts"}},
 	{"tax", models.KeyEntry{Role: models.RoleTax, Label: "demo: 税务 tax - credit years and verifications"}},
 	{"enterprise", models.KeyEntry{Role: models.RoleEnterprise, Subject: demoEnterprise, Label: "demo: 企业 enterprise - 乐清电气科技有限公司 " + demoEnterprise}},
+	{"university", models.KeyEntry{Role: models.RoleUniversity, Subject: demoUniversity, Label: "demo: 高校 university - 温州职业技术学院 " + demoUniversity}},
 }
 
 // loadDemo loads the demo registry into an empty database, then revokes the

@@ -320,6 +320,9 @@ func TestServeEndToEnd(t *testing.T) {
 				t.Errorf("the enterprise reads %s", own)
 			}
 			call(t, keys["tax"], "GET", base+"/v1/enterprises/91330302MA2C000012/credit-ledger", "", 200)
+			// The university key reads its own evaluation, and not another's.
+			call(t, keys["university"], "GET", base+"/v1/universities/wzvtc/evaluation?grant_year=2025", "", 200)
+			call(t, keys["university"], "GET", base+"/v1/universities/wzu/evaluation?grant_year=2025", "", 404)
 			if err := stop(); err != nil {
 				t.Fatal(err)
 			}
@@ -383,7 +386,7 @@ func TestKeysCommand(t *testing.T) {
 }
 
 // demoKeys finds the keys serve --demo printed, by name: admin, clerk,
-// approver, tax and enterprise.
+// approver, tax, enterprise and university.
 func demoKeys(t *testing.T, out string) map[string]string {
 	t.Helper()
 	keys := map[string]string{}
@@ -395,7 +398,7 @@ func demoKeys(t *testing.T, out string) map[string]string {
 		}
 		keys[name] = line[strings.LastIndex(line, ": ")+2:]
 	}
-	for _, name := range []string{"admin", "clerk", "approver", "tax", "enterprise"} {
+	for _, name := range []string{"admin", "clerk", "approver", "tax", "enterprise", "university"} {
 		if !strings.HasPrefix(keys[name], "sk_") {
 			t.Fatalf("no demo %s key in:\n%s", name, out)
 		}
