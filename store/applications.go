@@ -339,11 +339,8 @@ func (s *Store) accept(tx *gorm.DB, actor models.Actor, r *applicationRow, evalu
 			row.CertificateNo, row.ApplicationID = c.CertificateNo, &r.ID
 			// A concurrent import may record it first: the transaction
 			// then runs again and finds it.
-			if err := tx.Create(&row).Error; err != nil {
+			if err := s.insertCert(tx, actor, &row); err != nil {
 				return raced(err)
-			}
-			if err := s.audit(tx, entry{actor, actionCreate, entityCertification, strconv.FormatInt(row.ID, 10)}, nil, row.model()); err != nil {
-				return err
 			}
 		}
 		ent, err := enterpriseFacts(tx, r.Subject)
@@ -369,16 +366,13 @@ func (s *Store) accept(tx *gorm.DB, actor models.Actor, r *applicationRow, evalu
 		for _, d := range facts.Donations {
 			on := d.ArrivedOn
 			row := donationRowOf(models.DonationRecord{
-				UniversityCode: r.Subject, Amount: d.Amount, Form: d.Form, ViaFoundation: d.ViaFoundation, ArrivedOn: &on,
+				UniversityCode: r.Subject, Amount: d.Amount, Form: d.Form, ViaFoundation: d.ViaFoundation, ArrivedOn: &on, ReceiptNo: d.ReceiptNo,
 			}, now)
-			row.ReceiptNo, row.ApplicationID = d.ReceiptNo, &r.ID
+			row.ApplicationID = &r.ID
 			// Another application with the same receipt accepted at the
 			// same moment: the transaction runs again and says so.
-			if err := tx.Create(&row).Error; err != nil {
+			if err := s.insertDonation(tx, actor, &row); err != nil {
 				return raced(err)
-			}
-			if err := s.audit(tx, entry{actor, actionCreate, entityDonation, strconv.FormatInt(row.ID, 10)}, nil, row.model()); err != nil {
-				return err
 			}
 		}
 		uni, err := universityFacts(tx, r.Subject)

@@ -192,11 +192,11 @@ func (s *Store) AddDonation(ctx context.Context, actor models.Actor, d models.Do
 	var out models.DonationRecord
 	err := s.inTx(ctx, func(tx *gorm.DB) error {
 		row := donationRowOf(d, s.now())
-		if err := tx.Create(&row).Error; err != nil {
+		if err := s.insertDonation(tx, actor, &row); err != nil {
 			return err
 		}
 		out = row.model()
-		return s.audit(tx, entry{actor, actionCreate, entityDonation, strconv.FormatInt(row.ID, 10)}, nil, out)
+		return nil
 	})
 	if err != nil {
 		return models.DonationRecord{}, translate(err, meaning{
@@ -206,6 +206,15 @@ func (s *Store) AddDonation(ctx context.Context, actor models.Actor, d models.Do
 		})
 	}
 	return out, nil
+}
+
+// insertDonation inserts a new donation's row in tx, setting its ID, and
+// audits it.
+func (s *Store) insertDonation(tx *gorm.DB, actor models.Actor, row *donationRow) error {
+	if err := tx.Create(row).Error; err != nil {
+		return err
+	}
+	return s.audit(tx, entry{actor, actionCreate, entityDonation, strconv.FormatInt(row.ID, 10)}, nil, row.model())
 }
 
 // UpdateDonation corrects a donation, found by its ID and university code.
