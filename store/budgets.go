@@ -80,25 +80,14 @@ func (s *Store) PutBudget(ctx context.Context, actor models.Actor, payer models.
 	err := s.inTx(ctx, func(tx *gorm.DB) error {
 		now := s.now()
 		in := budgetRow{PayerCode: payer.Code, Year: year, Amount: amount.Fen(), CreatedAt: now, UpdatedAt: now}
-		e := entry{actor, actionUpdate, entityBudget, budgetID(payer.Code, year)}
-		var err error
-		if created, err = insertNew(tx, &in); err != nil {
-			return err
-		}
-		row := in
-		if created {
-			e.action = actionCreate
-			rec, _ := in.auditRecord()
-			err = s.audit(tx, e, nil, rec)
-		} else {
-			row, err = updateRow(s, tx, e, func(r *budgetRow) (map[string]any, error) {
-				r.Amount, r.UpdatedAt = in.Amount, now
-				return map[string]any{"amount": r.Amount, "updated_at": r.UpdatedAt}, nil
-			}, "payer_code = ? AND year = ?", payer.Code, year)
-		}
+		row, isNew, err := putRow(s, tx, entry{actor, actionUpdate, entityBudget, budgetID(payer.Code, year)}, in, func(r *budgetRow) (map[string]any, error) {
+			r.Amount, r.UpdatedAt = in.Amount, now
+			return map[string]any{"amount": r.Amount, "updated_at": r.UpdatedAt}, nil
+		}, "payer_code = ? AND year = ?", payer.Code, year)
 		if err != nil {
 			return err
 		}
+		created = isNew
 		committed, err := committedOf(tx, payer.Code, year)
 		out = row.model(committed)
 		return err

@@ -126,15 +126,7 @@ func (s *Store) PutUniversity(ctx context.Context, actor models.Actor, u models.
 	var created bool
 	err := s.inTx(ctx, func(tx *gorm.DB) error {
 		in := universityRowOf(u, s.now())
-		var err error
-		if created, err = insertNew(tx, &in); err != nil {
-			return err
-		}
-		if created {
-			out = in.model()
-			return s.audit(tx, entry{actor, actionCreate, entityUniversity, in.Code}, nil, out)
-		}
-		row, err := updateRow(s, tx, entry{actor, actionUpdate, entityUniversity, in.Code}, func(r *universityRow) (map[string]any, error) {
+		row, isNew, err := putRow(s, tx, entry{actor, actionUpdate, entityUniversity, in.Code}, in, func(r *universityRow) (map[string]any, error) {
 			r.Name, r.Ownership, r.Affiliation, r.UpdatedAt = in.Name, in.Ownership, in.Affiliation, in.UpdatedAt
 			set := map[string]any{
 				"name":        r.Name,
@@ -148,7 +140,7 @@ func (s *Store) PutUniversity(ctx context.Context, actor models.Actor, u models.
 			}
 			return set, nil
 		}, "code = ?", in.Code)
-		out = row.model()
+		out, created = row.model(), isNew
 		return err
 	})
 	if err != nil {
