@@ -109,7 +109,7 @@ var payoutTable = table[payoutRow]{
 		"status", "payer_code", "payer_name", "ruleset_version", "ruleset_digest", "decision", "created_at"},
 	values: func(r *payoutRow, v []any) []any {
 		return append(v, r.RunID, r.Rule, r.Subject, r.SubjectName, r.Level, r.GrantYear, r.Seq, r.Amount,
-			r.Status, r.PayerCode, r.PayerName, r.RulesetVersion, r.RulesetDigest, jsonArg(r.Decision), r.CreatedAt)
+			r.Status, r.PayerCode, r.PayerName, r.RulesetVersion, r.RulesetDigest, r.Decision, r.CreatedAt)
 	},
 }
 
