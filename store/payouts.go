@@ -215,8 +215,9 @@ func (s *Store) FinishRun(ctx context.Context, run models.PayoutRun) (models.Pay
 	if run.Status == models.RunRunning || !slices.Contains(models.RunStatuses, run.Status) {
 		return models.PayoutRun{}, fmt.Errorf("finish payout run %d: status %q is not an end", run.ID, run.Status)
 	}
-	err := s.inTx(ctx, func(tx *gorm.DB) error {
-		_, err := s.endRun(tx, run.ID, func(r *runRow) (bool, error) {
+	var ended runRow
+	err := s.inTx(ctx, func(tx *gorm.DB) (err error) {
+		ended, _, err = s.endRun(tx, run.ID, func(r *runRow) (bool, error) {
 			if r.Status != models.RunRunning {
 				return false, models.Conflict(
 					fmt.Sprintf("发放批次 %d 已结束（%s）", run.ID, models.RunStatusWords[r.Status].Zh),
@@ -230,7 +231,7 @@ func (s *Store) FinishRun(ctx context.Context, run models.PayoutRun) (models.Pay
 	if err != nil {
 		return models.PayoutRun{}, translate(err, meaning{op: fmt.Sprintf("finish payout run %d", run.ID), notFound: models.RunNotFound(run.ID)})
 	}
-	return s.GetRun(ctx, run.ID)
+	return ended.model()
 }
 
 // endRun ends a run in tx when end says so (having set its status and
@@ -238,14 +239,14 @@ func (s *Store) FinishRun(ctx context.Context, run models.PayoutRun) (models.Pay
 // from the payouts that carry its id (what a run recorded before its
 // process died is all there); releases the Idempotency-Key of a run that
 // did not complete, so that a retry starts a new run; and audits the change
-// in the name of the key that started the run. It reports whether the run
-// ended.
-func (s *Store) endRun(tx *gorm.DB, id int64, end func(r *runRow) (bool, error)) (bool, error) {
+// in the name of the key that started the run. It returns the run as it is
+// now and reports whether it ended.
+func (s *Store) endRun(tx *gorm.DB, id int64, end func(r *runRow) (bool, error)) (runRow, bool, error) {
 	// Who started the run never changes: it is read before the row is
 	// locked, for the audit entry of the change.
 	var started runRow
 	if err := tx.Select("key_id", "key_role", "request_id").Where("id = ?", id).Take(&started).Error; err != nil {
-		return false, err
+		return runRow{}, false, err
 	}
 	ended := false
 	row, err := updateRow(s, tx, entry{started.starter(), actionRun, entityPayoutRun, strconv.FormatInt(id, 10)}, func(r *runRow) (map[string]any, error) {
@@ -272,14 +273,14 @@ func (s *Store) endRun(tx *gorm.DB, id int64, end func(r *runRow) (bool, error))
 		}, nil
 	}, "id = ?", id)
 	if err != nil || !ended {
-		return false, err
+		return row, false, err
 	}
 	if row.Status != models.RunCompleted && row.IdemKey != "" {
 		if err := tx.Where("key_id = ? AND idem_key = ?", row.IdemKeyID, row.IdemKey).Delete(&idemRow{}).Error; err != nil {
-			return false, err
+			return row, false, err
 		}
 	}
-	return true, nil
+	return row, true, nil
 }
 
 // GetRun returns a payout run.

@@ -79,11 +79,12 @@ func (s *Store) interruptRuns(ctx context.Context, where string, args []any, qua
 	}
 	var out []models.PayoutRun
 	for _, r := range found {
+		var row runRow
 		var ended bool
 		err := s.inTx(ctx, func(tx *gorm.DB) (err error) {
 			// The run may have beaten or ended meanwhile, or another
 			// replica's sweep ended it.
-			ended, err = s.endRun(tx, r.ID, func(cur *runRow) (bool, error) {
+			row, ended, err = s.endRun(tx, r.ID, func(cur *runRow) (bool, error) {
 				if cur.Status != models.RunRunning || !qualifies(cur) {
 					return false, nil
 				}
@@ -96,7 +97,7 @@ func (s *Store) interruptRuns(ctx context.Context, where string, args []any, qua
 			return out, translate(err, meaning{op: fmt.Sprintf("interrupt payout run %d", r.ID)})
 		}
 		if ended {
-			run, err := s.GetRun(ctx, r.ID)
+			run, err := row.model()
 			if err != nil {
 				return out, err
 			}
