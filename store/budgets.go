@@ -138,17 +138,13 @@ WHERE p.status IN ?`
 }
 
 // withinBudget refuses, with a Conflict naming what remains, the approval
-// of p when it would take its payer's committed amount for its run's grant
-// year above the payer's budget for that year; a payer-year without a
-// budget is not limited. The budget's row stays locked until tx ends
+// of p when it would take its payer's committed amount for year, its run's
+// grant year, above the payer's budget for that year; a payer-year without
+// a budget is not limited. The budget's row stays locked until tx ends
 // (FOR UPDATE on PostgreSQL; SQLite's transaction holds the write lock), so
 // the sum is read after every approval that committed before: concurrent
 // approvals take turns and never overspend.
-func withinBudget(tx *gorm.DB, p *payoutRow) error {
-	var year int
-	if err := tx.Raw(`SELECT grant_year FROM payout_runs WHERE id = ?`, p.RunID).Row().Scan(&year); err != nil {
-		return fmt.Errorf("grant year of run %d: %w", p.RunID, err)
-	}
+func withinBudget(tx *gorm.DB, p *payoutRow, year int) error {
 	var b budgetRow
 	err := forUpdate(tx).Where("payer_code = ? AND year = ?", p.PayerCode, year).Take(&b).Error
 	if classify(err) == failNotFound {

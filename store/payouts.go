@@ -639,8 +639,17 @@ func (s *Store) TransitionPayout(ctx context.Context, actor models.Actor, pt mod
 						id, models.StatusWords[r.Status].Zh, r.Status, models.StatusWords[t.from].Zh, t.from, t.verbZh),
 					fmt.Sprintf("payout %d is %s: only a payout that is %s can be %s", id, r.Status, t.from, t.verbEn))
 			}
+			// Who started the payout's run (four eyes) and its grant year
+			// (the budget), read once.
+			var starter string
+			var year int
+			if to != models.PayoutPaid {
+				if err := tx.Raw(`SELECT key_id, grant_year FROM payout_runs WHERE id = ?`, r.RunID).Row().Scan(&starter, &year); err != nil {
+					return nil, fmt.Errorf("run %d of payout %d: %w", r.RunID, id, err)
+				}
+			}
 			if pt.FourEyes {
-				if err := fourEyes(tx, r, actor, to); err != nil {
+				if err := fourEyes(r, actor, to, starter); err != nil {
 					return nil, err
 				}
 			}
@@ -649,7 +658,7 @@ func (s *Store) TransitionPayout(ctx context.Context, actor models.Actor, pt mod
 			set := map[string]any{"status": to, t.column: now}
 			switch to {
 			case models.PayoutApproved:
-				if err := withinBudget(tx, r); err != nil {
+				if err := withinBudget(tx, r, year); err != nil {
 					return nil, err
 				}
 				r.ApprovedAt, r.ApprovedBy = &now, actor.KeyID
@@ -672,10 +681,10 @@ func (s *Store) TransitionPayout(ctx context.Context, actor models.Actor, pt mod
 }
 
 // fourEyes refuses (Forbidden) the actor as the one who approves or
-// rejects a payout of a run it started, or marks paid a payout it approved
-// (审核与经办分离). An empty key (an approval recorded before approvers were)
-// binds no one.
-func fourEyes(tx *gorm.DB, p *payoutRow, actor models.Actor, to string) error {
+// rejects a payout of a run it started (the key starter), or marks paid a
+// payout it approved (审核与经办分离). An empty key (an approval recorded
+// before approvers were) binds no one.
+func fourEyes(p *payoutRow, actor models.Actor, to, starter string) error {
 	if to == models.PayoutPaid {
 		if p.ApprovedBy != "" && p.ApprovedBy == actor.KeyID {
 			return models.Errorf(models.CodeForbidden,
@@ -683,10 +692,6 @@ func fourEyes(tx *gorm.DB, p *payoutRow, actor models.Actor, to string) error {
 				"four eyes: this key approved payout %d, and the approver may not also mark it paid; another clerk must", p.ID)
 		}
 		return nil
-	}
-	var starter string
-	if err := tx.Raw(`SELECT key_id FROM payout_runs WHERE id = ?`, p.RunID).Row().Scan(&starter); err != nil {
-		return fmt.Errorf("key of run %d: %w", p.RunID, err)
 	}
 	if starter != "" && starter == actor.KeyID {
 		verbZh, verbEn := "审核", "approve"
