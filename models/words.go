@@ -16,6 +16,12 @@ var (
 		RunInterrupted: {Zh: "已中断", En: "interrupted"},
 		RunFailed:      {Zh: "失败", En: "failed"},
 	}
+	ApplicationStatusWords = map[string]Text{
+		ApplicationSubmitted: {Zh: "已提交", En: "submitted"},
+		ApplicationReturned:  {Zh: "退回修改", En: "returned"},
+		ApplicationAccepted:  {Zh: "已受理", En: "accepted"},
+		ApplicationRejected:  {Zh: "不予受理", En: "rejected"},
+	}
 	LevelWords = map[string]Text{
 		LevelCity:     {Zh: "市级", En: "city"},
 		LevelProvince: {Zh: "省级", En: "province"},

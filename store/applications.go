@@ -169,14 +169,6 @@ func (r attachmentRow) info() models.AttachmentInfo {
 	}
 }
 
-// applicationStatusZh names the statuses in messages (the glossary's words).
-var applicationStatusZh = map[string]string{
-	models.ApplicationSubmitted: "已提交",
-	models.ApplicationReturned:  "退回修改",
-	models.ApplicationAccepted:  "已受理",
-	models.ApplicationRejected:  "不予受理",
-}
-
 // applicationTransitions maps each status an application may be moved to
 // to the only status it may be moved from, with the words for messages.
 var applicationTransitions = map[string]struct {
@@ -251,7 +243,7 @@ func (s *Store) TransitionApplication(ctx context.Context, actor models.Actor, i
 		row, err := updateRow(s, tx, e, func(r *applicationRow) (map[string]any, error) {
 			if r.Status != tr.from {
 				return nil, models.Conflict(
-					fmt.Sprintf("申报 %d 当前状态为“%s”，只有“%s”的申报可以%s", id, applicationStatusZh[r.Status], applicationStatusZh[tr.from], tr.verbZh),
+					fmt.Sprintf("申报 %d 当前状态为“%s”，只有“%s”的申报可以%s", id, models.ApplicationStatusWords[r.Status].Zh, models.ApplicationStatusWords[tr.from].Zh, tr.verbZh),
 					fmt.Sprintf("application %d is %s: only a %s application can be %s", id, r.Status, tr.from, tr.verbEn))
 			}
 			if t.Check != nil {
@@ -339,11 +331,8 @@ func (s *Store) accept(tx *gorm.DB, actor models.Actor, r *applicationRow, evalu
 			row.CertificateNo, row.ApplicationID = c.CertificateNo, &r.ID
 			// A concurrent import may record it first: the transaction
 			// then runs again and finds it.
-			if err := tx.Create(&row).Error; err != nil {
+			if err := s.insertCert(tx, actor, &row); err != nil {
 				return raced(err)
-			}
-			if err := s.audit(tx, entry{actor, actionCreate, entityCertification, strconv.FormatInt(row.ID, 10)}, nil, row.model()); err != nil {
-				return err
 			}
 		}
 		ent, err := enterpriseFacts(tx, r.Subject)
@@ -369,16 +358,13 @@ func (s *Store) accept(tx *gorm.DB, actor models.Actor, r *applicationRow, evalu
 		for _, d := range facts.Donations {
 			on := d.ArrivedOn
 			row := donationRowOf(models.DonationRecord{
-				UniversityCode: r.Subject, Amount: d.Amount, Form: d.Form, ViaFoundation: d.ViaFoundation, ArrivedOn: &on,
+				UniversityCode: r.Subject, Amount: d.Amount, Form: d.Form, ViaFoundation: d.ViaFoundation, ArrivedOn: &on, ReceiptNo: d.ReceiptNo,
 			}, now)
-			row.ReceiptNo, row.ApplicationID = d.ReceiptNo, &r.ID
+			row.ApplicationID = &r.ID
 			// Another application with the same receipt accepted at the
 			// same moment: the transaction runs again and says so.
-			if err := tx.Create(&row).Error; err != nil {
+			if err := s.insertDonation(tx, actor, &row); err != nil {
 				return raced(err)
-			}
-			if err := s.audit(tx, entry{actor, actionCreate, entityDonation, strconv.FormatInt(row.ID, 10)}, nil, row.model()); err != nil {
-				return err
 			}
 		}
 		uni, err := universityFacts(tx, r.Subject)
@@ -498,7 +484,7 @@ func (s *Store) AddAttachment(ctx context.Context, actor models.Actor, id int64,
 		}
 		if app.Status != models.ApplicationSubmitted && app.Status != models.ApplicationReturned {
 			return models.Conflict(
-				fmt.Sprintf("申报 %d 当前状态为“%s”，不能再补充证明材料", id, applicationStatusZh[app.Status]),
+				fmt.Sprintf("申报 %d 当前状态为“%s”，不能再补充证明材料", id, models.ApplicationStatusWords[app.Status].Zh),
 				fmt.Sprintf("application %d is %s: it takes no more evidence", id, app.Status))
 		}
 		var count int64

@@ -54,12 +54,6 @@ func keep(seen *models.Subject) func(models.Application, models.Subject) (models
 	}
 }
 
-func putUniversity(t testing.TB, s *store.Store, code string) {
-	t.Helper()
-	_, _, err := s.PutUniversity(ctxT(), finance, models.UniversityRecord{Code: code, Name: "高校 " + code, Ownership: "public", Affiliation: "city"})
-	check(t, err)
-}
-
 // TestApplicationLifecycle: submitted, returned, corrected, accepted, with
 // the history, versions and audit entries of each step; an accepted
 // application's facts enter the registry once, linked to it.

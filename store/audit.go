@@ -68,17 +68,8 @@ var auditTable = table[auditRow]{
 	name: "audit_log",
 	cols: []string{"at", "key_id", "role", "request_id", "action", "entity", "entity_id", "before_json", "after_json"},
 	values: func(a *auditRow, v []any) []any {
-		return append(v, a.At, a.KeyID, a.Role, a.RequestID, a.Action, a.Entity, a.EntityID, jsonArg(a.BeforeJSON), jsonArg(a.AfterJSON))
+		return append(v, a.At, a.KeyID, a.Role, a.RequestID, a.Action, a.Entity, a.EntityID, a.BeforeJSON, a.AfterJSON)
 	},
-}
-
-// jsonArg is a JSON document as a statement parameter: text, or NULL when
-// empty (as jsonText stores it).
-func jsonArg(j jsonText) any {
-	if len(j) == 0 {
-		return nil
-	}
-	return string(j)
 }
 
 // entry says who did what to which record, for the audit trail.

@@ -61,13 +61,34 @@ func (r budgetRow) model(committed int64) models.Budget {
 // committedStatuses are the statuses whose payouts use up a budget.
 var committedStatuses = []string{models.PayoutApproved, models.PayoutPaid}
 
+// committedIn sums what approved and paid payouts commit, in fen, per payer
+// and grant year (keyed by budgetID), of the payouts (p) and runs (r) that
+// cond, when set, selects.
+func committedIn(db *gorm.DB, cond string, args ...any) (map[string]int64, error) {
+	q := `SELECT p.payer_code, r.grant_year, SUM(p.amount) FROM payouts p JOIN payout_runs r ON r.id = p.run_id
+WHERE p.status IN ?`
+	if cond != "" {
+		q += " AND " + cond
+	}
+	sums := map[string]int64{}
+	err := scanAll(db.Raw(q+" GROUP BY p.payer_code, r.grant_year", append([]any{committedStatuses}, args...)...), func(rs *sql.Rows) error {
+		var payer string
+		var year int
+		var sum int64
+		if err := rs.Scan(&payer, &year, &sum); err != nil {
+			return err
+		}
+		sums[budgetID(payer, year)] = sum
+		return nil
+	})
+	return sums, err
+}
+
 // committedOf sums what a payer's approved and paid payouts of grant year
 // commit, in fen.
 func committedOf(db *gorm.DB, payer string, year int) (int64, error) {
-	var sum int64
-	err := db.Raw(`SELECT COALESCE(SUM(p.amount), 0) FROM payouts p JOIN payout_runs r ON r.id = p.run_id
-WHERE p.payer_code = ? AND p.status IN ? AND r.grant_year = ?`, payer, committedStatuses, year).Row().Scan(&sum)
-	return sum, err
+	sums, err := committedIn(db, "p.payer_code = ? AND r.grant_year = ?", payer, year)
+	return sums[budgetID(payer, year)], err
 }
 
 func budgetID(payer string, year int) string { return fmt.Sprintf("%s/%d", payer, year) }
@@ -80,25 +101,14 @@ func (s *Store) PutBudget(ctx context.Context, actor models.Actor, payer models.
 	err := s.inTx(ctx, func(tx *gorm.DB) error {
 		now := s.now()
 		in := budgetRow{PayerCode: payer.Code, Year: year, Amount: amount.Fen(), CreatedAt: now, UpdatedAt: now}
-		e := entry{actor, actionUpdate, entityBudget, budgetID(payer.Code, year)}
-		var err error
-		if created, err = insertNew(tx, &in); err != nil {
-			return err
-		}
-		row := in
-		if created {
-			e.action = actionCreate
-			rec, _ := in.auditRecord()
-			err = s.audit(tx, e, nil, rec)
-		} else {
-			row, err = updateRow(s, tx, e, func(r *budgetRow) (map[string]any, error) {
-				r.Amount, r.UpdatedAt = in.Amount, now
-				return map[string]any{"amount": r.Amount, "updated_at": r.UpdatedAt}, nil
-			}, "payer_code = ? AND year = ?", payer.Code, year)
-		}
+		row, isNew, err := putRow(s, tx, entry{actor, actionUpdate, entityBudget, budgetID(payer.Code, year)}, in, func(r *budgetRow) (map[string]any, error) {
+			r.Amount, r.UpdatedAt = in.Amount, now
+			return map[string]any{"amount": r.Amount, "updated_at": r.UpdatedAt}, nil
+		}, "payer_code = ? AND year = ?", payer.Code, year)
 		if err != nil {
 			return err
 		}
+		created = isNew
 		committed, err := committedOf(tx, payer.Code, year)
 		out = row.model(committed)
 		return err
@@ -113,30 +123,21 @@ func (s *Store) PutBudget(ctx context.Context, actor models.Actor, payer models.
 // and payer code, with what each has committed.
 func (s *Store) ListBudgets(ctx context.Context, year int) ([]models.Budget, error) {
 	var rows []budgetRow
-	committed := map[string]int64{}
+	var committed map[string]int64
 	err := s.read(ctx, func(db *gorm.DB) error {
 		q := db.Model(&budgetRow{})
-		sums := `SELECT p.payer_code, r.grant_year, SUM(p.amount) FROM payouts p JOIN payout_runs r ON r.id = p.run_id
-WHERE p.status IN ?`
-		args := []any{committedStatuses}
+		var cond string
+		var args []any
 		if year != 0 {
 			q = q.Where("year = ?", year)
-			sums += " AND r.grant_year = ?"
-			args = append(args, year)
+			cond, args = "r.grant_year = ?", []any{year}
 		}
 		if err := q.Order("year, payer_code").Find(&rows).Error; err != nil {
 			return err
 		}
-		return scanAll(db.Raw(sums+" GROUP BY p.payer_code, r.grant_year", args...), func(rs *sql.Rows) error {
-			var payer string
-			var y int
-			var sum int64
-			if err := rs.Scan(&payer, &y, &sum); err != nil {
-				return err
-			}
-			committed[budgetID(payer, y)] = sum
-			return nil
-		})
+		var err error
+		committed, err = committedIn(db, cond, args...)
+		return err
 	})
 	if err != nil {
 		return nil, translate(err, meaning{op: "list budgets"})
@@ -149,17 +150,13 @@ WHERE p.status IN ?`
 }
 
 // withinBudget refuses, with a Conflict naming what remains, the approval
-// of p when it would take its payer's committed amount for its run's grant
-// year above the payer's budget for that year; a payer-year without a
-// budget is not limited. The budget's row stays locked until tx ends
+// of p when it would take its payer's committed amount for year, its run's
+// grant year, above the payer's budget for that year; a payer-year without
+// a budget is not limited. The budget's row stays locked until tx ends
 // (FOR UPDATE on PostgreSQL; SQLite's transaction holds the write lock), so
 // the sum is read after every approval that committed before: concurrent
 // approvals take turns and never overspend.
-func withinBudget(tx *gorm.DB, p *payoutRow) error {
-	var year int
-	if err := tx.Raw(`SELECT grant_year FROM payout_runs WHERE id = ?`, p.RunID).Row().Scan(&year); err != nil {
-		return fmt.Errorf("grant year of run %d: %w", p.RunID, err)
-	}
+func withinBudget(tx *gorm.DB, p *payoutRow, year int) error {
 	var b budgetRow
 	err := forUpdate(tx).Where("payer_code = ? AND year = ?", p.PayerCode, year).Take(&b).Error
 	if classify(err) == failNotFound {

@@ -93,11 +93,11 @@ func (s *Store) AddCertification(ctx context.Context, actor models.Actor, c mode
 	var out models.CertificationRecord
 	err := s.inTx(ctx, func(tx *gorm.DB) error {
 		row := certRowOf(c, s.now())
-		if err := tx.Create(&row).Error; err != nil {
+		if err := s.insertCert(tx, actor, &row); err != nil {
 			return err
 		}
 		out = row.model()
-		return s.audit(tx, entry{actor, actionCreate, entityCertification, strconv.FormatInt(row.ID, 10)}, nil, out)
+		return nil
 	})
 	if err != nil {
 		return models.CertificationRecord{}, translate(err, meaning{
@@ -107,6 +107,15 @@ func (s *Store) AddCertification(ctx context.Context, actor models.Actor, c mode
 		})
 	}
 	return out, nil
+}
+
+// insertCert inserts a new certification's row in tx, setting its ID, and
+// audits it.
+func (s *Store) insertCert(tx *gorm.DB, actor models.Actor, row *certRow) error {
+	if err := tx.Create(row).Error; err != nil {
+		return err
+	}
+	return s.audit(tx, entry{actor, actionCreate, entityCertification, strconv.FormatInt(row.ID, 10)}, nil, row.model())
 }
 
 // UpdateCertification corrects a certification's level and dates.

@@ -46,6 +46,27 @@ func updateRow[R auditedRow](s *Store, tx *gorm.DB, e entry, edit func(row *R) (
 	return row, s.audit(tx, e, before, after)
 }
 
+// putRow writes a record that may exist already: it inserts in unless its
+// primary key exists (insertNew), auditing a create, or else changes the
+// existing row with updateRow (edit, where and args as there), auditing e,
+// the update. It returns the row as stored and whether it was created.
+func putRow[R auditedRow](s *Store, tx *gorm.DB, e entry, in R, edit func(row *R) (map[string]any, error), where string, args ...any) (R, bool, error) {
+	created, err := insertNew(tx, &in)
+	if err != nil {
+		return in, false, err
+	}
+	if !created {
+		row, err := updateRow(s, tx, e, edit, where, args...)
+		return row, false, err
+	}
+	rec, err := in.auditRecord()
+	if err != nil {
+		return in, true, err
+	}
+	e.action = actionCreate
+	return in, true, s.audit(tx, e, nil, rec)
+}
+
 // forUpdate locks the rows a query reads until the transaction ends
 // (PostgreSQL; the SQLite dialect leaves the clause out, its transactions
 // hold the write lock already).

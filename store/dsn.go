@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
@@ -36,14 +37,17 @@ func dialectOf(dsn string) dialect {
 }
 
 // The settings that hold passwords: PostgreSQL's password and sslpassword
-// (of the client key), and the SQLite driver's _auth_pass.
+// (of the client key), and the SQLite driver's _auth_pass. Their names are
+// matched in any case: masking a setting the driver would not read costs
+// nothing.
 var (
-	// in a URL's query, or a SQLite path's parameters
-	querySecret = regexp.MustCompile(`((?:^|&)(?:password|sslpassword|_auth_pass)=)[^&]*`)
+	// in a URL's query, or a SQLite path's parameters, once the name is
+	// decoded as the drivers decode it (pass%77ord is password)
+	querySecrets = []string{"password", "sslpassword", "_auth_pass"}
 	// in keyword/value settings: a value is quoted ('…', with \' and \\
 	// escapes; an unterminated quote hides the rest) or runs to the next
 	// unescaped space
-	keywordSecret = regexp.MustCompile(`((?:^|\s)(?:password|sslpassword)\s*=\s*)('(?:\\.|[^'\\])*'|'[\s\S]*|(?:\\.|[^\s\\])*)`)
+	keywordSecret = regexp.MustCompile(`((?:^|\s)(?i:password|sslpassword)\s*=\s*)('(?:\\.|[^'\\])*'|'[\s\S]*|(?:\\.|[^\s\\])*)`)
 )
 
 // mask replaces a password.
@@ -64,7 +68,27 @@ func RedactDSN(dsn string) string {
 	if !ok {
 		return dsn
 	}
-	return path + "?" + querySecret.ReplaceAllString(query, "${1}"+mask)
+	return path + "?" + redactQuery(query)
+}
+
+// redactQuery masks the values of the password parameters of a URL's
+// query, named as written or percent-encoded; the rest is kept as written.
+func redactQuery(query string) string {
+	params := strings.Split(query, "&")
+	for i, p := range params {
+		name, _, ok := strings.Cut(p, "=")
+		if !ok {
+			continue
+		}
+		decoded, err := url.QueryUnescape(name)
+		if err != nil {
+			decoded = name
+		}
+		if slices.ContainsFunc(querySecrets, func(secret string) bool { return strings.EqualFold(decoded, secret) }) {
+			params[i] = name + "=" + mask
+		}
+	}
+	return strings.Join(params, "&")
 }
 
 // redactURL masks the passwords of a PostgreSQL URL. A URL that does not
@@ -76,7 +100,7 @@ func redactURL(dsn string) string {
 		if _, has := u.User.Password(); has {
 			u.User = url.UserPassword(u.User.Username(), mask)
 		}
-		u.RawQuery = querySecret.ReplaceAllString(u.RawQuery, "${1}"+mask)
+		u.RawQuery = redactQuery(u.RawQuery)
 		return u.String()
 	}
 	scheme, rest, _ := strings.Cut(dsn, "://")
@@ -85,7 +109,7 @@ func redactURL(dsn string) string {
 		rest = user + ":" + mask + rest[at:]
 	}
 	if path, query, ok := strings.Cut(rest, "?"); ok {
-		rest = path + "?" + querySecret.ReplaceAllString(query, "${1}"+mask)
+		rest = path + "?" + redactQuery(query)
 	}
 	return scheme + "://" + rest
 }

@@ -182,7 +182,7 @@ func translate(err error, m meaning) error {
 	case failFull:
 		out = models.Errorf(models.CodeUnavailable, "数据库的存储空间或资源不足，暂不能保存修改，请稍后重试", "the database is out of space or resources and cannot save changes; retry later")
 	case failCheck:
-		out = models.Errorf(models.CodeInvalid, "记录不符合数据库约束：%s", "the record breaks a database constraint: %s", constraintOf(err))
+		out = broken(constraintOf(err))
 	case failText:
 		out = models.Errorf(models.CodeInvalid, "文本含有数据库无法保存的字符（NUL 或无效的 UTF-8）", "the text has characters the database cannot store (NUL or invalid UTF-8)")
 	}
@@ -194,21 +194,47 @@ func translate(err error, m meaning) error {
 	return &cp
 }
 
-// constraintOf names the constraint a driver error reports, for messages.
-// (PostgreSQL names no constraint for NOT NULL, only the column.)
+// constraintFields maps the named CHECK constraints of the schema to the
+// field of a request that breaks them: a client sees the field, never the
+// constraint or the driver's words.
+var constraintFields = map[string]string{
+	"enterprises_credit_code_set":   "credit_code",
+	"enterprises_parent_set":        "parent.credit_code",
+	"enterprises_payee_whole":       "payee",
+	"enterprises_payee_account_no":  "payee.account_no",
+	"credit_years_year":             "year",
+	"universities_code_set":         "code",
+	"universities_payee_whole":      "payee",
+	"universities_payee_account_no": "payee.account_no",
+	"idempotency_keys_idem_key_set": "Idempotency-Key",
+}
+
+// broken is the error of a record the database refused by a CHECK or NOT
+// NULL constraint: a fixed message, naming the field when the constraint
+// is one of constraintFields.
+func broken(constraint string) *models.Error {
+	out := models.Errorf(models.CodeInvalid, "记录不符合数据库的约束条件，未能保存", "the record breaks a rule the database enforces and was not saved")
+	if field, ok := constraintFields[constraint]; ok {
+		out.Fields = []models.FieldError{models.Field(field, "invalid")}
+	}
+	return out
+}
+
+// constraintOf names the CHECK constraint a driver error reports, or is
+// empty. SQLite names it only in its message ("CHECK constraint failed:
+// name", which the triggers of migration 6 raise too).
 func constraintOf(err error) string {
 	var pg *pgconn.PgError
-	if errors.As(err, &pg) && pg.ConstraintName != "" {
+	if errors.As(err, &pg) {
 		return pg.ConstraintName
-	}
-	if errors.As(err, &pg) && pg.ColumnName != "" {
-		return "NOT NULL " + pg.TableName + "." + pg.ColumnName
 	}
 	var lite sqlite3.Error
 	if errors.As(err, &lite) {
-		return lite.Error()
+		if name, ok := strings.CutPrefix(lite.Error(), "CHECK constraint failed: "); ok {
+			return name
+		}
 	}
-	return "unknown"
+	return ""
 }
 
 // invalid builds the CodeInvalid error for one bad field.

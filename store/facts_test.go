@@ -177,9 +177,8 @@ func TestUniversityFacts(t *testing.T) {
 		var want []models.University
 		for i := 1; i <= 5; i++ {
 			code := fmt.Sprintf("U%02d", i)
-			_, _, err := s.PutUniversity(ctxT(), finance, models.UniversityRecord{Code: code, Name: "高校" + code, Ownership: "public", Affiliation: "city"})
-			check(t, err)
-			u := models.University{Kind: "university", Code: code, Name: "高校" + code, Ownership: "public", Affiliation: "city"}
+			putUniversity(t, s, code)
+			u := models.University{Kind: "university", Code: code, Name: "高校 " + code, Ownership: "public", Affiliation: "city"}
 			for j := 0; j < i%3; j++ {
 				d := models.Donation{Amount: models.Yuan(int64(100 * (j + 1))), Form: "cash", ViaFoundation: j == 0}
 				if j == 1 {

@@ -276,15 +276,7 @@ func TestBudgetConcurrentApprovals(t *testing.T) {
 			})
 		}
 		wg.Wait()
-		codes := map[models.ErrorCode]int{}
-		for _, err := range errs {
-			if err == nil {
-				codes["ok"]++
-			} else {
-				codes[models.CodeOf(err)]++
-			}
-		}
-		if diff := cmp.Diff(map[models.ErrorCode]int{"ok": 5, models.CodeConflict: n - 5}, codes); diff != "" {
+		if diff := cmp.Diff(map[models.ErrorCode]int{"ok": 5, models.CodeConflict: n - 5}, outcomes(errs)); diff != "" {
 			t.Errorf("outcomes (-want +got):\n%s", diff)
 		}
 		list, err := s.ListBudgets(ctxT(), 2025)

@@ -83,6 +83,13 @@ func putEnterprise(t testing.TB, s *store.Store, e models.EnterpriseRecord) mode
 	return got
 }
 
+// putUniversity registers a university or fails the test.
+func putUniversity(t testing.TB, s *store.Store, code string) {
+	t.Helper()
+	_, _, err := s.PutUniversity(ctxT(), finance, models.UniversityRecord{Code: code, Name: "高校 " + code, Ownership: "public", Affiliation: "city"})
+	check(t, err)
+}
+
 func addCert(t testing.TB, s *store.Store, code, level, on string) models.CertificationRecord {
 	t.Helper()
 	c, err := s.AddCertification(ctxT(), finance, models.CertificationRecord{CreditCode: code, Level: level, CertifiedOn: models.MustDate(on)})
@@ -123,4 +130,17 @@ func ptr[T any](v T) *T { return &v }
 // actorOf is the actor of requests made with key k.
 func actorOf(k models.APIKey) models.Actor {
 	return models.Actor{KeyID: k.ID, Role: k.Role, Subject: k.Subject}
+}
+
+// outcomes tallies the errors of concurrent calls by code, "ok" for none.
+func outcomes(errs []error) map[models.ErrorCode]int {
+	codes := map[models.ErrorCode]int{}
+	for _, err := range errs {
+		if err == nil {
+			codes["ok"]++
+		} else {
+			codes[models.CodeOf(err)]++
+		}
+	}
+	return codes
 }

@@ -427,9 +427,9 @@ func (s *Store) migrate(ctx context.Context) error {
 		return fmt.Errorf("migrate: create schema_migrations: %w", err)
 	}
 
-	var newest int
-	if err := db.Raw(`SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&newest).Error; err != nil {
-		return fmt.Errorf("migrate: read schema version: %w", err)
+	newest, err := s.SchemaVersion(ctx)
+	if err != nil {
+		return fmt.Errorf("migrate: %w", err)
 	}
 	if newest > latest {
 		return fmt.Errorf("migrate: the database has schema version %d, newer than this program's %d: run a newer subsidy", newest, latest)

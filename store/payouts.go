@@ -109,7 +109,7 @@ var payoutTable = table[payoutRow]{
 		"status", "payer_code", "payer_name", "ruleset_version", "ruleset_digest", "decision", "created_at"},
 	values: func(r *payoutRow, v []any) []any {
 		return append(v, r.RunID, r.Rule, r.Subject, r.SubjectName, r.Level, r.GrantYear, r.Seq, r.Amount,
-			r.Status, r.PayerCode, r.PayerName, r.RulesetVersion, r.RulesetDigest, jsonArg(r.Decision), r.CreatedAt)
+			r.Status, r.PayerCode, r.PayerName, r.RulesetVersion, r.RulesetDigest, r.Decision, r.CreatedAt)
 	},
 }
 
@@ -215,8 +215,9 @@ func (s *Store) FinishRun(ctx context.Context, run models.PayoutRun) (models.Pay
 	if run.Status == models.RunRunning || !slices.Contains(models.RunStatuses, run.Status) {
 		return models.PayoutRun{}, fmt.Errorf("finish payout run %d: status %q is not an end", run.ID, run.Status)
 	}
-	err := s.inTx(ctx, func(tx *gorm.DB) error {
-		_, err := s.endRun(tx, run.ID, func(r *runRow) (bool, error) {
+	var ended runRow
+	err := s.inTx(ctx, func(tx *gorm.DB) (err error) {
+		ended, _, err = s.endRun(tx, run.ID, func(r *runRow) (bool, error) {
 			if r.Status != models.RunRunning {
 				return false, models.Conflict(
 					fmt.Sprintf("发放批次 %d 已结束（%s）", run.ID, models.RunStatusWords[r.Status].Zh),
@@ -230,7 +231,7 @@ func (s *Store) FinishRun(ctx context.Context, run models.PayoutRun) (models.Pay
 	if err != nil {
 		return models.PayoutRun{}, translate(err, meaning{op: fmt.Sprintf("finish payout run %d", run.ID), notFound: models.RunNotFound(run.ID)})
 	}
-	return s.GetRun(ctx, run.ID)
+	return ended.model()
 }
 
 // endRun ends a run in tx when end says so (having set its status and
@@ -238,14 +239,14 @@ func (s *Store) FinishRun(ctx context.Context, run models.PayoutRun) (models.Pay
 // from the payouts that carry its id (what a run recorded before its
 // process died is all there); releases the Idempotency-Key of a run that
 // did not complete, so that a retry starts a new run; and audits the change
-// in the name of the key that started the run. It reports whether the run
-// ended.
-func (s *Store) endRun(tx *gorm.DB, id int64, end func(r *runRow) (bool, error)) (bool, error) {
+// in the name of the key that started the run. It returns the run as it is
+// now and reports whether it ended.
+func (s *Store) endRun(tx *gorm.DB, id int64, end func(r *runRow) (bool, error)) (runRow, bool, error) {
 	// Who started the run never changes: it is read before the row is
 	// locked, for the audit entry of the change.
 	var started runRow
 	if err := tx.Select("key_id", "key_role", "request_id").Where("id = ?", id).Take(&started).Error; err != nil {
-		return false, err
+		return runRow{}, false, err
 	}
 	ended := false
 	row, err := updateRow(s, tx, entry{started.starter(), actionRun, entityPayoutRun, strconv.FormatInt(id, 10)}, func(r *runRow) (map[string]any, error) {
@@ -272,14 +273,14 @@ func (s *Store) endRun(tx *gorm.DB, id int64, end func(r *runRow) (bool, error))
 		}, nil
 	}, "id = ?", id)
 	if err != nil || !ended {
-		return false, err
+		return row, false, err
 	}
 	if row.Status != models.RunCompleted && row.IdemKey != "" {
 		if err := tx.Where("key_id = ? AND idem_key = ?", row.IdemKeyID, row.IdemKey).Delete(&idemRow{}).Error; err != nil {
-			return false, err
+			return row, false, err
 		}
 	}
-	return true, nil
+	return row, true, nil
 }
 
 // GetRun returns a payout run.
@@ -638,8 +639,17 @@ func (s *Store) TransitionPayout(ctx context.Context, actor models.Actor, pt mod
 						id, models.StatusWords[r.Status].Zh, r.Status, models.StatusWords[t.from].Zh, t.from, t.verbZh),
 					fmt.Sprintf("payout %d is %s: only a payout that is %s can be %s", id, r.Status, t.from, t.verbEn))
 			}
+			// Who started the payout's run (four eyes) and its grant year
+			// (the budget), read once.
+			var starter string
+			var year int
+			if to != models.PayoutPaid {
+				if err := tx.Raw(`SELECT key_id, grant_year FROM payout_runs WHERE id = ?`, r.RunID).Row().Scan(&starter, &year); err != nil {
+					return nil, fmt.Errorf("run %d of payout %d: %w", r.RunID, id, err)
+				}
+			}
 			if pt.FourEyes {
-				if err := fourEyes(tx, r, actor, to); err != nil {
+				if err := fourEyes(r, actor, to, starter); err != nil {
 					return nil, err
 				}
 			}
@@ -648,7 +658,7 @@ func (s *Store) TransitionPayout(ctx context.Context, actor models.Actor, pt mod
 			set := map[string]any{"status": to, t.column: now}
 			switch to {
 			case models.PayoutApproved:
-				if err := withinBudget(tx, r); err != nil {
+				if err := withinBudget(tx, r, year); err != nil {
 					return nil, err
 				}
 				r.ApprovedAt, r.ApprovedBy = &now, actor.KeyID
@@ -671,10 +681,10 @@ func (s *Store) TransitionPayout(ctx context.Context, actor models.Actor, pt mod
 }
 
 // fourEyes refuses (Forbidden) the actor as the one who approves or
-// rejects a payout of a run it started, or marks paid a payout it approved
-// (审核与经办分离). An empty key (an approval recorded before approvers were)
-// binds no one.
-func fourEyes(tx *gorm.DB, p *payoutRow, actor models.Actor, to string) error {
+// rejects a payout of a run it started (the key starter), or marks paid a
+// payout it approved (审核与经办分离). An empty key (an approval recorded
+// before approvers were) binds no one.
+func fourEyes(p *payoutRow, actor models.Actor, to, starter string) error {
 	if to == models.PayoutPaid {
 		if p.ApprovedBy != "" && p.ApprovedBy == actor.KeyID {
 			return models.Errorf(models.CodeForbidden,
@@ -682,10 +692,6 @@ func fourEyes(tx *gorm.DB, p *payoutRow, actor models.Actor, to string) error {
 				"four eyes: this key approved payout %d, and the approver may not also mark it paid; another clerk must", p.ID)
 		}
 		return nil
-	}
-	var starter string
-	if err := tx.Raw(`SELECT key_id FROM payout_runs WHERE id = ?`, p.RunID).Row().Scan(&starter); err != nil {
-		return fmt.Errorf("key of run %d: %w", p.RunID, err)
 	}
 	if starter != "" && starter == actor.KeyID {
 		verbZh, verbEn := "审核", "approve"

@@ -472,15 +472,7 @@ func TestTransitionPayoutConcurrent(t *testing.T) {
 			})
 		}
 		wg.Wait()
-		codes := map[models.ErrorCode]int{}
-		for _, err := range errs {
-			if err == nil {
-				codes["ok"]++
-			} else {
-				codes[models.CodeOf(err)]++
-			}
-		}
-		if diff := cmp.Diff(map[models.ErrorCode]int{"ok": 1, models.CodeConflict: officers - 1}, codes); diff != "" {
+		if diff := cmp.Diff(map[models.ErrorCode]int{"ok": 1, models.CodeConflict: officers - 1}, outcomes(errs)); diff != "" {
 			t.Errorf("outcomes (-want +got):\n%s", diff)
 		}
 		if audit := auditOf(t, s, "payout", strconv.FormatInt(id, 10)); len(audit) != 2 {

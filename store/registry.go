@@ -11,11 +11,12 @@ import (
 	"github.com/wenzhou-subsidy/subsidy/models"
 )
 
-// Registry writes follow one pattern: in a transaction, insert the record
-// with ON CONFLICT DO NOTHING; if a row was inserted it is new, otherwise
-// update the existing row with updateRow (locked, changed, audited before
-// and after). Two concurrent writers of one new record thus never fail: the
-// second waits for the first and becomes an update (last write wins).
+// Registry writes follow one pattern (putRow): in a transaction, insert the
+// record with ON CONFLICT DO NOTHING; if a row was inserted it is new,
+// otherwise update the existing row with updateRow (locked, changed, audited
+// before and after). Two concurrent writers of one new record thus never
+// fail: the second waits for the first and becomes an update (last write
+// wins).
 
 type enterpriseRow struct {
 	CreditCode          string `gorm:"primaryKey"`
@@ -158,20 +159,10 @@ func (s *Store) PutEnterprise(ctx context.Context, actor models.Actor, e models.
 	err := s.inTx(ctx, func(tx *gorm.DB) error {
 		now := s.now()
 		in := enterpriseRowOf(e, now)
-		var err error
-		if created, err = insertNew(tx, &in); err != nil {
-			return err
-		}
-		if created {
-			if out, err = in.model(); err != nil {
-				return err
-			}
-			return s.audit(tx, entry{actor, actionCreate, entityEnterprise, in.CreditCode}, nil, out)
-		}
 		// The carry-in is a credit figure with its own method
 		// (SetCreditCarryIn): a correction of the name must not reset it.
 		// Nor does one that leaves the payee out reset the payee.
-		row, err := updateRow(s, tx, entry{actor, actionUpdate, entityEnterprise, in.CreditCode}, func(r *enterpriseRow) (map[string]any, error) {
+		row, isNew, err := putRow(s, tx, entry{actor, actionUpdate, entityEnterprise, in.CreditCode}, in, func(r *enterpriseRow) (map[string]any, error) {
 			r.Name, r.Region, r.UpdatedAt = in.Name, in.Region, now
 			r.ParentCode, r.ParentOwnershipPct, r.ParentActualControl = in.ParentCode, in.ParentOwnershipPct, in.ParentActualControl
 			set := map[string]any{
@@ -191,6 +182,7 @@ func (s *Store) PutEnterprise(ctx context.Context, actor models.Actor, e models.
 		if err != nil {
 			return err
 		}
+		created = isNew
 		out, err = row.model()
 		return err
 	})
@@ -266,15 +258,7 @@ func (s *Store) PutCreditYear(ctx context.Context, actor models.Actor, y models.
 	var created bool
 	err := s.inTx(ctx, func(tx *gorm.DB) error {
 		in := creditYearRowOf(y, s.now())
-		var err error
-		if created, err = insertNew(tx, &in); err != nil {
-			return err
-		}
-		if created {
-			out = in.model()
-			return s.audit(tx, entry{actor, actionCreate, entityCreditYear, entityID}, nil, out)
-		}
-		row, err := updateRow(s, tx, entry{actor, actionUpdate, entityCreditYear, entityID}, func(r *creditYearRow) (map[string]any, error) {
+		row, isNew, err := putRow(s, tx, entry{actor, actionUpdate, entityCreditYear, entityID}, in, func(r *creditYearRow) (map[string]any, error) {
 			*r = in // the year's figures are replaced whole
 			return map[string]any{
 				"investment":                r.Investment,
@@ -285,7 +269,7 @@ func (s *Store) PutCreditYear(ctx context.Context, actor models.Actor, y models.
 				"updated_at":                r.UpdatedAt,
 			}, nil
 		}, "credit_code = ? AND year = ?", y.CreditCode, y.Year)
-		out = row.model()
+		out, created = row.model(), isNew
 		return err
 	})
 	if err != nil {

@@ -38,24 +38,29 @@ func (s *Store) RunProgress(ctx context.Context, run models.PayoutRun) error {
 	return nil
 }
 
+// silentWhere selects the runs that have not beaten since its argument (or
+// never beat); silentSince is the same test on a row.
+const silentWhere = "(heartbeat_at IS NULL OR heartbeat_at < ?)"
+
+func (r *runRow) silentSince(limit time.Time) bool {
+	return r.HeartbeatAt == nil || r.HeartbeatAt.Before(limit)
+}
+
 // InterruptStaleRuns marks as interrupted every running run whose heartbeat
 // is older than staleAfter, releasing their Idempotency-Keys; each run is
 // decided again under its row lock, so two sweeping replicas never both
 // end one.
 func (s *Store) InterruptStaleRuns(ctx context.Context, staleAfter time.Duration) ([]models.PayoutRun, error) {
 	limit := s.now().Add(-staleAfter)
-	return s.interruptRuns(ctx, "heartbeat_at IS NULL OR heartbeat_at < ?", []any{limit}, func(r *runRow) bool {
-		return r.HeartbeatAt == nil || r.HeartbeatAt.Before(limit)
-	})
+	return s.interruptRuns(ctx, silentWhere, []any{limit}, func(r *runRow) bool { return r.silentSince(limit) })
 }
 
 // InterruptRunsOf marks as interrupted every running run of owner silent
 // for silentFor, and counts those of owner that still beat.
 func (s *Store) InterruptRunsOf(ctx context.Context, owner string, silentFor time.Duration) ([]models.PayoutRun, int, error) {
 	limit := s.now().Add(-silentFor)
-	silent := func(r *runRow) bool { return r.HeartbeatAt == nil || r.HeartbeatAt.Before(limit) }
-	runs, err := s.interruptRuns(ctx, "owner = ? AND (heartbeat_at IS NULL OR heartbeat_at < ?)", []any{owner, limit}, func(r *runRow) bool {
-		return r.Owner == owner && silent(r)
+	runs, err := s.interruptRuns(ctx, "owner = ? AND "+silentWhere, []any{owner, limit}, func(r *runRow) bool {
+		return r.Owner == owner && r.silentSince(limit)
 	})
 	if err != nil {
 		return runs, 0, err
@@ -79,11 +84,12 @@ func (s *Store) interruptRuns(ctx context.Context, where string, args []any, qua
 	}
 	var out []models.PayoutRun
 	for _, r := range found {
+		var row runRow
 		var ended bool
 		err := s.inTx(ctx, func(tx *gorm.DB) (err error) {
 			// The run may have beaten or ended meanwhile, or another
 			// replica's sweep ended it.
-			ended, err = s.endRun(tx, r.ID, func(cur *runRow) (bool, error) {
+			row, ended, err = s.endRun(tx, r.ID, func(cur *runRow) (bool, error) {
 				if cur.Status != models.RunRunning || !qualifies(cur) {
 					return false, nil
 				}
@@ -96,7 +102,7 @@ func (s *Store) interruptRuns(ctx context.Context, where string, args []any, qua
 			return out, translate(err, meaning{op: fmt.Sprintf("interrupt payout run %d", r.ID)})
 		}
 		if ended {
-			run, err := s.GetRun(ctx, r.ID)
+			run, err := row.model()
 			if err != nil {
 				return out, err
 			}

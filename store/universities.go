@@ -126,15 +126,7 @@ func (s *Store) PutUniversity(ctx context.Context, actor models.Actor, u models.
 	var created bool
 	err := s.inTx(ctx, func(tx *gorm.DB) error {
 		in := universityRowOf(u, s.now())
-		var err error
-		if created, err = insertNew(tx, &in); err != nil {
-			return err
-		}
-		if created {
-			out = in.model()
-			return s.audit(tx, entry{actor, actionCreate, entityUniversity, in.Code}, nil, out)
-		}
-		row, err := updateRow(s, tx, entry{actor, actionUpdate, entityUniversity, in.Code}, func(r *universityRow) (map[string]any, error) {
+		row, isNew, err := putRow(s, tx, entry{actor, actionUpdate, entityUniversity, in.Code}, in, func(r *universityRow) (map[string]any, error) {
 			r.Name, r.Ownership, r.Affiliation, r.UpdatedAt = in.Name, in.Ownership, in.Affiliation, in.UpdatedAt
 			set := map[string]any{
 				"name":        r.Name,
@@ -148,7 +140,7 @@ func (s *Store) PutUniversity(ctx context.Context, actor models.Actor, u models.
 			}
 			return set, nil
 		}, "code = ?", in.Code)
-		out = row.model()
+		out, created = row.model(), isNew
 		return err
 	})
 	if err != nil {
@@ -192,11 +184,11 @@ func (s *Store) AddDonation(ctx context.Context, actor models.Actor, d models.Do
 	var out models.DonationRecord
 	err := s.inTx(ctx, func(tx *gorm.DB) error {
 		row := donationRowOf(d, s.now())
-		if err := tx.Create(&row).Error; err != nil {
+		if err := s.insertDonation(tx, actor, &row); err != nil {
 			return err
 		}
 		out = row.model()
-		return s.audit(tx, entry{actor, actionCreate, entityDonation, strconv.FormatInt(row.ID, 10)}, nil, out)
+		return nil
 	})
 	if err != nil {
 		return models.DonationRecord{}, translate(err, meaning{
@@ -206,6 +198,15 @@ func (s *Store) AddDonation(ctx context.Context, actor models.Actor, d models.Do
 		})
 	}
 	return out, nil
+}
+
+// insertDonation inserts a new donation's row in tx, setting its ID, and
+// audits it.
+func (s *Store) insertDonation(tx *gorm.DB, actor models.Actor, row *donationRow) error {
+	if err := tx.Create(row).Error; err != nil {
+		return err
+	}
+	return s.audit(tx, entry{actor, actionCreate, entityDonation, strconv.FormatInt(row.ID, 10)}, nil, row.model())
 }
 
 // UpdateDonation corrects a donation, found by its ID and university code.
