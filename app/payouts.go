@@ -46,10 +46,19 @@ type decision struct {
 	Payout     *models.PayoutInfo       `json:"payout,omitempty"`
 }
 
-// checkRun fills a run request's defaults and checks it (package input): a
-// run records payouts to be paid, so it speaks for today or the past.
+// checkRun fills a run request's defaults and checks it (package input),
+// its fields and its screening at once: a run records payouts to be paid,
+// so it speaks for today or the past.
 func (s *Service) checkRun(req *models.PayoutRunRequest) error {
-	return s.input.Screening(&req.AsOf, &req.GrantYear, &req.Rules, s.Today(), false)
+	fields := s.input.Validator().Check(req)
+	var bad *models.Error
+	if err := s.input.Screening(&req.AsOf, &req.GrantYear, &req.Rules, s.Today(), false); errors.As(err, &bad) {
+		fields = append(fields, bad.Fields...)
+	}
+	if len(fields) > 0 {
+		return models.InvalidInput(fields...)
+	}
+	return nil
 }
 
 // pass is one reading of the registry: the subjects of one kind, each

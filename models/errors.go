@@ -146,6 +146,7 @@ var fieldMessages = map[string]Text{
 	"percent":         {Zh: "持股比例应为0至100之间、最多两位小数的数（%s）", En: "must be a share between 0 and 100 with at most two decimals (%s)"},
 	"date":            {Zh: "日期应为 YYYY-MM-DD 格式的有效日期", En: "must be a calendar date written YYYY-MM-DD"},
 	"year":            {Zh: "年份应为2000至2100之间的整数", En: "must be a year between 2000 and 2100"},
+	"year_of_date":    {Zh: "日期应在2000年至2100年之间（未给出补助年度 grant_year 时，补助年度取该日期所在的年份）", En: "must be a date in the years 2000 to 2100 (without grant_year, the grant year is its year)"},
 	"oneof":           {Zh: "取值应为以下之一：%s", En: "must be one of: %s"},
 	"eq":              {Zh: "取值应为 %s", En: "must be %s"},
 	"max_len":         {Zh: "长度不能超过%v", En: "must be at most %v characters long"},
