@@ -215,7 +215,11 @@ func (s *Service) SubmitApplication(ctx context.Context, actor models.Actor, e m
 
 // CorrectApplication submits a returned application again with corrected
 // facts and a new evaluation (PUT /v1/applications/{id}). version, if not
-// 0, is the version the client corrected (If-Match).
+// 0, is the version the client corrected (If-Match). A correction that
+// would change the application's subject or rule is bad input; one of an
+// application that is not returned is a conflict before its facts are
+// evaluated (facts the registry holds since it was accepted are no reason
+// to refuse them); the store checks the status again under the lock.
 func (s *Service) CorrectApplication(ctx context.Context, actor models.Actor, id int64, version int, e models.ApplicationEntry) (models.Application, error) {
 	cur, err := s.Application(ctx, actor, id)
 	if err != nil {
@@ -230,6 +234,9 @@ func (s *Service) CorrectApplication(ctx context.Context, actor models.Actor, id
 	}
 	if len(fields) > 0 {
 		return models.Application{}, models.InvalidInput(fields...)
+	}
+	if err := models.CheckApplicationMove(id, cur.Status, models.ApplicationSubmitted); err != nil {
+		return models.Application{}, err
 	}
 	e = trimmed(e)
 	eval, err := s.evaluateEntry(ctx, cur.Subject, cur.SubjectKind, e)

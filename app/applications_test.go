@@ -121,3 +121,23 @@ func TestFourEyesSwitch(t *testing.T) {
 		})
 	}
 }
+
+// TestCorrectingWhatIsNotReturned: only a returned application may be
+// corrected; an accepted one, sent again with its own facts (which the
+// registry holds since it was accepted), is the store's conflict, not bad
+// input.
+func TestCorrectingWhatIsNotReturned(t *testing.T) {
+	svc, a := submitted(t, Options{NoFourEyes: true})
+	if _, err := svc.AcceptApplication(t.Context(), clerk, a.ID, 0); err != nil {
+		t.Fatal(err)
+	}
+	entry := models.ApplicationEntry{Rule: a.Rule, Certifications: a.Certifications}
+	_, err := svc.CorrectApplication(t.Context(), clerk, a.ID, 0, entry)
+	_, storeErr := svc.store.TransitionApplication(t.Context(), clerk, a.ID, models.ApplicationTransition{
+		To: models.ApplicationSubmitted, Corrected: &models.Application{Certifications: a.Certifications},
+	})
+	var got, want *models.Error
+	if !errors.As(err, &got) || !errors.As(storeErr, &want) || got.Code != models.CodeConflict || got.Message != want.Message {
+		t.Errorf("correcting an accepted application: %v; want the store's %v", err, storeErr)
+	}
+}
