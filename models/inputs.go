@@ -81,9 +81,11 @@ type PayoutRunRequest struct {
 	GrantYear *int     `json:"grant_year,omitempty" validate:"omitempty,year"`
 }
 
-// ReasonEntry gives the reason of a refusal (rejecting a payout).
+// ReasonEntry gives the reason of a refusal (rejecting a payout, returning
+// or rejecting an application): it may span lines, but takes no other
+// control characters.
 type ReasonEntry struct {
-	Reason string `json:"reason" validate:"required,notblank,max=500"`
+	Reason string `json:"reason" validate:"required,notblank,max=500,multiline"`
 }
 
 // CreditClaim is an offset an enterprise claimed for a year, to verify
