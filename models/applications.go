@@ -51,9 +51,9 @@ func ApplicationMoveFrom(to string) (string, bool) {
 }
 
 // CheckApplicationMove refuses, as a conflict, to move application id from
-// status to status to unless the contract allows it (any other transition
-// is 409): the store checks it under the row's lock, and a use case may
-// check it first, before work that would be lost.
+// status to status to unless it is one of the moves above (any other is
+// 409): the store checks it under the row's lock, and a use case may check
+// it first, before work that would be lost.
 func CheckApplicationMove(id int64, status, to string) error {
 	m := applicationMoves[to]
 	if status == m.from {
