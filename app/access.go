@@ -24,6 +24,18 @@ func mayRead(a models.Actor, kind, code string) bool {
 	return a.Role == kind && a.Subject == code
 }
 
+// canRead is mayRead as an error: nil when the actor may read the subject,
+// otherwise the not-found a missing subject of that kind gives.
+func canRead(a models.Actor, kind, code string) error {
+	switch {
+	case mayRead(a, kind, code):
+		return nil
+	case kind == models.KindEnterprise:
+		return models.EnterpriseNotFound(code)
+	}
+	return models.UniversityNotFound(code)
+}
+
 // keepApart keeps clerk and approver apart (审核与经办分离): an actor whose key
 // is one of the clerks' (the keys that prepared what is to be decided) may
 // not decide on it, whatever its role. An office of one person turns it off
