@@ -363,18 +363,10 @@ func (s *Service) MarkPaid(ctx context.Context, actor models.Actor, id int64) (m
 // payer's when payer is "") in one status, in id order, with each
 // subject's payee account and the rule, level and status in words.
 func (s *Service) TransferList(ctx context.Context, payer, status string) (export.Table, error) {
-	var list []models.Payout
-	f := models.PayoutFilter{Payer: payer, Status: status, Limit: 1000}
-	for {
-		page, err := s.store.ListPayouts(ctx, f)
-		if err != nil {
-			return export.Table{}, err
-		}
-		list = append(list, page...)
-		if len(page) < f.Limit {
-			break
-		}
-		f.AfterID = page[len(page)-1].ID
+	// Every match at once (no limit): the table holds them all anyway.
+	list, err := s.store.ListPayouts(ctx, models.PayoutFilter{Payer: payer, Status: status})
+	if err != nil {
+		return export.Table{}, err
 	}
 	codes := make([]string, len(list))
 	for i, p := range list {
