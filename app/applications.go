@@ -95,10 +95,11 @@ func evidenceType(contentType string, data []byte) (string, error) {
 // exist), or the one finance or admin name.
 func applicant(actor models.Actor, named string) (code, kind string, err error) {
 	if isSubjectKey(actor) {
-		if named != "" && named != actor.Subject {
-			return "", "", models.NotFound("主体 %s", "subject %s", named)
+		code, err := ownSubject(actor, named)
+		if err != nil {
+			return "", "", err
 		}
-		return actor.Subject, actor.Role, nil
+		return code, actor.Role, nil
 	}
 	switch {
 	case named == "":
@@ -319,12 +320,11 @@ func (s *Service) Application(ctx context.Context, actor models.Actor, id int64)
 // review queue for finance and admin, its own for a subject key (asking for
 // another subject's is not found).
 func (s *Service) Applications(ctx context.Context, actor models.Actor, f models.ApplicationFilter) ([]models.Application, error) {
-	if isSubjectKey(actor) {
-		if f.Subject != "" && f.Subject != actor.Subject {
-			return nil, models.NotFound("主体 %s", "subject %s", f.Subject)
-		}
-		f.Subject = actor.Subject
+	subject, err := ownSubject(actor, f.Subject)
+	if err != nil {
+		return nil, err
 	}
+	f.Subject = subject
 	list, err := s.store.ListApplications(ctx, f)
 	return nonNil(list), err
 }

@@ -312,12 +312,11 @@ func (s *Service) Runs(ctx context.Context, f models.RunFilter) ([]models.Payout
 // Payouts lists payouts in id order, a page at a time; a subject key sees
 // only its own (asking for another subject's is not found).
 func (s *Service) Payouts(ctx context.Context, actor models.Actor, f models.PayoutFilter) ([]models.Payout, error) {
-	if isSubjectKey(actor) {
-		if f.Subject != "" && f.Subject != actor.Subject {
-			return nil, models.NotFound("主体 %s", "subject %s", f.Subject)
-		}
-		f.Subject = actor.Subject
+	subject, err := ownSubject(actor, f.Subject)
+	if err != nil {
+		return nil, err
 	}
+	f.Subject = subject
 	list, err := s.store.ListPayouts(ctx, f)
 	for i := range list {
 		list[i] = payoutFor(actor, list[i])
