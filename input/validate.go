@@ -284,19 +284,6 @@ func (val *Validator) checkInto(v any, probs *problems) {
 	}
 }
 
-// Var validates one value named field against tag ("creditcode", "year"…).
-func (val *Validator) Var(field string, value any, tag string) error {
-	var verrs validator.ValidationErrors
-	if !errors.As(val.v.Var(value, tag), &verrs) {
-		return nil
-	}
-	fields := make([]models.FieldError, 0, len(verrs))
-	for _, fe := range verrs {
-		fields = append(fields, fieldProblem(field, fe))
-	}
-	return models.InvalidInput(fields...)
-}
-
 // jsonPath turns a validator namespace ("EvaluateRequest.subject.name")
 // into a JSON path from the root ("subject.name"). The subject's variant
 // fields have no JSON name and drop out (WithTagNameFuncBlankOmit).
