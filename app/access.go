@@ -24,6 +24,31 @@ func mayRead(a models.Actor, kind, code string) bool {
 	return a.Role == kind && a.Subject == code
 }
 
+// canRead is mayRead as an error: nil when the actor may read the subject,
+// otherwise the not-found a missing subject of that kind gives.
+func canRead(a models.Actor, kind, code string) error {
+	switch {
+	case mayRead(a, kind, code):
+		return nil
+	case kind == models.KindEnterprise:
+		return models.EnterpriseNotFound(code)
+	}
+	return models.UniversityNotFound(code)
+}
+
+// ownSubject is the subject a request of the actor's is about: a subject
+// key's own (naming another subject is not found, as if it did not exist),
+// or the one staff name ("" for none).
+func ownSubject(a models.Actor, named string) (string, error) {
+	if !isSubjectKey(a) {
+		return named, nil
+	}
+	if named != "" && named != a.Subject {
+		return "", models.NotFound("主体 %s", "subject %s", named)
+	}
+	return a.Subject, nil
+}
+
 // keepApart keeps clerk and approver apart (审核与经办分离): an actor whose key
 // is one of the clerks' (the keys that prepared what is to be decided) may
 // not decide on it, whatever its role. An office of one person turns it off

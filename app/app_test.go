@@ -42,27 +42,55 @@ func TestVerdict(t *testing.T) {
 }
 
 // A run request takes its defaults from today, and names rules that pay
-// out, once each, as of today or before.
+// out, once each, as of today or before, for a grant year the service
+// takes; a forecast may speak for the future, for such a year too.
 func TestCheckRun(t *testing.T) {
 	s := newService(t)
 	req := models.PayoutRunRequest{}
 	if err := s.checkRun(&req); err != nil {
 		t.Fatal(err)
 	}
-	want := models.PayoutRunRequest{AsOf: models.MustDate("2025-06-30"), GrantYear: 2025, Rules: []string{"cert-grant", "donation-match"}}
+	want := models.PayoutRunRequest{AsOf: models.MustDate("2025-06-30"), GrantYear: new(2025), Rules: []string{"cert-grant", "donation-match"}}
 	if diff := cmp.Diff(want, req, cmp.AllowUnexported(models.Date{})); diff != "" {
 		t.Errorf("defaults (-want +got):\n%s", diff)
 	}
-	bad := models.PayoutRunRequest{AsOf: models.MustDate("2025-07-01"), Rules: []string{"surcharge-credit", "cert-grant", "cert-grant"}}
-	err := s.checkRun(&bad)
-	var fields []string
-	if me, ok := err.(*models.Error); ok {
-		for _, f := range me.Fields {
-			fields = append(fields, f.Field+":"+f.Code)
+	fieldsOf := func(err error) []string {
+		var fields []string
+		if me, ok := err.(*models.Error); ok {
+			for _, f := range me.Fields {
+				fields = append(fields, f.Field+":"+f.Code)
+			}
+		}
+		return fields
+	}
+	for _, tt := range []struct {
+		name string
+		req  models.PayoutRunRequest
+		want []string
+	}{
+		{"tomorrow, rules that do not pay or twice", models.PayoutRunRequest{AsOf: models.MustDate("2025-07-01"), Rules: []string{"surcharge-credit", "cert-grant", "cert-grant"}},
+			[]string{"as_of:not_future", "rules[0]:oneof", "rules[2]:duplicate"}},
+		{"a grant year of 0", models.PayoutRunRequest{GrantYear: new(0)}, []string{"grant_year:year"}},
+		{"a grant year before the years taken", models.PayoutRunRequest{GrantYear: new(1999)}, []string{"grant_year:year"}},
+		{"as_of in a year before the years taken", models.PayoutRunRequest{AsOf: models.MustDate("1999-06-30")}, []string{"as_of:year_of_date"}},
+	} {
+		if diff := cmp.Diff(tt.want, fieldsOf(s.checkRun(&tt.req))); diff != "" {
+			t.Errorf("run, %s: refusals (-want +got):\n%s", tt.name, diff)
 		}
 	}
-	if diff := cmp.Diff([]string{"as_of:not_future", "rules[0]:oneof", "rules[2]:duplicate"}, fields); diff != "" {
-		t.Errorf("refusals (-want +got):\n%s", diff)
+	for _, tt := range []struct {
+		name string
+		req  models.ForecastRequest
+		want []string
+	}{
+		{"a grant year of 0", models.ForecastRequest{GrantYear: new(0)}, []string{"grant_year:year"}},
+		{"a grant year after the years taken", models.ForecastRequest{GrantYear: new(2101)}, []string{"grant_year:year"}},
+		{"as_of in a year after the years taken", models.ForecastRequest{AsOf: models.MustDate("2101-01-01")}, []string{"as_of:year_of_date"}},
+	} {
+		_, err := s.Forecast(t.Context(), tt.req)
+		if diff := cmp.Diff(tt.want, fieldsOf(err)); diff != "" {
+			t.Errorf("forecast, %s: refusals (-want +got):\n%s", tt.name, diff)
+		}
 	}
 }
 

@@ -95,10 +95,11 @@ func evidenceType(contentType string, data []byte) (string, error) {
 // exist), or the one finance or admin name.
 func applicant(actor models.Actor, named string) (code, kind string, err error) {
 	if isSubjectKey(actor) {
-		if named != "" && named != actor.Subject {
-			return "", "", models.NotFound("主体 %s", "subject %s", named)
+		code, err := ownSubject(actor, named)
+		if err != nil {
+			return "", "", err
 		}
-		return actor.Subject, actor.Role, nil
+		return code, actor.Role, nil
 	}
 	switch {
 	case named == "":
@@ -215,7 +216,11 @@ func (s *Service) SubmitApplication(ctx context.Context, actor models.Actor, e m
 
 // CorrectApplication submits a returned application again with corrected
 // facts and a new evaluation (PUT /v1/applications/{id}). version, if not
-// 0, is the version the client corrected (If-Match).
+// 0, is the version the client corrected (If-Match). A correction that
+// would change the application's subject or rule is bad input; one of an
+// application that is not returned is a conflict before its facts are
+// evaluated (facts the registry holds since it was accepted are no reason
+// to refuse them); the store checks the status again under the lock.
 func (s *Service) CorrectApplication(ctx context.Context, actor models.Actor, id int64, version int, e models.ApplicationEntry) (models.Application, error) {
 	cur, err := s.Application(ctx, actor, id)
 	if err != nil {
@@ -230,6 +235,9 @@ func (s *Service) CorrectApplication(ctx context.Context, actor models.Actor, id
 	}
 	if len(fields) > 0 {
 		return models.Application{}, models.InvalidInput(fields...)
+	}
+	if err := models.CheckApplicationMove(id, cur.Status, models.ApplicationSubmitted); err != nil {
+		return models.Application{}, err
 	}
 	e = trimmed(e)
 	eval, err := s.evaluateEntry(ctx, cur.Subject, cur.SubjectKind, e)
@@ -312,12 +320,11 @@ func (s *Service) Application(ctx context.Context, actor models.Actor, id int64)
 // review queue for finance and admin, its own for a subject key (asking for
 // another subject's is not found).
 func (s *Service) Applications(ctx context.Context, actor models.Actor, f models.ApplicationFilter) ([]models.Application, error) {
-	if isSubjectKey(actor) {
-		if f.Subject != "" && f.Subject != actor.Subject {
-			return nil, models.NotFound("主体 %s", "subject %s", f.Subject)
-		}
-		f.Subject = actor.Subject
+	subject, err := ownSubject(actor, f.Subject)
+	if err != nil {
+		return nil, err
 	}
+	f.Subject = subject
 	list, err := s.store.ListApplications(ctx, f)
 	return nonNil(list), err
 }

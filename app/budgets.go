@@ -9,7 +9,7 @@ import (
 // PutBudget sets a payer's appropriation (预算指标) for a grant year and
 // reports whether it was new; approvals that would commit more than it are
 // refused. The payer and the year come checked (input.Payer, input.Year);
-// the database refuses a year outside 2000..2100 too.
+// the database refuses a year outside models.MinYear..MaxYear too.
 func (s *Service) PutBudget(ctx context.Context, actor models.Actor, e models.BudgetEntry) (models.Budget, bool, error) {
 	payer, _ := models.PayerOf(e.Payer)
 	return s.store.PutBudget(ctx, actor, payer, e.Year, e.Amount)

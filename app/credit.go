@@ -21,7 +21,7 @@ type CreditLedger struct {
 // CreditLedger computes an enterprise's credit ledger with the shipped
 // rules over every stored year (and its registered parent's certifications).
 func (s *Service) CreditLedger(ctx context.Context, actor models.Actor, code string, asOf models.Date, lang string) (CreditLedger, error) {
-	if _, err := s.Enterprise(ctx, actor, code); err != nil {
+	if err := canRead(actor, models.KindEnterprise, code); err != nil {
 		return CreditLedger{}, err
 	}
 	res, ruleset, err := s.creditResult(ctx, code, asOf, lang)

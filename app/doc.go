@@ -5,6 +5,7 @@
 // renders what it returns; what a clerk may see and do is decided here,
 // once, for every transport.
 //
-// app imports models, engine and input; it reaches the database only
+// app imports models, engine, input and export (the transfer list it
+// builds); it reaches the database only
 // through the interfaces in models and never imports store, api or echo.
 package app

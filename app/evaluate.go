@@ -73,7 +73,7 @@ type RecordedPayout struct {
 // enterprise's recorded facts, as of asOf: what the enterprise, or an
 // officer, sees. The grants recorded for it count as received.
 func (s *Service) EnterpriseEvaluation(ctx context.Context, actor models.Actor, code string, asOf models.Date, lang string) (SubjectEvaluation, error) {
-	if _, err := s.Enterprise(ctx, actor, code); err != nil {
+	if err := canRead(actor, models.KindEnterprise, code); err != nil {
 		return SubjectEvaluation{}, err
 	}
 	facts, err := s.store.EnterpriseFacts(ctx, code)
@@ -93,7 +93,7 @@ func (s *Service) EnterpriseEvaluation(ctx context.Context, actor models.Actor, 
 // university's recorded donations for grantYear, as of asOf. The match
 // recorded for the grant year counts as received.
 func (s *Service) UniversityEvaluation(ctx context.Context, actor models.Actor, code string, asOf models.Date, grantYear int, lang string) (SubjectEvaluation, error) {
-	if _, err := s.University(ctx, actor, code); err != nil {
+	if err := canRead(actor, models.KindUniversity, code); err != nil {
 		return SubjectEvaluation{}, err
 	}
 	facts, err := s.store.UniversityFacts(ctx, code)

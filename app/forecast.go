@@ -127,9 +127,10 @@ func (s *Service) forecast(ctx context.Context, req models.ForecastRequest) (For
 	if fields = append(fields, ofields...); len(fields) > 0 {
 		return Forecast{}, nil, models.InvalidInput(fields...)
 	}
-	scenarios := []*scenario{{due: map[dueKey]models.Money{}, credit: CreditFigure{Year: req.GrantYear}}}
+	grantYear := *req.GrantYear
+	scenarios := []*scenario{{due: map[dueKey]models.Money{}, credit: CreditFigure{Year: grantYear}}}
 	if len(req.Overrides) > 0 {
-		scenarios = append(scenarios, &scenario{overrides: overrides, due: map[dueKey]models.Money{}, credit: CreditFigure{Year: req.GrantYear}})
+		scenarios = append(scenarios, &scenario{overrides: overrides, due: map[dueKey]models.Money{}, credit: CreditFigure{Year: grantYear}})
 	}
 
 	// The credit is read from the enterprises' pass, with the grant rules.
@@ -144,7 +145,7 @@ func (s *Service) forecast(ctx context.Context, req models.ForecastRequest) (For
 					res := base
 					if i == 0 || sc.overrides.Touches(rule) {
 						var err error
-						if res, err = s.evaluateFor(sc, rule, subj, req.AsOf, req.GrantYear); err != nil {
+						if res, err = s.evaluateFor(sc, rule, subj, req.AsOf, grantYear); err != nil {
 							return err
 						}
 					}
@@ -178,12 +179,12 @@ func (s *Service) forecast(ctx context.Context, req models.ForecastRequest) (For
 		}
 		return nil
 	}
-	if err := s.pipeline(ctx, passes, req.GrantYear, evaluate, take); err != nil {
+	if err := s.pipeline(ctx, passes, grantYear, evaluate, take); err != nil {
 		return Forecast{}, nil, err
 	}
 
 	out := Forecast{
-		AsOf: req.AsOf, GrantYear: req.GrantYear, Rules: req.Rules, Ruleset: s.engine.Ruleset(), Overrides: overrides.Canonical(),
+		AsOf: req.AsOf, GrantYear: grantYear, Rules: req.Rules, Ruleset: s.engine.Ruleset(), Overrides: overrides.Canonical(),
 		Baseline: scenarios[0].figures(req.Rules),
 	}
 	if len(scenarios) > 1 {

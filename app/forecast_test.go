@@ -86,9 +86,9 @@ func TestForecastAgreesWithRun(t *testing.T) {
 					t.Errorf("%s: baseline total %s, run %s; reform %v", name, f.Baseline.Total, total, f.Reform)
 				}
 			}
-			check("fresh, cert-grant only", models.ForecastRequest{AsOf: asOf, GrantYear: 2025, Rules: []string{models.RuleCertGrant}})
-			check("fresh", models.ForecastRequest{AsOf: asOf, GrantYear: 2025})
-			check("another grant year", models.ForecastRequest{AsOf: asOf, GrantYear: 2026})
+			check("fresh, cert-grant only", models.ForecastRequest{AsOf: asOf, GrantYear: new(2025), Rules: []string{models.RuleCertGrant}})
+			check("fresh", models.ForecastRequest{AsOf: asOf, GrantYear: new(2025)})
+			check("another grant year", models.ForecastRequest{AsOf: asOf, GrantYear: new(2026)})
 
 			// New donations of 2024 raise a 2025 match: only the difference is due.
 			unis, err := s.ListUniversities(ctx, "", 100)
@@ -103,8 +103,8 @@ func TestForecastAgreesWithRun(t *testing.T) {
 					}
 				}
 			}
-			check("raised matches", models.ForecastRequest{AsOf: asOf, GrantYear: 2025})
-			f, _, err := s.forecast(ctx, models.ForecastRequest{AsOf: asOf, GrantYear: 2025})
+			check("raised matches", models.ForecastRequest{AsOf: asOf, GrantYear: new(2025)})
+			f, _, err := s.forecast(ctx, models.ForecastRequest{AsOf: asOf, GrantYear: new(2025)})
 			if err != nil || !f.Baseline.Total.IsZero() || f.Baseline.Subjects != 0 || len(f.Baseline.ByPayer) != 0 {
 				t.Errorf("a forecast once everything is recorded: %+v, %v", f.Baseline, err)
 			}
@@ -117,7 +117,7 @@ func TestForecastAgreesWithRun(t *testing.T) {
 func TestForecastReform(t *testing.T) {
 	s := newGenerated(t, storetest.SQLite, 1000)
 	ctx := t.Context()
-	req := models.ForecastRequest{AsOf: registrygen.AsOf, GrantYear: 2025}
+	req := models.ForecastRequest{AsOf: registrygen.AsOf, GrantYear: new(2025)}
 	base, _, err := s.forecast(ctx, req)
 	if err != nil {
 		t.Fatal(err)

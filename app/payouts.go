@@ -46,10 +46,19 @@ type decision struct {
 	Payout     *models.PayoutInfo       `json:"payout,omitempty"`
 }
 
-// checkRun fills a run request's defaults and checks it (package input): a
-// run records payouts to be paid, so it speaks for today or the past.
+// checkRun fills a run request's defaults and checks it (package input),
+// its fields and its screening at once: a run records payouts to be paid,
+// so it speaks for today or the past.
 func (s *Service) checkRun(req *models.PayoutRunRequest) error {
-	return s.input.Screening(&req.AsOf, &req.GrantYear, &req.Rules, s.Today(), false)
+	fields := s.input.Validator().Check(req)
+	var bad *models.Error
+	if err := s.input.Screening(&req.AsOf, &req.GrantYear, &req.Rules, s.Today(), false); errors.As(err, &bad) {
+		fields = append(fields, bad.Fields...)
+	}
+	if len(fields) > 0 {
+		return models.InvalidInput(fields...)
+	}
+	return nil
 }
 
 // pass is one reading of the registry: the subjects of one kind, each
@@ -303,12 +312,11 @@ func (s *Service) Runs(ctx context.Context, f models.RunFilter) ([]models.Payout
 // Payouts lists payouts in id order, a page at a time; a subject key sees
 // only its own (asking for another subject's is not found).
 func (s *Service) Payouts(ctx context.Context, actor models.Actor, f models.PayoutFilter) ([]models.Payout, error) {
-	if isSubjectKey(actor) {
-		if f.Subject != "" && f.Subject != actor.Subject {
-			return nil, models.NotFound("主体 %s", "subject %s", f.Subject)
-		}
-		f.Subject = actor.Subject
+	subject, err := ownSubject(actor, f.Subject)
+	if err != nil {
+		return nil, err
 	}
+	f.Subject = subject
 	list, err := s.store.ListPayouts(ctx, f)
 	for i := range list {
 		list[i] = payoutFor(actor, list[i])
@@ -354,18 +362,10 @@ func (s *Service) MarkPaid(ctx context.Context, actor models.Actor, id int64) (m
 // payer's when payer is "") in one status, in id order, with each
 // subject's payee account and the rule, level and status in words.
 func (s *Service) TransferList(ctx context.Context, payer, status string) (export.Table, error) {
-	var list []models.Payout
-	f := models.PayoutFilter{Payer: payer, Status: status, Limit: 1000}
-	for {
-		page, err := s.store.ListPayouts(ctx, f)
-		if err != nil {
-			return export.Table{}, err
-		}
-		list = append(list, page...)
-		if len(page) < f.Limit {
-			break
-		}
-		f.AfterID = page[len(page)-1].ID
+	// Every match at once (no limit): the table holds them all anyway.
+	list, err := s.store.ListPayouts(ctx, models.PayoutFilter{Payer: payer, Status: status})
+	if err != nil {
+		return export.Table{}, err
 	}
 	codes := make([]string, len(list))
 	for i, p := range list {

@@ -41,8 +41,8 @@ func (s *Service) SetCreditCarryIn(ctx context.Context, actor models.Actor, code
 // Enterprise returns a registered enterprise the actor may read, its payee
 // account as the actor may read it.
 func (s *Service) Enterprise(ctx context.Context, actor models.Actor, code string) (models.EnterpriseRecord, error) {
-	if !mayRead(actor, models.KindEnterprise, code) {
-		return models.EnterpriseRecord{}, models.EnterpriseNotFound(code)
+	if err := canRead(actor, models.KindEnterprise, code); err != nil {
+		return models.EnterpriseRecord{}, err
 	}
 	e, err := s.store.GetEnterprise(ctx, code)
 	e.Payee = payeeFor(actor, e.Payee)
@@ -137,8 +137,8 @@ func (s *Service) PutUniversity(ctx context.Context, actor models.Actor, u model
 // University returns a registered university the actor may read, its
 // payee account as the actor may read it.
 func (s *Service) University(ctx context.Context, actor models.Actor, code string) (models.UniversityRecord, error) {
-	if !mayRead(actor, models.KindUniversity, code) {
-		return models.UniversityRecord{}, models.UniversityNotFound(code)
+	if err := canRead(actor, models.KindUniversity, code); err != nil {
+		return models.UniversityRecord{}, err
 	}
 	u, err := s.store.GetUniversity(ctx, code)
 	u.Payee = payeeFor(actor, u.Payee)

@@ -139,7 +139,7 @@ func (s *Service) StartRun(ctx context.Context, actor models.Actor, req models.P
 	}
 	ruleset := s.engine.Ruleset()
 	run, err := s.store.CreateRun(ctx, actor, models.PayoutRun{
-		Status: models.RunRunning, AsOf: req.AsOf, Rules: req.Rules, GrantYear: req.GrantYear, Total: total,
+		Status: models.RunRunning, AsOf: req.AsOf, Rules: req.Rules, GrantYear: *req.GrantYear, Total: total,
 		RulesetVersion: ruleset.Version, RulesetDigest: ruleset.Digest, KeyID: actor.KeyID, Idempotency: idem,
 		Owner: s.jobs.node,
 	})

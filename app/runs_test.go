@@ -126,3 +126,76 @@ func TestTopUpCountsWhatWasReceived(t *testing.T) {
 		t.Errorf("national under top_up: %s, want 300000.00", got)
 	}
 }
+
+// A run going on when Shutdown is called is let finish, while Shutdown's
+// context lasts: it completes and Shutdown returns nil.
+func TestShutdownLetsARunFinish(t *testing.T) {
+	s := newService(t)
+	seedRegistry(t, s)
+	held := &heldStore{Store: s.store, entered: make(chan struct{}, 1), release: make(chan struct{})}
+	s.store = held
+	job, err := s.StartRun(t.Context(), models.Actor{KeyID: "k", Role: models.RoleFinance}, models.PayoutRunRequest{}, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	<-held.entered
+	ctx, cancel := context.WithTimeout(t.Context(), time.Hour)
+	defer cancel()
+	stopped := make(chan error, 1)
+	go func() { stopped <- s.Shutdown(ctx) }()
+	closing := func() bool {
+		s.jobs.mu.Lock()
+		defer s.jobs.mu.Unlock()
+		return s.jobs.closing
+	}
+	for !closing() {
+		time.Sleep(time.Millisecond)
+	}
+	close(held.release)
+	if err := <-stopped; err != nil {
+		t.Errorf("Shutdown: %v", err)
+	}
+	<-job.Done()
+	run, err := held.Store.GetRun(t.Context(), job.Run.ID)
+	if err != nil || run.Status != models.RunCompleted || run.CreatedCount != 1 {
+		t.Errorf("the run %+v, %v; want it completed with its payout", run, err)
+	}
+}
+
+// A run records its progress while it goes: held in the middle, it has
+// screened subjects, and the heartbeat has recorded so.
+func TestRunRecordsProgress(t *testing.T) {
+	s := newService(t)
+	seedRegistry(t, s)
+	held := &heldStore{Store: s.store, entered: make(chan struct{}, 1), release: make(chan struct{})}
+	s.store = held
+	s.jobs.heartbeat = 5 * time.Millisecond
+	job, err := s.StartRun(t.Context(), models.Actor{KeyID: "k", Role: models.RoleFinance}, models.PayoutRunRequest{}, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	<-held.entered
+	deadline := time.After(10 * time.Second)
+	for {
+		run, err := held.Store.GetRun(t.Context(), job.Run.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if run.Status != models.RunRunning {
+			t.Fatalf("the run held in the middle is %s", run.Status)
+		}
+		if run.Screened > 0 {
+			break
+		}
+		select {
+		case <-deadline:
+			t.Fatalf("no progress recorded while the run is held: %+v", run)
+		case <-time.After(5 * time.Millisecond):
+		}
+	}
+	close(held.release)
+	<-job.Done()
+	if res, err := job.Result(); err != nil || res.Run.Screened != res.Run.Total || res.Run.Status != models.RunCompleted {
+		t.Errorf("the run's end %+v, %v", res.Run, err)
+	}
+}

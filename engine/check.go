@@ -30,6 +30,10 @@ func (e *Engine) Check(req models.EvaluateRequest) []models.FieldError {
 func (e *Engine) plan(req models.EvaluateRequest) (plan, []models.FieldError) {
 	var fields []models.FieldError
 	kind := req.Subject.Kind()
+	// A request decoded by package input always has a kind (its reader
+	// names subject.kind first, and this finding is then dropped), but
+	// Evaluate also takes requests built in Go — ruletest.RunCases takes
+	// any decoder — and without a kind no rule would run and none fail.
 	if kind == "" {
 		fields = append(fields, models.Field("subject.kind", "subject_kind"))
 	}

@@ -322,17 +322,11 @@ func (c *compiler) compileLedger(ly *creditLedgerYAML, r *rule, ruleEnv map[stri
 	if r.subject != models.KindEnterprise {
 		c.p.add(c.p.line("credit_ledger"), "credit_ledger", "a credit ledger applies to enterprises only")
 	}
-	env := make(map[string]any, len(ruleEnv)+8)
-	for k, v := range ruleEnv {
-		env[k] = v
-	}
+	env := maps.Clone(ruleEnv)
 	env[varYear] = &models.CreditYear{}
 	yearEnv := maps.Clone(env)
 	problemsBefore := len(*c.p.list)
-	yearTaken := make(map[string]string, len(taken))
-	for k, v := range taken {
-		yearTaken[k] = v
-	}
+	yearTaken := maps.Clone(taken)
 	lb.defs = c.compileDefs("per_year ", ly.PerYear.Definitions, env, yearTaken)
 	lb.conds = c.compileConds("per_year ", ly.PerYear.Conditions, env, r.params)
 	lb.generated = c.compileExpr("per_year generated", &ly.PerYear.Generated, env, tMoney)

@@ -211,8 +211,11 @@ func TestEvaluateInvalid(t *testing.T) {
 			wantErr: "invalid: the request has invalid fields; overrides.surcharge-credit.rate: invalid parameter value: 1.5 is above the maximum 1",
 		},
 		{
-			name:    "a rate that is not a decimal",
-			req:     models.EvaluateRequest{Overrides: map[string]json.RawMessage{"surcharge-credit.rate": raw(`"30%"`)}, Subject: ent},
+			name: "a rate that is not a decimal",
+			req:  models.EvaluateRequest{Overrides: map[string]json.RawMessage{"surcharge-credit.rate": raw(`"30%"`)}, Subject: ent},
+			want: []models.FieldError{{Field: "overrides.surcharge-credit.rate", Code: "param_value", Text: models.Text{
+				Zh: `参数取值无效："30%"：不是普通的十进制数`,
+				En: `invalid parameter value: invalid decimal "30%": not a plain decimal number`}}},
 			wantErr: `invalid: the request has invalid fields; overrides.surcharge-credit.rate: invalid parameter value: invalid decimal "30%": not a plain decimal number`,
 		},
 		{

@@ -79,16 +79,10 @@ func (e *Engine) EvaluateUnder(req models.EvaluateRequest, o *Overrides, lang st
 // replacing them, or nil when some parameter has no value then.
 func (r *rule) segmentFor(asOf models.Date, overrides map[string]any) *segment {
 	if len(overrides) == 0 {
-		i, _ := slices.BinarySearchFunc(r.segments, asOf, func(s *segment, d models.Date) int {
-			if s.from.After(d) {
-				return 1
-			}
-			return -1
-		})
-		if i == 0 {
-			return nil
+		if i := inForceAt(r.segments, asOf); i >= 0 {
+			return r.segments[i]
 		}
-		return r.segments[i-1]
+		return nil
 	}
 	values, _ := r.valuesAt(asOf)
 	maps.Copy(values, overrides)

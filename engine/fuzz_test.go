@@ -11,7 +11,9 @@ import (
 
 // FuzzEvaluate builds enterprises and universities from fuzzed figures and
 // evaluates them with every shipped rule. Nothing may panic or fail, and
-// the results must keep the ledger's and the contract's invariants.
+// the results must keep their invariants: eligible only with every condition
+// met, no amount when not eligible, each ledger row consistent, the
+// credit the sum of the ledger's offsets.
 //
 //	go test ./engine -run '^$' -fuzz '^FuzzEvaluate$' -fuzztime 1m
 func FuzzEvaluate(f *testing.F) {

@@ -64,10 +64,8 @@ func (r *rule) describe(asOf models.Date) models.RuleInfo {
 	info := r.info
 	info.Parameters = slices.Clone(info.Parameters)
 	for i, p := range r.params {
-		for _, v := range p.values {
-			if !v.from.After(asOf) {
-				info.Parameters[i].InForce = v.raw
-			}
+		if j := inForceAt(p.values, asOf); j >= 0 {
+			info.Parameters[i].InForce = p.values[j].raw
 		}
 	}
 	return info

@@ -15,6 +15,22 @@ type segment struct {
 	yearMsgs []models.Text // by per-year condition
 }
 
+// inForceAt returns the index of what is in force on d among items sorted by
+// the date each takes effect: the last that takes effect on or before d,
+// or -1 when none has yet.
+func inForceAt[T interface{ start() models.Date }](items []T, d models.Date) int {
+	i, _ := slices.BinarySearchFunc(items, d, func(it T, d models.Date) int {
+		if it.start().After(d) {
+			return 1
+		}
+		return -1
+	})
+	return i - 1
+}
+
+func (s *segment) start() models.Date   { return s.from }
+func (v paramValue) start() models.Date { return v.from }
+
 type namedValue struct {
 	name  string
 	value any
@@ -47,14 +63,8 @@ func (r *rule) buildSegments() []*segment {
 func (r *rule) valuesAt(d models.Date) (map[string]any, bool) {
 	values := make(map[string]any, len(r.params))
 	for _, p := range r.params {
-		i, _ := slices.BinarySearchFunc(p.values, d, func(v paramValue, d models.Date) int {
-			if v.from.After(d) {
-				return 1
-			}
-			return -1
-		})
-		if i > 0 {
-			values[p.name] = p.values[i-1].value
+		if i := inForceAt(p.values, d); i >= 0 {
+			values[p.name] = p.values[i].value
 		}
 	}
 	return values, len(values) == len(r.params)

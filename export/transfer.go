@@ -51,10 +51,7 @@ func TransferList(payouts []models.Payout, payees map[string]models.Payee, ruleW
 			Text(p.RulesetVersion), Text(p.RulesetDigest),
 		})
 	}
-	t.Total = make([]Cell, len(transferColumns))
-	for i := range t.Total {
-		t.Total[i] = Text("")
-	}
+	t.Total = make([]Cell, len(transferColumns)) // empty text cells but for the ones set below
 	t.Total[0] = Text("合计")
 	t.Total[4] = Text(fmt.Sprintf("共 %d 笔", len(payouts)))
 	t.Total[8] = Amount(total)

@@ -59,7 +59,7 @@ func CertificationList(body []byte, defaults map[string]string) ([]models.Certif
 	var probs problems
 	for _, f := range []string{"level", "certified_on"} {
 		if v := defaults[f]; v != "" {
-			if _, bad := parseListField(f, v); bad != nil {
+			if bad := setListField(&models.CertificationImport{}, f, v); bad != nil {
 				probs.addAt(f, bad.code, bad.args...)
 			}
 		}
@@ -121,13 +121,10 @@ func CertificationList(body []byte, defaults map[string]string) ([]models.Certif
 			if i, has := col[f]; has && i < len(rec) && strings.TrimSpace(rec[i]) != "" {
 				value = strings.TrimSpace(rec[i])
 			}
-			v, bad := parseListField(f, value)
-			if bad != nil {
+			if bad := setListField(&row, f, value); bad != nil {
 				probs.addAt(at+"."+name[f], bad.code, bad.args...)
 				ok = false
-				continue
 			}
-			setListField(&row, f, v)
 		}
 		if ok {
 			key := row.CreditCode + "|" + row.Level + "|" + row.CertifiedOn.String()
@@ -159,12 +156,6 @@ func listText(body []byte) ([]byte, error) {
 	return text, nil
 }
 
-// listValue is a parsed cell: a string or a date.
-type listValue struct {
-	text string
-	date models.Date
-}
-
 // listProblem is what is wrong with a cell: a message code and its
 // arguments, turned into a FieldError only if it is listed.
 type listProblem struct {
@@ -172,11 +163,10 @@ type listProblem struct {
 	args []any
 }
 
-// parseListField parses one cell of field f.
-func parseListField(f, value string) (listValue, *listProblem) {
-	bad := func(code string, args ...any) (listValue, *listProblem) {
-		return listValue{}, &listProblem{code, args}
-	}
+// setListField parses one cell of field f into row, or says what is wrong
+// with it (leaving row as it was).
+func setListField(row *models.CertificationImport, f, value string) *listProblem {
+	bad := func(code string, args ...any) *listProblem { return &listProblem{code, args} }
 	if !OneLine(value) {
 		return bad("text")
 	}
@@ -186,7 +176,7 @@ func parseListField(f, value string) (listValue, *listProblem) {
 		if p := models.CreditCodeProblem(code); p != "" {
 			return bad("credit_" + p)
 		}
-		return listValue{text: code}, nil
+		row.CreditCode = code
 	case "name":
 		switch {
 		case value == "":
@@ -194,64 +184,50 @@ func parseListField(f, value string) (listValue, *listProblem) {
 		case utf8.RuneCountInString(value) > 200:
 			return bad("max_len", 200)
 		}
-		return listValue{text: value}, nil
+		row.Name = value
 	case "region":
+		// A division code, or the name of one of Wenzhou's counties (乐清市 → 330382).
 		if models.ValidRegion(value) {
-			return listValue{text: value}, nil
+			row.Region = value
+		} else if c, ok := models.CountyByName(value); ok {
+			row.Region = c.Code
+		} else {
+			return bad("unknown_county", value)
 		}
-		if code, ok := countyCode(value); ok {
-			return listValue{text: code}, nil
-		}
-		return bad("unknown_county", value)
 	case "level":
-		if level, ok := listLevels[value]; ok {
-			return listValue{text: level}, nil
+		level, ok := listLevels[value]
+		if !ok {
+			return bad("oneof", "市级, 省级, 国家级, city, province, national")
 		}
-		return bad("oneof", "市级, 省级, 国家级, city, province, national")
+		row.Level = level
 	case "certified_on":
-		return parseListDate(value)
+		date, p := parseListDate(value)
+		if p != nil {
+			return p
+		}
+		row.CertifiedOn = date
+	default:
+		return bad("invalid")
 	}
-	return bad("invalid")
-}
-
-func setListField(row *models.CertificationImport, f string, v listValue) {
-	switch f {
-	case "credit_code":
-		row.CreditCode = v.text
-	case "name":
-		row.Name = v.text
-	case "region":
-		row.Region = v.text
-	case "level":
-		row.Level = v.text
-	case "certified_on":
-		row.CertifiedOn = v.date
-	}
-}
-
-// countyCode finds the division code of one of Wenzhou's counties by its
-// name (乐清市 → 330382).
-func countyCode(name string) (string, bool) {
-	c, ok := models.CountyByName(name)
-	return c.Code, ok
+	return nil
 }
 
 var listDate = regexp.MustCompile(`^(\d{4})[年/.-](\d{1,2})[月/.-](\d{1,2})日?$`)
 
 // parseListDate accepts 2024-03-01, 2024/3/1, 2024.3.1 and 2024年3月1日.
-func parseListDate(text string) (listValue, *listProblem) {
+func parseListDate(text string) (models.Date, *listProblem) {
 	m := listDate.FindStringSubmatch(text)
 	if m == nil {
-		return listValue{}, &listProblem{"list_date", []any{text}}
+		return models.Date{}, &listProblem{"list_date", []any{text}}
 	}
 	y, _ := strconv.Atoi(m[1])
 	mo, _ := strconv.Atoi(m[2])
 	d, _ := strconv.Atoi(m[3])
 	date, err := models.NewDate(y, mo, d)
 	if err != nil {
-		return listValue{}, &listProblem{"no_such_date", []any{text}}
+		return models.Date{}, &listProblem{"no_such_date", []any{text}}
 	}
-	return listValue{date: date}, nil
+	return date, nil
 }
 
 func blank(rec []string) bool {

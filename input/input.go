@@ -70,20 +70,28 @@ func (d *Decoder) Evaluate(body []byte, today models.Date) (models.EvaluateReque
 
 // Screening fills the defaults of a screening of the registry (a payout
 // run, or a forecast) and checks them: as_of defaults to today (and may be
-// after it only for a forecast, future), grant_year to as_of's year, rules
-// to every rule that pays out; the rules must pay out, once each.
-func (d *Decoder) Screening(asOf *models.Date, grantYear *int, rules *[]string, today models.Date, future bool) error {
+// after it only for a forecast, future), grant_year (nil when the client
+// gave none) to as_of's year, rules to every rule that pays out; the rules
+// must pay out, once each. A grant year the client gave is checked with the
+// request's fields (its validate tag); one taken from as_of must be a year
+// the service takes too, and is refused as as_of, the field the client
+// wrote.
+func (d *Decoder) Screening(asOf *models.Date, grantYear **int, rules *[]string, today models.Date, future bool) error {
+	var probs problems
 	if asOf.IsZero() {
 		*asOf = today
 	}
-	if *grantYear == 0 {
-		*grantYear = asOf.Year()
+	if *grantYear == nil {
+		year := asOf.Year()
+		*grantYear = &year
+		if !models.ValidYear(year) {
+			probs.addAt("as_of", "year_of_date")
+		}
 	}
 	grants := d.engine.PayoutRules()
 	if len(*rules) == 0 {
 		*rules = grants
 	}
-	var probs problems
 	if !future && asOf.After(today) {
 		probs.addAt("as_of", "not_future")
 	}

@@ -38,8 +38,8 @@ func readJSON(body []byte, v any, probs *problems) *models.Error {
 		readers.Put(r)
 	}()
 	r.dec.Reset(bytes.NewBuffer(body), jsontext.AllowDuplicateNames(true))
-	r.probs, r.syntax, r.stopped = probs, nil, false
-	r.value(reflect.ValueOf(v).Elem(), &path{}, true)
+	r.probs, r.syntax, r.stopped, r.path = probs, nil, false, r.path[:0]
+	r.value(reflect.ValueOf(v).Elem(), true)
 	if !r.stopped {
 		if _, err := r.dec.ReadToken(); err != io.EOF {
 			r.fail(err, models.Text{Zh: "JSON 值之后还有多余的内容", En: "there is more after the JSON value"})
@@ -64,40 +64,58 @@ type reader struct {
 	probs   *problems
 	stopped bool
 	syntax  *models.Error // why it stopped, unless a field is named for it
+	path    []segment     // where the reader is, kept with the reader for the next body
 }
 
-// path is where the reader is. It is only turned into text for a problem
-// that is kept, so that a good request builds no path strings.
-type path struct {
-	parent *path
-	name   string // a field name, or "" for a list index
-	index  int
+// segment is one step of the reader's path: a field name, or a list index
+// (name ""). The path is only turned into text for a problem that is kept,
+// so that a good request builds no path strings and allocates nothing for
+// its members.
+type segment struct {
+	name  string
+	index int
 }
 
-func (p *path) String() string {
-	if p == nil || p.parent == nil {
-		return ""
+// enter and enterIndex step into a field or a list element; leave steps
+// back out.
+func (r *reader) enter(name string) { r.path = append(r.path, segment{name: name}) }
+func (r *reader) enterIndex(i int)  { r.path = append(r.path, segment{index: i}) }
+func (r *reader) leave()            { r.path = r.path[:len(r.path)-1] }
+
+// at returns the reader's path as text ("subject.certifications[0].level").
+func (r *reader) at() string {
+	var b strings.Builder
+	for _, seg := range r.path {
+		switch {
+		case seg.name == "":
+			b.WriteByte('[')
+			b.WriteString(strconv.Itoa(seg.index))
+			b.WriteByte(']')
+		case b.Len() > 0:
+			b.WriteByte('.')
+			fallthrough
+		default:
+			b.WriteString(seg.name)
+		}
 	}
-	prefix := p.parent.String()
-	if p.name == "" {
-		return prefix + "[" + strconv.Itoa(p.index) + "]"
-	}
-	if prefix == "" {
-		return p.name
-	}
-	return prefix + "." + p.name
+	return b.String()
 }
 
-// field returns the path of a field under p.
-func (p *path) field(name string) *path { return &path{parent: p, name: name} }
-
-// problem records a problem at p, building it only if it is kept.
-func (r *reader) problem(p *path, code string, args ...any) {
+// problem records a problem where the reader is, building it only if it
+// is kept.
+func (r *reader) problem(code string, args ...any) {
 	if r.probs.full() {
 		r.probs.skip()
 		return
 	}
-	r.probs.add(models.Field(p.String(), code, args...))
+	r.probs.add(models.Field(r.at(), code, args...))
+}
+
+// problemIn records a problem at the field name under where the reader is.
+func (r *reader) problemIn(name, code string, args ...any) {
+	r.enter(name)
+	r.problem(code, args...)
+	r.leave()
 }
 
 // storing reports whether values are still kept: not once the body is
@@ -308,7 +326,7 @@ func infoOf(t reflect.Type) *structInfo {
 
 // value reads the next JSON value into dst. required says whether a JSON
 // null is a problem here.
-func (r *reader) value(dst reflect.Value, at *path, required bool) {
+func (r *reader) value(dst reflect.Value, required bool) {
 	k := r.peek()
 	if k == 0 {
 		return
@@ -316,7 +334,7 @@ func (r *reader) value(dst reflect.Value, at *path, required bool) {
 	if k == 'n' {
 		r.token()
 		if required && dst.Kind() != reflect.Pointer && dst.Kind() != reflect.Slice && dst.Kind() != reflect.Map {
-			r.problem(at, "not_null")
+			r.problem("not_null")
 		}
 		return
 	}
@@ -324,22 +342,22 @@ func (r *reader) value(dst reflect.Value, at *path, required bool) {
 		if dst.IsNil() {
 			dst.Set(reflect.New(dst.Type().Elem()))
 		}
-		r.value(dst.Elem(), at, required)
+		r.value(dst.Elem(), required)
 		return
 	}
 	switch dst.Kind() {
 	case reflect.Struct:
 		switch sh := shapeOf(dst.Type()); sh {
 		case shapeOther:
-			if r.expect(k, '{', at, "an object", "对象") {
-				r.object(dst, infoOf(dst.Type()), at)
+			if r.expect(k, '{', "an object", "对象") {
+				r.object(dst, infoOf(dst.Type()))
 			}
 		case shapeVariant:
-			if r.expect(k, '{', at, "an object", "对象") {
-				r.variantObject(dst.Addr().Interface().(variant), at)
+			if r.expect(k, '{', "an object", "对象") {
+				r.variantObject(dst.Addr().Interface().(variant))
 			}
 		default:
-			r.exact(dst, k, sh, at)
+			r.exact(dst, k, sh)
 		}
 	case reflect.Slice:
 		if dst.Type() == rawMessageType {
@@ -348,31 +366,31 @@ func (r *reader) value(dst reflect.Value, at *path, required bool) {
 			}
 			return
 		}
-		if r.expect(k, '[', at, "a list", "数组") {
-			r.list(dst, at)
+		if r.expect(k, '[', "a list", "数组") {
+			r.list(dst)
 		}
 	case reflect.Map:
-		if r.expect(k, '{', at, "an object", "对象") {
-			r.mapObject(dst, at)
+		if r.expect(k, '{', "an object", "对象") {
+			r.mapObject(dst)
 		}
 	case reflect.String:
-		if r.expect(k, '"', at, "a string", "字符串") {
+		if r.expect(k, '"', "a string", "字符串") {
 			s := r.str()
 			if strings.IndexByte(s, 0) >= 0 {
-				r.problem(at, "text")
+				r.problem("text")
 				return
 			}
 			dst.SetString(s)
 		}
 	case reflect.Bool:
 		if k != 't' && k != 'f' {
-			r.mismatch(at, "true or false", "布尔值 true 或 false")
+			r.mismatch("true or false", "布尔值 true 或 false")
 			return
 		}
 		dst.SetBool(r.token().Bool())
 	case reflect.Int, reflect.Int64, reflect.Int32:
 		if k != '0' {
-			r.mismatch(at, "a whole number", "整数")
+			r.mismatch("a whole number", "整数")
 			return
 		}
 		text := r.raw()
@@ -381,40 +399,40 @@ func (r *reader) value(dst reflect.Value, at *path, required bool) {
 		}
 		n, err := strconv.ParseInt(string(text), 10, 64)
 		if err != nil || dst.OverflowInt(n) {
-			r.typeProblem(at, "a whole number", "整数")
+			r.typeProblem("a whole number", "整数")
 			return
 		}
 		dst.SetInt(n)
 	default:
-		panic(fmt.Sprintf("input: unsupported field type %s at %s", dst.Type(), at))
+		panic(fmt.Sprintf("input: unsupported field type %s at %s", dst.Type(), r.at()))
 	}
 }
 
 // expect reports whether the next value is of kind want; if not, it
 // records a type problem and skips the value.
-func (r *reader) expect(k, want jsontext.Kind, at *path, en, zh string) bool {
+func (r *reader) expect(k, want jsontext.Kind, en, zh string) bool {
 	if k == want {
 		return true
 	}
-	r.mismatch(at, en, zh)
+	r.mismatch(en, zh)
 	return false
 }
 
-func (r *reader) mismatch(at *path, en, zh string) {
-	r.typeProblem(at, en, zh)
+func (r *reader) mismatch(en, zh string) {
+	r.typeProblem(en, zh)
 	r.skip()
 }
 
-func (r *reader) typeProblem(at *path, en, zh string) {
+func (r *reader) typeProblem(en, zh string) {
 	if r.probs.full() {
 		r.probs.skip()
 		return
 	}
-	r.probs.add(models.FieldError{Field: at.String(), Code: "type", Text: models.Text{Zh: "类型错误：应为" + zh, En: "must be " + en}})
+	r.probs.add(models.FieldError{Field: r.at(), Code: "type", Text: models.Text{Zh: "类型错误：应为" + zh, En: "must be " + en}})
 }
 
 // object reads a JSON object into a struct, member by member.
-func (r *reader) object(dst reflect.Value, info *structInfo, at *path) {
+func (r *reader) object(dst reflect.Value, info *structInfo) {
 	var seen uint64
 	r.token() // {
 	for r.peek() != '}' && !r.stopped {
@@ -425,16 +443,18 @@ func (r *reader) object(dst reflect.Value, info *structInfo, at *path) {
 		i, known := lookup(info, name)
 		switch {
 		case !known:
-			r.problem(at.field(unquote(name)), "unknown_field")
+			r.problemIn(unquote(name), "unknown_field")
 			r.skip()
 		case seen&(1<<i) != 0:
 			f := info.fields[i]
-			r.problem(at.field(f.name), "duplicate", f.name)
+			r.problemIn(f.name, "duplicate", f.name)
 			r.skip()
 		default:
 			seen |= 1 << i
 			f := info.fields[i]
-			r.value(dst.Field(f.index), at.field(f.name), !f.optional)
+			r.enter(f.name)
+			r.value(dst.Field(f.index), !f.optional)
+			r.leave()
 		}
 	}
 	if r.stopped {
@@ -443,7 +463,7 @@ func (r *reader) object(dst reflect.Value, info *structInfo, at *path) {
 	r.token() // }
 	for i, f := range info.fields {
 		if seen&(1<<i) == 0 && !f.optional {
-			r.problem(at.field(f.name), "required")
+			r.problemIn(f.name, "required")
 		}
 	}
 }
@@ -462,7 +482,7 @@ func lookup(info *structInfo, name jsontext.Value) (int, bool) {
 // variantObject finds the object's "kind" first, then reads the object
 // into the type that kind names. The kind is looked for in what is left
 // of the body, usually as the object's first member, without reading it.
-func (r *reader) variantObject(v variant, at *path) {
+func (r *reader) variantObject(v variant) {
 	// What jsontext has not read yet may still start with the ':' before
 	// the object.
 	kind, found := findKind(bytes.TrimLeft(r.dec.UnreadBuffer(), " \t\r\n:"))
@@ -472,12 +492,12 @@ func (r *reader) variantObject(v variant, at *path) {
 		target, err = v.Variant(kind)
 	}
 	if !found || err != nil {
-		r.problem(at.field("kind"), "subject_kind")
+		r.problemIn("kind", "subject_kind")
 		r.skip()
 		return
 	}
 	t := reflect.ValueOf(target).Elem()
-	r.object(t, infoOf(t.Type()), at)
+	r.object(t, infoOf(t.Type()))
 }
 
 // findKind returns the string value of the "kind" member of the object at
@@ -513,23 +533,24 @@ var kindFinders = sync.Pool{New: func() any { return jsontext.NewDecoder(emptyRe
 // list reads a JSON array into a slice. Once the body is refused with more
 // problems than are listed, elements are read into one scratch value and
 // not kept.
-func (r *reader) list(dst reflect.Value, at *path) {
+func (r *reader) list(dst reflect.Value) {
 	r.token() // [
 	elem := dst.Type().Elem()
 	out := reflect.MakeSlice(dst.Type(), 0, 4)
 	var scratch reflect.Value
 	for i := 0; r.peek() != ']' && !r.stopped; i++ {
-		child := path{parent: at, index: i}
-		if !r.storing() {
+		r.enterIndex(i)
+		if r.storing() {
+			out = reflect.Append(out, reflect.Zero(elem))
+			r.value(out.Index(out.Len()-1), true)
+		} else {
 			if !scratch.IsValid() {
 				scratch = reflect.New(elem).Elem()
 			}
 			scratch.SetZero()
-			r.value(scratch, &child, true)
-			continue
+			r.value(scratch, true)
 		}
-		out = reflect.Append(out, reflect.Zero(elem))
-		r.value(out.Index(out.Len()-1), &child, true)
+		r.leave()
 	}
 	if r.stopped {
 		return
@@ -538,7 +559,7 @@ func (r *reader) list(dst reflect.Value, at *path) {
 	dst.Set(out)
 }
 
-func (r *reader) mapObject(dst reflect.Value, at *path) {
+func (r *reader) mapObject(dst reflect.Value) {
 	if dst.Type().Key().Kind() != reflect.String {
 		panic("input: map keys must be strings")
 	}
@@ -549,15 +570,16 @@ func (r *reader) mapObject(dst reflect.Value, at *path) {
 		if r.stopped {
 			return
 		}
-		child := at.field(key)
+		r.enter(key)
 		if out.MapIndex(reflect.ValueOf(key)).IsValid() {
-			r.problem(child, "duplicate", key)
+			r.problem("duplicate", key)
 			r.skip()
-			continue
+		} else {
+			elem := reflect.New(dst.Type().Elem()).Elem()
+			r.value(elem, true)
+			out.SetMapIndex(reflect.ValueOf(key), elem)
 		}
-		elem := reflect.New(dst.Type().Elem()).Elem()
-		r.value(elem, child, true)
-		out.SetMapIndex(reflect.ValueOf(key), elem)
+		r.leave()
 	}
 	if r.stopped {
 		return
@@ -568,7 +590,7 @@ func (r *reader) mapObject(dst reflect.Value, at *path) {
 
 // exact parses money, a date, a share or a decimal from a JSON string or
 // (but for a date) number.
-func (r *reader) exact(dst reflect.Value, k jsontext.Kind, sh shape, at *path) {
+func (r *reader) exact(dst reflect.Value, k jsontext.Kind, sh shape) {
 	var text string
 	switch {
 	case k == '"':
@@ -576,7 +598,7 @@ func (r *reader) exact(dst reflect.Value, k jsontext.Kind, sh shape, at *path) {
 	case k == '0' && sh != shapeDate:
 		text = string(r.raw())
 	default:
-		r.valueProblem(at, sh, &models.FormatError{Reason: models.ReasonNotDecimal})
+		r.valueProblem(sh, &models.FormatError{Reason: models.ReasonNotDecimal})
 		r.skip()
 		return
 	}
@@ -596,17 +618,17 @@ func (r *reader) exact(dst reflect.Value, k jsontext.Kind, sh shape, at *path) {
 		*p, err = models.ParseDecimal(text, models.MaxDecimalScale)
 	}
 	if err != nil {
-		r.valueProblem(at, sh, err)
+		r.valueProblem(sh, err)
 	}
 }
 
 // valueProblem names what is wrong with a value that failed to parse.
-func (r *reader) valueProblem(at *path, sh shape, err error) {
+func (r *reader) valueProblem(sh shape, err error) {
 	if r.probs.full() {
 		r.probs.skip()
 		return
 	}
-	r.probs.add(formatProblem(at.String(), sh, err))
+	r.probs.add(formatProblem(r.at(), sh, err))
 }
 
 func formatProblem(path string, sh shape, err error) models.FieldError {

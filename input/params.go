@@ -26,14 +26,6 @@ func UniversityCode(name, code string) (string, error) {
 	return code, nil
 }
 
-// Region checks a six-digit division code (a payer's, say).
-func Region(name, code string) (string, error) {
-	if !models.ValidRegion(code) {
-		return "", models.InvalidInput(models.Field(name, "region"))
-	}
-	return code, nil
-}
-
 // Payer checks the division code of a payer: one of the twelve counties'
 // finance bureaus, or the city's (330300).
 func Payer(name, code string) (models.Payer, error) {

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/wenzhou-subsidy/subsidy/models"
 )
@@ -76,21 +77,12 @@ func refusedAt(refused map[string]bool, path string) bool {
 		if refused[path] {
 			return true
 		}
-		i := max(lastIndexByte(path, '.'), lastIndexByte(path, '['))
+		i := max(strings.LastIndexByte(path, '.'), strings.LastIndexByte(path, '['))
 		if i <= 0 {
 			return len(path) > 0 && refused[""]
 		}
 		path = path[:i]
 	}
-}
-
-func lastIndexByte(s string, c byte) int {
-	for i := len(s) - 1; i >= 0; i-- {
-		if s[i] == c {
-			return i
-		}
-	}
-	return -1
 }
 
 // sort orders the problems by path, for a list merged from several checks.

@@ -27,7 +27,8 @@ type Validator struct {
 //	region       a six-digit administrative division code
 //	subjectcode  a university code usable in a URL, never a credit code
 //	year         a year the service takes (models.MinYear..MaxYear)
-//	oneline      text without control characters or bidirectional overrides
+//	oneline      text without control characters or bidirectional controls
+//	multiline    the same, but for newlines and tabs
 //	notblank     text that is not only spaces
 //	accountno    a bank account number: 8 to 32 digits
 func NewValidator() *Validator {
@@ -45,6 +46,7 @@ func NewValidator() *Validator {
 		"subjectcode": func(fl validator.FieldLevel) bool { return models.ValidUniversityCode(fl.Field().String()) },
 		"year":        func(fl validator.FieldLevel) bool { return models.ValidYear(int(fl.Field().Int())) },
 		"oneline":     func(fl validator.FieldLevel) bool { return OneLine(fl.Field().String()) },
+		"multiline":   func(fl validator.FieldLevel) bool { return MultiLine(fl.Field().String()) },
 		"notblank":    validators.NotBlank,
 		"accountno":   func(fl validator.FieldLevel) bool { return models.ValidAccountNo(fl.Field().String()) },
 	}
@@ -61,14 +63,29 @@ func NewValidator() *Validator {
 
 // OneLine reports whether text is free of what must never reach a page, a
 // log line or a spreadsheet cell: control characters (newline, ESC, DEL…)
-// and the bidirectional overrides that make text read differently than it is.
-func OneLine(text string) bool {
-	for _, r := range text {
-		if unicode.IsControl(r) || r >= '\u202a' && r <= '\u202e' || r >= '\u2066' && r <= '\u2069' || r == '\u2028' || r == '\u2029' {
-			return false
-		}
+// and the bidirectional controls that make text read differently than it is.
+func OneLine(text string) bool { return !strings.ContainsFunc(text, unsafeRune) }
+
+// MultiLine is OneLine for text written over several lines (a reason):
+// newlines and tabs are taken, nothing else OneLine refuses.
+func MultiLine(text string) bool {
+	return !strings.ContainsFunc(text, func(r rune) bool { return r != '\n' && r != '\t' && unsafeRune(r) })
+}
+
+// unsafeRune reports whether r is a control character, a line or paragraph
+// separator, or a bidirectional control: the embeddings and overrides
+// (U+202A–U+202E), the isolates (U+2066–U+2069) and the marks (LRM U+200E,
+// RLM U+200F, ALM U+061C).
+func unsafeRune(r rune) bool {
+	switch {
+	case unicode.IsControl(r), r >= '\u202a' && r <= '\u202e', r >= '\u2066' && r <= '\u2069':
+		return true
 	}
-	return true
+	switch r {
+	case '\u200e', '\u200f', '\u061c', '\u2028', '\u2029':
+		return true
+	}
+	return false
 }
 
 // recordRules are the rules of each record that span its fields.
@@ -267,19 +284,6 @@ func (val *Validator) checkInto(v any, probs *problems) {
 	}
 }
 
-// Var validates one value named field against tag ("creditcode", "year"…).
-func (val *Validator) Var(field string, value any, tag string) error {
-	var verrs validator.ValidationErrors
-	if !errors.As(val.v.Var(value, tag), &verrs) {
-		return nil
-	}
-	fields := make([]models.FieldError, 0, len(verrs))
-	for _, fe := range verrs {
-		fields = append(fields, fieldProblem(field, fe))
-	}
-	return models.InvalidInput(fields...)
-}
-
 // jsonPath turns a validator namespace ("EvaluateRequest.subject.name")
 // into a JSON path from the root ("subject.name"). The subject's variant
 // fields have no JSON name and drop out (WithTagNameFuncBlankOmit).
@@ -310,7 +314,7 @@ func fieldProblem(path string, fe validator.FieldError) models.FieldError {
 		return models.Field(path, "subject_code")
 	case "year":
 		return models.Field(path, "year")
-	case "oneline":
+	case "oneline", "multiline":
 		return models.Field(path, "text")
 	case "accountno":
 		return models.Field(path, "account_no")

@@ -47,6 +47,28 @@ func TestRecordRules(t *testing.T) {
 		{"a bidi override", &models.EnterpriseEntry{CreditCode: code, Name: "示例\u202e", Region: "330382"}, []string{
 			"name:text",
 		}},
+		{"a left-to-right mark", &models.EnterpriseEntry{CreditCode: code, Name: "示例\u200e", Region: "330382"}, []string{
+			"name:text",
+		}},
+		{"a right-to-left mark", &models.UniversityEntry{Code: "u", Name: "\u200f温州学院", Ownership: "public", Affiliation: "city"}, []string{
+			"name:text",
+		}},
+		{"an Arabic letter mark", &models.KeyEntry{Role: "tax", Label: "经办\u061c"}, []string{
+			"label:text",
+		}},
+		{"a reason over lines", &models.ReasonEntry{Reason: "企业已申请注销：\n\t1. 注销公告\n\t2. 税务清算"}, nil},
+		{"a reason with an escape", &models.ReasonEntry{Reason: "x\x1b[2J"}, []string{
+			"reason:text",
+		}},
+		{"a reason with a carriage return", &models.ReasonEntry{Reason: "已核实\r已注销"}, []string{
+			"reason:text",
+		}},
+		{"a reason with a bidi override", &models.ReasonEntry{Reason: "暂缓\u202e拨付"}, []string{
+			"reason:text",
+		}},
+		{"a reason with a line separator", &models.ReasonEntry{Reason: "暂缓\u2028拨付"}, []string{
+			"reason:text",
+		}},
 		{"a payee account", &models.EnterpriseEntry{CreditCode: code, Name: "示例", Region: "330382", Payee: &models.Payee{AccountName: " ", AccountNo: "6222 0212", BankName: "工商\r银行"}}, []string{
 			"payee.account_name:required",
 			"payee.account_no:account_no",

@@ -1,6 +1,9 @@
 package models
 
-import "time"
+import (
+	"fmt"
+	"time"
+)
 
 // Applications (申报): an enterprise or a university brings facts the
 // bureaus do not have yet (a certification not yet on an imported list, the
@@ -19,6 +22,39 @@ const (
 
 // ApplicationStatuses lists every status of an application.
 var ApplicationStatuses = []string{ApplicationSubmitted, ApplicationReturned, ApplicationAccepted, ApplicationRejected}
+
+// applicationMoves maps each status an application may be moved to to the
+// only status it may be moved from, with the words for messages.
+var applicationMoves = map[string]struct {
+	from string
+	verb Text
+}{
+	ApplicationAccepted:  {ApplicationSubmitted, Text{Zh: "受理", En: "accepted"}},
+	ApplicationReturned:  {ApplicationSubmitted, Text{Zh: "退回修改", En: "returned"}},
+	ApplicationRejected:  {ApplicationSubmitted, Text{Zh: "不予受理", En: "rejected"}},
+	ApplicationSubmitted: {ApplicationReturned, Text{Zh: "修改后重新提交", En: "corrected and submitted again"}},
+}
+
+// ApplicationMoveFrom returns the only status an application may be moved
+// to status to from; false when no application is ever moved to it.
+func ApplicationMoveFrom(to string) (string, bool) {
+	m, ok := applicationMoves[to]
+	return m.from, ok
+}
+
+// CheckApplicationMove refuses, as a conflict, to move application id from
+// status to status to unless it is one of the moves above (any other is
+// 409): the store checks it under the row's lock, and a use case may check
+// it first, before work that would be lost.
+func CheckApplicationMove(id int64, status, to string) error {
+	m := applicationMoves[to]
+	if status == m.from {
+		return nil
+	}
+	return Conflict(
+		fmt.Sprintf("申报 %d 当前状态为“%s”，只有“%s”的申报可以%s", id, ApplicationStatusWords[status].Zh, ApplicationStatusWords[m.from].Zh, m.verb.Zh),
+		fmt.Sprintf("application %d is %s: only a %s application can be %s", id, status, m.from, m.verb.En))
+}
 
 // ApplicationRules are the rules an application brings facts for:
 // certifications for the certification grant, donations for the match.

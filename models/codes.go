@@ -15,17 +15,7 @@ const (
 func ValidYear(y int) bool { return y >= MinYear && y <= MaxYear }
 
 // ValidRegion reports whether s is a six-digit administrative division code.
-func ValidRegion(s string) bool {
-	if len(s) != 6 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
-}
+func ValidRegion(s string) bool { return len(s) == 6 && allDigits(s) }
 
 var universityCodePattern = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
 

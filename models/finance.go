@@ -29,17 +29,7 @@ func (p Payee) Masked() Payee {
 
 // ValidAccountNo reports whether s is a bank account number as the
 // transfer list takes it: 8 to 32 digits.
-func ValidAccountNo(s string) bool {
-	if len(s) < 8 || len(s) > 32 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
-}
+func ValidAccountNo(s string) bool { return len(s) >= 8 && len(s) <= 32 && allDigits(s) }
 
 // PayerOf returns the finance bureau with a payer's division code: one of
 // the twelve counties' or the city's (330300).

@@ -73,16 +73,19 @@ type KeyEntry struct {
 
 // PayoutRunRequest starts a payout run (POST /v1/payout-runs): as_of
 // defaults to today and grant_year to as_of's year, rules to every rule
-// that pays out.
+// that pays out. GrantYear is nil when the client gave none, so that a
+// grant_year of 0 is refused rather than taken for the default.
 type PayoutRunRequest struct {
 	AsOf      Date     `json:"as_of,omitempty"`
 	Rules     []string `json:"rules,omitempty" validate:"max=10"`
-	GrantYear int      `json:"grant_year,omitempty" validate:"omitempty,year"`
+	GrantYear *int     `json:"grant_year,omitempty" validate:"omitempty,year"`
 }
 
-// ReasonEntry gives the reason of a refusal (rejecting a payout).
+// ReasonEntry gives the reason of a refusal (rejecting a payout, returning
+// or rejecting an application): it may span lines, but takes no other
+// control characters.
 type ReasonEntry struct {
-	Reason string `json:"reason" validate:"required,notblank,max=500"`
+	Reason string `json:"reason" validate:"required,notblank,max=500,multiline"`
 }
 
 // CreditClaim is an offset an enterprise claimed for a year, to verify
@@ -97,12 +100,13 @@ type CreditClaim struct {
 // ForecastRequest asks what a payout run would record, without recording
 // it (POST /v1/forecasts): as_of defaults to today and may be in the
 // future (a budget is drawn up before its year), grant_year to as_of's
-// year, rules to every rule that pays out; overrides, keyed RULE.PARAM as
-// in an evaluation, give the reform to set beside the shipped rules.
+// year (GrantYear nil: none given), rules to every rule that pays out;
+// overrides, keyed RULE.PARAM as in an evaluation, give the reform to set
+// beside the shipped rules.
 type ForecastRequest struct {
 	AsOf      Date                       `json:"as_of,omitempty"`
 	Rules     []string                   `json:"rules,omitempty" validate:"max=10"`
-	GrantYear int                        `json:"grant_year,omitempty" validate:"omitempty,year"`
+	GrantYear *int                       `json:"grant_year,omitempty" validate:"omitempty,year"`
 	Overrides map[string]json.RawMessage `json:"overrides,omitempty" validate:"max=50"`
 }
 

@@ -236,6 +236,7 @@ func parseFixed(s string, maxScale int) (int64, FormatReason) {
 	return v, 0
 }
 
+// allDigits reports whether s holds only ASCII digits ("" does).
 func allDigits(s string) bool {
 	for i := 0; i < len(s); i++ {
 		if s[i] < '0' || s[i] > '9' {

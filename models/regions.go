@@ -27,15 +27,6 @@ var Counties = []County{
 	{"330383", Text{Zh: "龙港市", En: "Longgang City"}},
 }
 
-// CountyCodes lists Wenzhou's twelve county-level division codes.
-var CountyCodes = func() []string {
-	codes := make([]string, len(Counties))
-	for i, c := range Counties {
-		codes[i] = c.Code
-	}
-	return codes
-}()
-
 // CountyByName finds one of the twelve counties by its Chinese name
 // (乐清市 → 330382).
 func CountyByName(name string) (County, bool) {

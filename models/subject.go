@@ -158,7 +158,8 @@ func (s *Subject) Variant(kind string) (any, error) {
 // SubjectKinds lists the kinds a Subject may hold.
 var SubjectKinds = []string{KindEnterprise, KindUniversity}
 
-// Rule ids fixed by the contract.
+// Rule ids: the names clients, rule files and stored payouts use for the
+// three rules; they never change.
 const (
 	RuleCertGrant       = "cert-grant"
 	RuleSurchargeCredit = "surcharge-credit"

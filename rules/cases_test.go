@@ -1,6 +1,7 @@
 package rules_test
 
 import (
+	"sync"
 	"testing"
 
 	"github.com/wenzhou-subsidy/subsidy/engine"
@@ -12,19 +13,32 @@ import (
 // minCasesPerRule is the least number of cases each shipped rule must have.
 const minCasesPerRule = 15
 
-// mustRunCases loads the shipped rules and runs every case in cases/,
-// decoding inputs exactly as the API does.
-func mustRunCases(t *testing.T) (*engine.Engine, []ruletest.CaseResult) {
-	t.Helper()
+// casesRun is the shipped rules and the results of every case in cases/.
+type casesRun struct {
+	eng     *engine.Engine
+	results []ruletest.CaseResult
+}
+
+// runCases loads the shipped rules and runs every case, decoding inputs
+// exactly as the API does: once for the tests that read the results
+// (TestCases, TestCoverage).
+var runCases = sync.OnceValues(func() (casesRun, error) {
 	eng, err := engine.Load(rules.FS)
 	if err != nil {
-		t.Fatal(err)
+		return casesRun{}, err
 	}
 	results, err := ruletest.RunCases(eng, rules.FS, input.NewDecoder(eng).Evaluate)
+	return casesRun{eng, results}, err
+})
+
+// mustRunCases returns the shipped rules and the results of every case.
+func mustRunCases(t *testing.T) (*engine.Engine, []ruletest.CaseResult) {
+	t.Helper()
+	run, err := runCases()
 	if err != nil {
 		t.Fatal(err)
 	}
-	return eng, results
+	return run.eng, run.results
 }
 
 // TestCases runs every rule test case in cases/ against the shipped rules.

@@ -169,18 +169,6 @@ func (r attachmentRow) info() models.AttachmentInfo {
 	}
 }
 
-// applicationTransitions maps each status an application may be moved to
-// to the only status it may be moved from, with the words for messages.
-var applicationTransitions = map[string]struct {
-	from           string
-	verbZh, verbEn string
-}{
-	models.ApplicationAccepted:  {models.ApplicationSubmitted, "受理", "accepted"},
-	models.ApplicationReturned:  {models.ApplicationSubmitted, "退回修改", "returned"},
-	models.ApplicationRejected:  {models.ApplicationSubmitted, "不予受理", "rejected"},
-	models.ApplicationSubmitted: {models.ApplicationReturned, "修改后重新提交", "corrected and submitted again"},
-}
-
 // openConflict is the answer to a second open application of one subject,
 // rule and grant year.
 var openConflict = models.Conflict(
@@ -233,18 +221,15 @@ func addEvent(tx *gorm.DB, actor models.Actor, row applicationRow, at time.Time)
 // TransitionApplication changes an application's status under its row
 // lock (see models.ApplicationStore).
 func (s *Store) TransitionApplication(ctx context.Context, actor models.Actor, id int64, t models.ApplicationTransition) (models.Application, error) {
-	tr, ok := applicationTransitions[t.To]
-	if !ok {
+	if _, ok := models.ApplicationMoveFrom(t.To); !ok {
 		return models.Application{}, invalid("status", "status", "submitted, accepted, returned, rejected")
 	}
 	var out models.Application
 	err := s.inTx(ctx, func(tx *gorm.DB) error {
 		e := entry{actor, actionTransition, entityApplication, strconv.FormatInt(id, 10)}
 		row, err := updateRow(s, tx, e, func(r *applicationRow) (map[string]any, error) {
-			if r.Status != tr.from {
-				return nil, models.Conflict(
-					fmt.Sprintf("申报 %d 当前状态为“%s”，只有“%s”的申报可以%s", id, models.ApplicationStatusWords[r.Status].Zh, models.ApplicationStatusWords[tr.from].Zh, tr.verbZh),
-					fmt.Sprintf("application %d is %s: only a %s application can be %s", id, r.Status, tr.from, tr.verbEn))
+			if err := models.CheckApplicationMove(id, r.Status, t.To); err != nil {
+				return nil, err
 			}
 			if t.Check != nil {
 				cur, err := loadApplication(tx, *r)

@@ -8,8 +8,8 @@ import (
 	"os"
 
 	"github.com/wenzhou-subsidy/subsidy/api"
+	"github.com/wenzhou-subsidy/subsidy/app"
 	"github.com/wenzhou-subsidy/subsidy/engine"
-	"github.com/wenzhou-subsidy/subsidy/input"
 	"github.com/wenzhou-subsidy/subsidy/models"
 )
 
@@ -47,12 +47,15 @@ func cmdEval(args []string, getenv func(string) string, stdin io.Reader, stdout,
 	return nil
 }
 
+// evaluate decodes and evaluates a request through the use cases, as POST
+// /v1/evaluate does; an evaluation needs no registry.
 func evaluate(eng *engine.Engine, body []byte, lang string) (models.EvaluateResponse, error) {
-	req, err := input.NewDecoder(eng).Evaluate(body, today())
+	svc := app.New(eng, nil, app.Options{})
+	req, err := svc.Input().Evaluate(body, svc.Today())
 	if err != nil {
 		return models.EvaluateResponse{}, err
 	}
-	return eng.Evaluate(req, lang)
+	return svc.Evaluate(req, lang)
 }
 
 // readInput reads the named file, or stdin for "" and "-".

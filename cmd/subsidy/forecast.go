@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -66,7 +67,7 @@ func cmdForecast(ctx context.Context, args []string, getenv func(string) string,
 	// rule directory, --rules elsewhere, is --rules-dir here.
 	rulesDir := fs.String("rules-dir", envOr(getenv, "SUBSIDY_RULES", ""), "rule directory instead of the embedded rules (SUBSIDY_RULES)")
 	var req models.ForecastRequest
-	fs.IntVar(&req.GrantYear, "grant-year", 0, "the grant year (default the year of --as-of)")
+	grantYear := fs.Int("grant-year", 0, "the grant year (default the year of --as-of)")
 	asOf := fs.String("as-of", "", "the date the forecast speaks for (YYYY-MM-DD, default today; may be in the future)")
 	var payRules listFlag
 	fs.Var(&payRules, "rules", "the rules that pay out to forecast, comma-separated (default every one: cert-grant,donation-match)")
@@ -86,6 +87,12 @@ func cmdForecast(ctx context.Context, args []string, getenv func(string) string,
 		}
 		req.AsOf = d
 	}
+	// Given, even as 0, it is checked as a request's grant_year is.
+	fs.Visit(func(f *flag.Flag) {
+		if f.Name == "grant-year" {
+			req.GrantYear = grantYear
+		}
+	})
 	req.Rules = payRules
 	if len(overrides) > 0 {
 		req.Overrides = overrides

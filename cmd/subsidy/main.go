@@ -1,6 +1,7 @@
-// Command subsidy is the one binary of the project: the REST service and the
-// command-line tools around the rules (eval, rules, test) and the service
-// (keys). main only parses configuration and wires the packages together.
+// Command subsidy is the one binary of the project: the REST service
+// (serve) and the command-line tools around the rules (eval, rules, test),
+// the service (keys) and its registry (forecast, registry). main only
+// parses configuration and wires the packages together.
 package main
 
 import (

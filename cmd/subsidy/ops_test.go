@@ -3,6 +3,7 @@ package main
 import (
 	"io"
 	"net/http"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -11,11 +12,12 @@ import (
 
 // TestOpsListener: metrics and profiles are served on the operators'
 // listener only, and the profile of the command line (which may hold the
-// database's password) nowhere.
+// database's password) nowhere. The metrics count requests, evaluations by
+// rule and outcome, payout runs by status and what they recorded.
 func TestOpsListener(t *testing.T) {
 	ops := freeAddr(t)
 	db := filepath.Join(t.TempDir(), "subsidy.db")
-	base, out, stop := serve(t, map[string]string{"SUBSIDY_DB": db}, "--ops-addr", ops)
+	base, out, stop := serve(t, map[string]string{"SUBSIDY_DB": db}, "--ops-addr", ops, "--demo")
 	defer func() {
 		if err := stop(); err != nil {
 			t.Error(err)
@@ -33,10 +35,17 @@ func TestOpsListener(t *testing.T) {
 		b, _ := io.ReadAll(resp.Body)
 		return resp.StatusCode, string(b)
 	}
-	// A request to count.
+	// A request to count, an evaluation (both rules eligible) and a payout
+	// run (demo/README.md: 6 payouts, 2,500,000.00).
 	if code, _ := get(base + "/v1/rules"); code != 200 {
 		t.Fatalf("rules: %d", code)
 	}
+	body, err := os.ReadFile("../../testdata/evaluate/enterprise-province.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	call(t, "", "POST", base+"/v1/evaluate", string(body), 200)
+	call(t, demoKeys(t, out.String())["clerk"], "POST", base+"/v1/payout-runs", `{"as_of":"2025-06-30","grant_year":2025}`, 201)
 	code, metrics := get("http://" + ops + "/metrics")
 	if code != 200 {
 		t.Fatalf("metrics: %d", code)
@@ -45,6 +54,11 @@ func TestOpsListener(t *testing.T) {
 		regexp.MustCompile(`subsidy_http_request_duration_seconds_count\{method="GET",route="/v1/rules",status="200"\} 1`),
 		regexp.MustCompile(`go_sql_open_connections\{db_name="sqlite"\}`),
 		regexp.MustCompile(`go_goroutines`),
+		regexp.MustCompile(`(?m)^subsidy_evaluations_total\{outcome="eligible",rule="cert-grant"\} 1$`),
+		regexp.MustCompile(`(?m)^subsidy_evaluations_total\{outcome="eligible",rule="surcharge-credit"\} 1$`),
+		regexp.MustCompile(`(?m)^subsidy_payout_runs_total\{status="completed"\} 1$`),
+		regexp.MustCompile(`(?m)^subsidy_payouts_recorded_total 6$`),
+		regexp.MustCompile(`(?m)^subsidy_payout_amount_fen_total 2\.5e\+08$`),
 	} {
 		if !want.MatchString(metrics) {
 			t.Errorf("metrics lack %s", want)

@@ -115,9 +115,9 @@ func TestGenerate(t *testing.T) {
 				t.Errorf("read back %d certifications, %d credit years, %d donations; summary %+v", certs, years, donations, sum)
 			}
 			t.Logf("mix of %d enterprises and %d universities: %v", len(es), len(us), counts)
-			for _, c := range models.CountyCodes {
-				if counts["county "+c] == 0 {
-					t.Errorf("no enterprise in county %s", c)
+			for _, c := range models.Counties {
+				if counts["county "+c.Code] == 0 {
+					t.Errorf("no enterprise in county %s", c.Code)
 				}
 			}
 			for _, what := range []string{
