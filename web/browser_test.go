@@ -7,7 +7,8 @@ package web_test
 // own storage).
 //
 // Without a browser the tests skip, unless CI is set: then they fail, so
-// that CI never passes by skipping.
+// that CI never passes by skipping. A browser that is found but fails to
+// start fails them too: a broken install must not pass by skipping.
 
 import (
 	"context"
@@ -36,10 +37,11 @@ import (
 )
 
 var (
-	browserCtx  context.Context // the one browser; nil without one
-	noBrowser   string          // why there is none
-	browserOnce sync.Once
-	stopBrowser = func() {}
+	browserCtx   context.Context // the one browser; nil without one
+	browserFound bool            // a Chromium binary was found (it may still fail to start)
+	noBrowser    string          // why there is none
+	browserOnce  sync.Once
+	stopBrowser  = func() {}
 )
 
 // browserNames are the commands a Chromium may be installed as.
@@ -70,6 +72,7 @@ func startBrowser() {
 		noBrowser = "no Chromium found (apt-get install chromium)"
 		return
 	}
+	browserFound = true
 	dir, err := os.MkdirTemp("", "subsidy-chromium-")
 	if err != nil {
 		noBrowser = err.Error()
@@ -103,18 +106,24 @@ func startBrowser() {
 	}
 }
 
-// needBrowser skips (or, with CI set, fails) a test without a browser.
+// needBrowser skips a test without a browser, or fails it when that may
+// not pass unseen (see failWithoutBrowser).
 func needBrowser(t testing.TB) {
 	t.Helper()
 	browserOnce.Do(startBrowser)
 	if browserCtx != nil {
 		return
 	}
-	if os.Getenv("CI") != "" {
-		t.Fatalf("CI is set and the browser tests cannot run: %s", noBrowser)
+	if failWithoutBrowser(browserFound, os.Getenv("CI") != "") {
+		t.Fatalf("the browser tests cannot run: %s", noBrowser)
 	}
 	t.Skipf("browser tests skipped: %s", noBrowser)
 }
+
+// failWithoutBrowser reports whether the browser tests fail, rather than
+// skip, when there is no browser to run them: they skip only when no
+// Chromium was found and CI is unset.
+func failWithoutBrowser(found, ci bool) bool { return found || ci }
 
 // Test data: enterprises and a university of the registry tests.
 const (
