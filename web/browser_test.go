@@ -12,6 +12,7 @@ package web_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
@@ -236,6 +237,23 @@ func (s *site) callType(want int, key, method, path, contentType, body string) s
 		s.t.Fatalf("%s %s: %d, want %d: %s", method, path, resp.StatusCode, want, out)
 	}
 	return string(out)
+}
+
+// callJSON is call decoding the answer's JSON into a T; a body that does
+// not decode fails the test.
+func callJSON[T any](s *site, want int, key, method, path, body string) T {
+	s.t.Helper()
+	var v T
+	if err := json.Unmarshal([]byte(s.call(want, key, method, path, body)), &v); err != nil {
+		s.t.Fatalf("%s %s: %v", method, path, err)
+	}
+	return v
+}
+
+// getJSON reads path with key (200 expected) into a T.
+func getJSON[T any](s *site, key, path string) T {
+	s.t.Helper()
+	return callJSON[T](s, http.StatusOK, key, "GET", path, "")
 }
 
 // seed registers A (province level) and B (city level) and the

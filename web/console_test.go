@@ -79,8 +79,7 @@ func TestFinanceRunAndApprove(t *testing.T) {
 
 	got := map[string]string{}
 	for subject, id := range payouts {
-		var p models.Payout
-		json.Unmarshal([]byte(s.call(200, approver, "GET", fmt.Sprintf("/v1/payouts/%d", id), "")), &p)
+		p := getJSON[models.Payout](s, approver, fmt.Sprintf("/v1/payouts/%d", id))
 		got[subject] = p.Status + " " + p.Reason
 	}
 	want := map[string]string{entA: "approved ", entB: "approved ", uniCode: "rejected 捐赠票据待核实"}
@@ -102,10 +101,7 @@ func TestFinanceRunAndApprove(t *testing.T) {
 // payoutIDs maps each subject to its payout's id.
 func payoutIDs(t *testing.T, s *site, key string) map[string]int64 {
 	t.Helper()
-	var list struct{ Payouts []models.Payout }
-	if err := json.Unmarshal([]byte(s.call(200, key, "GET", "/v1/payouts", "")), &list); err != nil {
-		t.Fatal(err)
-	}
+	list := getJSON[struct{ Payouts []models.Payout }](s, key, "/v1/payouts")
 	ids := map[string]int64{}
 	for _, p := range list.Payouts {
 		ids[p.Subject] = p.ID
@@ -272,8 +268,7 @@ func TestAdminKeys(t *testing.T) {
 	s.call(200, secret, "GET", "/v1/whoami", "")
 	tb.waitText("#page table", "瓯海区税务局 李四")
 
-	var keys struct{ Keys []models.APIKey }
-	json.Unmarshal([]byte(s.call(200, s.key(models.RoleAdmin, ""), "GET", "/v1/keys", "")), &keys)
+	keys := getJSON[struct{ Keys []models.APIKey }](s, s.key(models.RoleAdmin, ""), "/v1/keys")
 	var id string
 	for _, k := range keys.Keys {
 		if k.Label == "瓯海区税务局 李四" {

@@ -1,7 +1,6 @@
 package web_test
 
 import (
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -120,11 +119,7 @@ func TestFinanceFourEyesAndXLSX(t *testing.T) {
 // payoutStatus reads a payout's status through the API.
 func (s *site) payoutStatus(key string, id int64) string {
 	s.t.Helper()
-	var p models.Payout
-	if err := json.Unmarshal([]byte(s.call(200, key, "GET", fmt.Sprintf("/v1/payouts/%d", id), "")), &p); err != nil {
-		s.t.Fatal(err)
-	}
-	return p.Status
+	return getJSON[models.Payout](s, key, fmt.Sprintf("/v1/payouts/%d", id)).Status
 }
 
 // download lets the tab save files in dir, runs click and waits until the
