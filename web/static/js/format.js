@@ -13,7 +13,7 @@ const divisions = cityLevel ? [...counties, cityLevel] : counties;
 export function divisionList() { return divisions; }
 
 // countyName is a division's name alone: 乐清市 (Yueqing City).
-export function countyName(code) {
+function countyName(code) {
   const c = divisions.find((d) => d.code === code);
   return c ? c.name[lang()] || c.name.zh : '';
 }
@@ -116,9 +116,4 @@ export function label(group, id) {
 // status is a status badge: its colour is the same on every page.
 export function status(id, group = 'status') {
   return h('span', { class: `status status-${id}` }, label(group, id));
-}
-
-// amountCell is a right-aligned table cell of an amount.
-export function amountCell(text) {
-  return h('td', { class: 'amount' }, yuan(text));
 }

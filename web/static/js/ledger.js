@@ -7,7 +7,7 @@ import { ledgerChart } from './chart.js';
 const COLUMNS = ['carry_in', 'generated', 'reversed', 'clawback', 'payable', 'offset', 'offset_education', 'offset_local', 'carry_out'];
 const SUMMED = new Set(['generated', 'reversed', 'clawback', 'payable', 'offset', 'offset_education', 'offset_local']);
 
-export function ledgerTable(rows) {
+function ledgerTable(rows) {
   const total = {};
   for (const c of SUMMED) total[c] = rows.reduce((sum, r) => sum + toFen(r[c]), 0n);
   return h('div', { class: 'table-wrap' }, h('table', { class: 'ledger' },

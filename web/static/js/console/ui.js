@@ -140,7 +140,7 @@ export async function download(resp, fallback) {
 }
 
 // fileName is the name a Response's Content-Disposition gives, or ''.
-export function fileName(resp) {
+function fileName(resp) {
   const cd = resp.headers.get('Content-Disposition') || '';
   const star = /filename\*=utf-8''([^;]+)/i.exec(cd);
   if (star) {
@@ -165,5 +165,3 @@ export function heading(ctx, title, ...after) {
   ctx.title(title);
   return h('div', { class: 'page-head' }, h('h1', null, title), after);
 }
-
-export { replace, h };
