@@ -117,3 +117,17 @@ export function label(group, id) {
 export function status(id, group = 'status') {
   return h('span', { class: `status status-${id}` }, label(group, id));
 }
+
+// eligibility is the badge of an answer: eligible or not.
+export function eligibility(eligible) {
+  return h('span', { class: eligible ? 'eligible' : 'not-eligible' }, eligible ? t('result.eligible') : t('result.not_eligible'));
+}
+
+// conditionList lists an answer's conditions, each ✔ or ✘ (in words for a
+// screen reader) with its message.
+export function conditionList(conditions) {
+  return h('ul', { class: 'conditions' }, (conditions || []).map((c) => h('li', { class: c.passed ? 'pass' : 'fail' },
+    h('span', { class: 'mark', 'aria-hidden': 'true' }, c.passed ? '✔' : '✘'),
+    h('span', { class: 'visually-hidden' }, c.passed ? t('condition.passed') : t('condition.failed')),
+    c.message)));
+}

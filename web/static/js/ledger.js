@@ -1,7 +1,7 @@
 // A credit ledger (抵免台账) as a table and as a chart of the same years.
 import { h } from './dom.js';
 import { t } from './i18n.js';
-import { toFen, fromFen, yuan } from './format.js';
+import { toFen, fromFen, yuan, money, eligibility, conditionList } from './format.js';
 import { ledgerChart } from './chart.js';
 
 const COLUMNS = ['carry_in', 'generated', 'reversed', 'clawback', 'payable', 'offset', 'offset_education', 'offset_local', 'carry_out'];
@@ -25,11 +25,16 @@ function ledgerTable(rows) {
 // behind a "how was this calculated" disclosure.
 export function ledgerView(rows) {
   if (!rows.length) return h('p', { class: 'hint' }, t('ledger.empty'));
-  const why = rows.filter((r) => r.conditions?.length).map((r) => h('li', null, h('strong', null, String(r.year)),
-    h('ul', { class: 'conditions' }, r.conditions.map((c) => h('li', { class: c.passed ? 'pass' : 'fail' },
-      h('span', { class: 'mark', 'aria-hidden': 'true' }, c.passed ? '✔' : '✘'),
-      h('span', { class: 'visually-hidden' }, c.passed ? t('condition.passed') : t('condition.failed')), c.message)))));
+  const why = rows.filter((r) => r.conditions?.length).map((r) => h('li', null, h('strong', null, String(r.year)), conditionList(r.conditions)));
   return h('div', { class: 'ledger-view' },
     h('div', { class: 'chart-block side' }, ledgerChart(rows, t('ledger.chart')), ledgerTable(rows)),
     why.length ? h('details', null, h('summary', null, t('ledger.why')), h('ul', null, why)) : null);
+}
+
+// ledgerSummary is an enterprise's ledger as GET …/credit-ledger gives it:
+// eligible or not, the offset over its years, the conditions, the ledger.
+export function ledgerSummary(l) {
+  return [
+    h('p', null, eligibility(l.eligible), ' ', t('credit.total_offset'), money(l.amount)),
+    conditionList(l.conditions), ledgerView(l.ledger)];
 }

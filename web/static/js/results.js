@@ -3,15 +3,8 @@
 // credit, the ledger. Used by the self-check and by the console.
 import { h } from './dom.js';
 import { t } from './i18n.js';
-import { money, label, date } from './format.js';
+import { money, label, date, eligibility, conditionList } from './format.js';
 import { ledgerView } from './ledger.js';
-
-export function conditionList(conditions) {
-  return h('ul', { class: 'conditions' }, (conditions || []).map((c) => h('li', { class: c.passed ? 'pass' : 'fail' },
-    h('span', { class: 'mark', 'aria-hidden': 'true' }, c.passed ? '✔' : '✘'),
-    h('span', { class: 'visually-hidden' }, c.passed ? t('condition.passed') : t('condition.failed')),
-    c.message)));
-}
 
 export function citationView(c) {
   if (!c) return null;
@@ -32,7 +25,7 @@ export function resultCard(r) {
   return h('article', { class: 'card rule-result', dataset: { rule: r.rule } },
     h('div', { class: 'rule-head' },
       h('h3', null, label('rule', r.rule)),
-      h('span', { class: r.eligible ? 'eligible' : 'not-eligible' }, r.eligible ? t('result.eligible') : t('result.not_eligible'))),
+      eligibility(r.eligible)),
     h('p', { class: 'amount-big' }, h('span', { class: 'hint' }, `${label('amount_of', r.rule)}：`), h('span', { class: 'amount-value' }, money(r.amount))),
     payoutView(r.payout),
     h('h4', null, t('result.conditions')),

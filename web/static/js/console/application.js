@@ -5,8 +5,8 @@
 import { h, replace } from '../dom.js';
 import { t } from '../i18n.js';
 import { ApiError } from '../api.js';
-import { money, yuan, date, dateTime, label, status, toFen, fromFen } from '../format.js';
-import { conditionList, citationView } from '../results.js';
+import { money, yuan, date, dateTime, label, status, toFen, fromFen, eligibility, conditionList } from '../format.js';
+import { citationView } from '../results.js';
 import { table, field, input, select, notice, saveBlob } from './ui.js';
 
 const LEVELS = ['city', 'province', 'national'];
@@ -57,7 +57,7 @@ export function factsView(app) {
 export function evaluationView(ev, heading = t('application.evaluation')) {
   return h('section', { class: 'card evaluation', dataset: { rule: ev.rule } },
     h('div', { class: 'rule-head' }, h('h2', null, heading),
-      h('span', { class: ev.eligible ? 'eligible' : 'not-eligible' }, ev.eligible ? t('result.eligible') : t('result.not_eligible'))),
+      eligibility(ev.eligible)),
     h('p', { class: 'amount-big' }, h('span', { class: 'hint' }, `${label('amount_of', ev.rule)}：`), h('span', { class: 'amount-value' }, money(ev.amount))),
     h('h3', null, t('result.conditions')),
     conditionList(ev.conditions),

@@ -1,6 +1,6 @@
 // What the console's pages share: headings, tables with a total row,
 // forms whose API errors land at their fields, confirmations.
-import { h, replace, field, options } from '../dom.js';
+import { h, field, options } from '../dom.js';
 import { t } from '../i18n.js';
 import { ApiError } from '../api.js';
 import { clearErrors, showProblem } from '../fields.js';

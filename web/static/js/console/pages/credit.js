@@ -7,8 +7,7 @@ import { idempotencyKey } from '../../api.js';
 import { money, yuan, date, dateTime, county, status } from '../../format.js';
 import { creditCodeProblem } from '../../creditcode.js';
 import { watchCreditCode, markField, creditCodeMessage } from '../../fields.js';
-import { ledgerView } from '../../ledger.js';
-import { conditionList } from '../../results.js';
+import { ledgerSummary } from '../../ledger.js';
 import { heading, table, form, field, input, notice } from '../ui.js';
 
 const AMOUNTS = ['investment', 'fiscal_subsidy', 'withdrawn', 'education_surcharge', 'local_education_surcharge'];
@@ -60,9 +59,7 @@ async function enterprise(ctx, code) {
     ]);
     if (!ctx.alive()) return;
     drawYears(ys.credit_years);
-    replace(ledger, h('h2', null, t('ledger.title')),
-      h('p', null, h('span', { class: l.eligible ? 'eligible' : 'not-eligible' }, l.eligible ? t('result.eligible') : t('result.not_eligible')), ' ', t('credit.total_offset'), money(l.amount)),
-      conditionList(l.conditions), ledgerView(l.ledger));
+    replace(ledger, h('h2', null, t('ledger.title')), ledgerSummary(l));
     replace(verifications, h('h2', null, t('credit.history')), table(null, [
       { label: t('credit.verified_at'), cell: (v) => dateTime(v.created_at) },
       { label: t('f.year'), cell: (v) => String(v.year) },

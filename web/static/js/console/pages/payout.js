@@ -3,8 +3,8 @@
 import { h, replace } from '../../dom.js';
 import { t } from '../../i18n.js';
 import { idempotencyKey, ApiError } from '../../api.js';
-import { money, date, dateTime, status, label, county } from '../../format.js';
-import { conditionList, citationView } from '../../results.js';
+import { money, date, dateTime, status, label, county, conditionList } from '../../format.js';
+import { citationView } from '../../results.js';
 import { heading, notice, confirmDialog } from '../ui.js';
 
 export async function render(ctx) {

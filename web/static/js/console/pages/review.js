@@ -9,7 +9,7 @@
 import { h, replace } from '../../dom.js';
 import { t } from '../../i18n.js';
 import { ApiError, idempotencyKey } from '../../api.js';
-import { money, date, dateTime, label, county } from '../../format.js';
+import { money, date, dateTime, label, county, eligibility } from '../../format.js';
 import { heading, table, field, select, notice, confirmDialog } from '../ui.js';
 import { appStatus, ifMatch, factsSummary, factsView, evaluationView, historyView, evidenceView } from '../application.js';
 
@@ -71,7 +71,7 @@ async function queue(ctx) {
       { label: t('payouts.rule'), cell: ({ app }) => label('rule', app.rule) },
       { label: t('application.facts'), cell: ({ app }) => factsSummary(app) },
       { label: t('application.amount'), amount: true, cell: ({ app }) => h('td', { class: 'amount' }, money(app.evaluation.amount), h('br'),
-        h('span', { class: app.evaluation.eligible ? 'eligible' : 'not-eligible' }, app.evaluation.eligible ? t('result.eligible') : t('result.not_eligible'))) },
+        eligibility(app.evaluation.eligible)) },
       { label: t('evidence.title'), cell: ({ app }) => h('td', { class: 'num' }, String(app.attachments.length)) },
       { label: t('runs.status'), cell: ({ app }) => appStatus(app.status) },
       { label: t('review.submitted_at'), cell: ({ app }) => dateTime(app.created_at) },
