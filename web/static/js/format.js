@@ -44,6 +44,12 @@ export function toFen(text) {
   return m[1] ? -fen : fen;
 }
 
+// plainAmount is an amount as typed, its separators and spaces taken out
+// ("1,000,000" → "1000000"): the API takes plain decimals.
+export function plainAmount(text) {
+  return text.replace(/[,，\s]/g, '');
+}
+
 // fromFen writes fen as yuan with two decimals.
 export function fromFen(fen) {
   const neg = fen < 0n;

@@ -5,7 +5,7 @@
 import { h, replace } from '../dom.js';
 import { t } from '../i18n.js';
 import { ApiError } from '../api.js';
-import { money, yuan, date, dateTime, label, status, toFen, fromFen, eligibility, conditionList } from '../format.js';
+import { money, yuan, date, dateTime, label, status, toFen, fromFen, eligibility, conditionList, plainAmount } from '../format.js';
 import { citationView } from '../results.js';
 import { table, field, input, select, notice, saveBlob } from './ui.js';
 
@@ -243,7 +243,7 @@ export function factsForm(kind, app) {
         rule: 'donation-match',
         grant_year: /^\d+$/.test(y) ? Number(y) : y,
         donations: dons.values().map((r) => ({
-          amount: r.amount.value.replace(/[,，\s]/g, ''), form: r.form.value, via_foundation: r.via_foundation.checked,
+          amount: plainAmount(r.amount.value), form: r.form.value, via_foundation: r.via_foundation.checked,
           arrived_on: r.arrived_on.value, receipt_no: r.receipt_no.value.trim(),
         })),
       };

@@ -4,10 +4,8 @@
 // divisions, chosen by name (its finance bureau pays).
 import { h, replace } from '../../dom.js';
 import { t } from '../../i18n.js';
-import { yuan, fromFen, toFen, money, dateTime, today, payerName } from '../../format.js';
+import { yuan, fromFen, toFen, money, dateTime, today, payerName, plainAmount } from '../../format.js';
 import { heading, table, form, field, input, regionSelect, notice } from '../ui.js';
-
-const amountText = (v) => v.replace(/[,，\s]/g, '');
 
 export async function render(ctx) {
   const all = (await ctx.api('GET', '/v1/budgets')).budgets;
@@ -32,7 +30,7 @@ export async function render(ctx) {
   ], t('budgets.set_button'), async () => {
     const y = yearInput.value.trim();
     // The payer and the year are the path's: the API names them payer and year when they are wrong.
-    const b = await ctx.api('PUT', `/v1/budgets/${encodeURIComponent(payer.value || '-')}/${encodeURIComponent(y || '-')}`, { body: { amount: amountText(amount.value) } });
+    const b = await ctx.api('PUT', `/v1/budgets/${encodeURIComponent(payer.value || '-')}/${encodeURIComponent(y || '-')}`, { body: { amount: plainAmount(amount.value) } });
     amount.value = '';
     if (b.year !== year) {
       ctx.go(`#/budgets?year=${b.year}`);

@@ -7,14 +7,13 @@
 // credit (税式支出). Nothing is recorded.
 import { h, replace } from '../../dom.js';
 import { t, lang } from '../../i18n.js';
-import { money, yuan, fromFen, toFen, date, label, payerName } from '../../format.js';
+import { money, yuan, fromFen, toFen, date, label, payerName, plainAmount } from '../../format.js';
 import { barChart } from '../../chart.js';
 import { heading, table, form, field, input, select, notice } from '../ui.js';
 
 const RULES = ['cert-grant', 'donation-match'];
 const LEVELS = ['city', 'province', 'national'];
 
-const clean = (v) => v.replace(/[,，\s]/g, '');
 const join = (items) => items.join(lang() === 'en' ? ', ' : '、');
 const intOr = (v) => (/^-?\d+$/.test(v.trim()) ? Number(v.trim()) : v.trim());
 // decimalKey writes a decimal so that equal numbers compare equal: "0.30" and "0.3".
@@ -23,7 +22,7 @@ const decimalKey = (v) => {
   if (!m) return `?${v}`;
   return `${BigInt(m[1])}.${(m[2] || '').replace(/0+$/, '')}`;
 };
-const moneyKey = (v) => (/^\d+(\.\d{1,2})?$/.test(clean(String(v))) ? String(toFen(v)) : `?${v}`);
+const moneyKey = (v) => (/^\d+(\.\d{1,2})?$/.test(plainAmount(String(v))) ? String(toFen(v)) : `?${v}`);
 const monthDay = (v) => {
   const m = /^(\d{2})-(\d{2})$/.exec(v || '');
   if (!m) return v;
@@ -36,13 +35,13 @@ const monthDay = (v) => {
 const kinds = {
   money: {
     controls: (v) => [[null, input({ inputmode: 'decimal', class: 'num', value: v })]],
-    read: ([c]) => clean(c.value),
+    read: ([c]) => plainAmount(c.value),
     key: moneyKey,
     show: (v) => money(v),
   },
   money_by_level: {
     controls: (v) => LEVELS.map((l) => [label('level', l), input({ inputmode: 'decimal', class: 'num', value: v?.[l] ?? '' })]),
-    read: (cs) => Object.fromEntries(LEVELS.map((l, i) => [l, clean(cs[i].value)])),
+    read: (cs) => Object.fromEntries(LEVELS.map((l, i) => [l, plainAmount(cs[i].value)])),
     key: (v) => LEVELS.map((l) => moneyKey(v?.[l] ?? '')).join('/'),
     show: (v) => join(LEVELS.map((l) => `${label('level', l)} ${money(v[l])}`)),
   },
