@@ -50,6 +50,11 @@ export function plainAmount(text) {
   return text.replace(/[,，\s]/g, '');
 }
 
+// sumFen adds up the amounts f(x) of a list's items, exactly: a BigInt of fen.
+export function sumFen(list, f) {
+  return (list || []).reduce((sum, x) => sum + toFen(f(x)), 0n);
+}
+
 // fromFen writes fen as yuan with two decimals.
 export function fromFen(fen) {
   const neg = fen < 0n;

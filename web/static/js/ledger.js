@@ -1,7 +1,7 @@
 // A credit ledger (抵免台账) as a table and as a chart of the same years.
 import { h } from './dom.js';
 import { t } from './i18n.js';
-import { toFen, fromFen, yuan, money, eligibility, conditionList } from './format.js';
+import { yuan, money, sumFen, eligibility, conditionList } from './format.js';
 import { ledgerChart } from './chart.js';
 
 const COLUMNS = ['carry_in', 'generated', 'reversed', 'clawback', 'payable', 'offset', 'offset_education', 'offset_local', 'carry_out'];
@@ -9,7 +9,7 @@ const SUMMED = new Set(['generated', 'reversed', 'clawback', 'payable', 'offset'
 
 function ledgerTable(rows) {
   const total = {};
-  for (const c of SUMMED) total[c] = rows.reduce((sum, r) => sum + toFen(r[c]), 0n);
+  for (const c of SUMMED) total[c] = sumFen(rows, (r) => r[c]);
   return h('div', { class: 'table-wrap' }, h('table', { class: 'ledger' },
     h('caption', null, t('ledger.caption')),
     h('thead', null, h('tr', null, h('th', { scope: 'col' }, t('ledger.year')),
@@ -18,7 +18,7 @@ function ledgerTable(rows) {
       h('th', { scope: 'row' }, String(r.year), r.qualified === false ? h('span', { class: 'hint' }, ` ${t('ledger.not_qualified')}`) : null),
       COLUMNS.map((c) => h('td', { class: 'amount' }, yuan(r[c])))))),
     h('tfoot', null, h('tr', null, h('th', { scope: 'row' }, t('table.total')),
-      COLUMNS.map((c) => h('td', { class: 'amount' }, SUMMED.has(c) ? yuan(fromFen(total[c])) : c === 'carry_out' && rows.length ? yuan(rows[rows.length - 1].carry_out) : ''))))));
+      COLUMNS.map((c) => h('td', { class: 'amount' }, SUMMED.has(c) ? yuan(total[c]) : c === 'carry_out' && rows.length ? yuan(rows[rows.length - 1].carry_out) : ''))))));
 }
 
 // ledgerView is the chart beside the table, with each year's conditions

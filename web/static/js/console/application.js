@@ -5,7 +5,7 @@
 import { h, replace } from '../dom.js';
 import { t } from '../i18n.js';
 import { ApiError } from '../api.js';
-import { money, yuan, date, dateTime, label, status, toFen, fromFen, eligibility, conditionList, plainAmount } from '../format.js';
+import { money, yuan, date, dateTime, label, status, toFen, fromFen, sumFen, eligibility, conditionList, plainAmount } from '../format.js';
 import { citationView } from '../results.js';
 import { table, field, input, select, notice, saveBlob } from './ui.js';
 
@@ -25,7 +25,7 @@ export const isOpen = (app) => app.status === 'submitted' || app.status === 'ret
 // is refused (409) rather than decided unseen.
 export const ifMatch = (app) => ({ 'If-Match': `"${app.version}"` });
 
-const donationTotal = (list) => fromFen((list || []).reduce((s, d) => s + toFen(d.amount), 0n));
+const donationTotal = (list) => sumFen(list, (d) => d.amount);
 
 // factsSummary is an application's facts on one line.
 export function factsSummary(app) {

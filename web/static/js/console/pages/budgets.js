@@ -4,7 +4,7 @@
 // divisions, chosen by name (its finance bureau pays).
 import { h, replace } from '../../dom.js';
 import { t } from '../../i18n.js';
-import { yuan, fromFen, toFen, money, dateTime, today, payerName, plainAmount } from '../../format.js';
+import { yuan, fromFen, toFen, sumFen, money, dateTime, today, payerName, plainAmount } from '../../format.js';
 import { heading, table, form, field, input, regionSelect, notice } from '../ui.js';
 
 export async function render(ctx) {
@@ -50,7 +50,7 @@ export async function render(ctx) {
   async function draw(list0) {
     const rows = list0 || (await ctx.api('GET', `/v1/budgets?year=${year}`)).budgets;
     if (!ctx.alive()) return;
-    const sum = (f) => yuan(fromFen(rows.reduce((acc, b) => acc + toFen(b[f]), 0n)));
+    const sum = (f) => yuan(sumFen(rows, (b) => b[f]));
     replace(list, table(t('budgets.table', year), [
       { label: t('payout.payer'), cell: (b) => [payerName(b.payer), ' ', h('span', { class: 'mono hint' }, b.payer.code)] },
       { label: t('budget.amount'), amount: true, cell: (b) => yuan(b.amount) },

@@ -7,7 +7,7 @@
 // credit (税式支出). Nothing is recorded.
 import { h, replace } from '../../dom.js';
 import { t, lang } from '../../i18n.js';
-import { money, yuan, fromFen, toFen, date, label, payerName, plainAmount } from '../../format.js';
+import { money, yuan, toFen, date, label, payerName, plainAmount } from '../../format.js';
 import { barChart } from '../../chart.js';
 import { heading, table, form, field, input, select, notice } from '../ui.js';
 
@@ -270,11 +270,11 @@ function answer(fc, changed) {
     const sum = (id) => groups.reduce((a, g) => a + g.values[id], 0n);
     const columns = [{ label: title, cell: (g) => h('td', { class: 'name' }, g.name) }];
     for (const s of scen) {
-      columns.push({ label: `${s.label}（${t('forecast.yuan')}）`, amount: true, cell: (g) => yuan(fromFen(g.values[s.id])) });
+      columns.push({ label: `${s.label}（${t('forecast.yuan')}）`, amount: true, cell: (g) => yuan(g.values[s.id]) });
       columns.push({ label: t('forecast.subjects_col'), num: true, cell: (g) => String(g.subjects[s.id] ?? 0) });
     }
     if (ref) columns.push({ label: t('forecast.difference'), amount: true, cell: (g) => signed(g.values.reform - g.values.baseline) });
-    const foot = [t('table.total'), ...scen.flatMap((s) => [yuan(fromFen(sum(s.id))), String(s.of.subjects)])];
+    const foot = [t('table.total'), ...scen.flatMap((s) => [yuan(sum(s.id)), String(s.of.subjects)])];
     if (ref) foot.push(signed(sum('reform') - sum('baseline')));
     return h('section', null, h('h3', null, t('forecast.by', title)),
       groups.length ? h('div', { class: 'chart-block' },

@@ -9,7 +9,7 @@
 import { h, replace } from '../../dom.js';
 import { t } from '../../i18n.js';
 import { idempotencyKey, ApiError } from '../../api.js';
-import { yuan, fromFen, toFen, date, dateTime, status, label, divisionList, county, payerName } from '../../format.js';
+import { yuan, sumFen, date, dateTime, status, label, divisionList, county, payerName } from '../../format.js';
 import { heading, table, field, input, select, notice, confirmDialog, download } from '../ui.js';
 
 const STATUSES = ['pending', 'approved', 'paid', 'rejected'];
@@ -77,7 +77,7 @@ export async function render(ctx) {
   };
 
   function draw() {
-    const total = payouts.reduce((s, p) => s + toFen(p.amount), 0n);
+    const total = sumFen(payouts, (p) => p.amount);
     const columns = [];
     if (staff) {
       columns.push({
@@ -110,7 +110,7 @@ export async function render(ctx) {
     }
     const foot = columns.map(() => '');
     foot[0] = t('payouts.total', payouts.length);
-    foot[columns.findIndex((c) => c.amount)] = yuan(fromFen(total));
+    foot[columns.findIndex((c) => c.amount)] = yuan(total);
     const bulk = h('button', { type: 'button', disabled: !selected.size, onclick: approveSelected }, t('payouts.approve_selected', selected.size));
     replace(section,
       staff ? h('div', { class: 'actions' }, bulk) : null,
