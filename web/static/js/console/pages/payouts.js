@@ -8,9 +8,10 @@
 // without the actions.
 import { h, replace } from '../../dom.js';
 import { t } from '../../i18n.js';
-import { idempotencyKey, ApiError } from '../../api.js';
+import { ApiError } from '../../api.js';
 import { yuan, sumFen, date, dateTime, status, label, divisionList, county, payerName } from '../../format.js';
-import { heading, table, field, input, select, notice, confirmDialog, download } from '../ui.js';
+import { heading, table, field, input, select, notice, download } from '../ui.js';
+import { payoutAction, rejectDialog } from '../payoutactions.js';
 
 const STATUSES = ['pending', 'approved', 'paid', 'rejected'];
 const RULES = ['cert-grant', 'donation-match'];
@@ -43,8 +44,7 @@ export async function render(ctx) {
 
   const act = async (p, verb, body) => {
     try {
-      const updated = await ctx.api('POST', `/v1/payouts/${p.id}/${verb}`, { body, headers: { 'Idempotency-Key': idempotencyKey() } });
-      Object.assign(p, updated);
+      Object.assign(p, await payoutAction(ctx, p, verb, body));
       notes.set(p.id, { ok: true, text: t(`payouts.done_${verb}`) });
       return true;
     } catch (e) {
@@ -55,15 +55,10 @@ export async function render(ctx) {
   };
 
   const reject = async (p) => {
-    await confirmDialog({
-      title: t('payouts.reject_title', p.id), text: `${p.subject_name} ${p.subject} · ${yuan(p.amount)}`,
-      fieldLabel: t('payouts.reason'), fieldPath: 'reason', confirmLabel: t('btn.reject'), danger: true,
-      onConfirm: async (reason) => {
-        const updated = await ctx.api('POST', `/v1/payouts/${p.id}/reject`, { body: { reason }, headers: { 'Idempotency-Key': idempotencyKey() } });
-        Object.assign(p, updated);
-        notes.set(p.id, { ok: true, text: t('payouts.done_reject') });
-      },
-    });
+    await rejectDialog(ctx, p, (updated) => {
+      Object.assign(p, updated);
+      notes.set(p.id, { ok: true, text: t('payouts.done_reject') });
+    }, `${p.subject_name} ${p.subject} · ${yuan(p.amount)}`);
     draw();
   };
 
