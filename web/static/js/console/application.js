@@ -141,7 +141,7 @@ export function evidenceView(ctx, app, { notes = [], onUpload } = {}) {
   const list = table(null, [
     { label: t('evidence.name'), cell: (a) => nameOf(a) },
     { label: t('evidence.type'), cell: (a) => EVIDENCE_TYPES[a.content_type] || a.content_type },
-    { label: t('evidence.size'), cell: (a) => h('td', { class: 'num' }, t('evidence.kb', Math.max(1, Math.round(a.size / 1024)))) },
+    { label: t('evidence.size'), num: true, cell: (a) => t('evidence.kb', Math.max(1, Math.round(a.size / 1024))) },
     { label: t('evidence.added'), cell: (a) => dateTime(a.created_at) },
     { label: t('payouts.actions'), cell: (a) => h('td', null,
       h('button', { type: 'button', class: 'secondary', onclick: () => show(a) }, t('evidence.view')), ' ',

@@ -22,6 +22,12 @@ export function table(caption, columns, rows, { foot, empty, rowAttrs } = {}) {
     foot ? h('tfoot', null, h('tr', null, columns.map((c, i) => h(i === 0 ? 'th' : 'td', { class: align(c), scope: i === 0 ? 'row' : null }, foot[i] ?? '')))) : null));
 }
 
+// moreButton is the 加载更多 of a list the API pages: load(next) reads the
+// page after cursor next. None when there is no next page.
+export function moreButton(next, load) {
+  return next ? h('button', { type: 'button', class: 'secondary', onclick: () => load(next) }, t('btn.more')) : null;
+}
+
 // notice is a message in words: kind ok, bad or '' (information).
 export function notice(text, kind = '') {
   return h('p', { class: `notice ${kind}`, role: kind === 'bad' ? 'alert' : 'status' }, text);

@@ -10,7 +10,7 @@ import { h, replace } from '../../dom.js';
 import { t } from '../../i18n.js';
 import { ApiError } from '../../api.js';
 import { yuan, sumFen, date, dateTime, status, label, divisionList, county, payerName } from '../../format.js';
-import { heading, table, field, input, select, notice, download } from '../ui.js';
+import { heading, table, field, input, select, notice, download, moreButton } from '../ui.js';
 import { payoutAction, rejectDialog } from '../payoutactions.js';
 
 const STATUSES = ['pending', 'approved', 'paid', 'rejected'];
@@ -110,7 +110,7 @@ export async function render(ctx) {
     replace(section,
       staff ? h('div', { class: 'actions' }, bulk) : null,
       table(t('nav.payouts'), columns, payouts, { foot, empty: t('payouts.none'), rowAttrs: (p) => ({ 'data-payout': p.id }) }),
-      next ? h('button', { type: 'button', class: 'secondary', onclick: () => load(next) }, t('btn.more')) : null);
+      moreButton(next, load));
   }
 
   await load();

@@ -5,7 +5,7 @@ import { t } from '../../i18n.js';
 import { dateTime, county, label } from '../../format.js';
 import { creditCodeProblem } from '../../creditcode.js';
 import { watchCreditCode } from '../../fields.js';
-import { heading, table, form, field, input, regionSelect, select } from '../ui.js';
+import { heading, table, form, field, input, regionSelect, select, moreButton } from '../ui.js';
 
 export async function render(ctx) {
   const tab = ctx.query.get('tab') === 'universities' ? 'universities' : 'enterprises';
@@ -56,7 +56,7 @@ async function enterprises(ctx) {
       { label: t('f.parent'), cell: (e) => (e.parent ? e.parent.credit_code : '') },
       { label: t('registry.updated'), cell: (e) => dateTime(e.updated_at) },
     ], shown, { empty: t('registry.none') }),
-    page.next_after ? h('button', { type: 'button', class: 'secondary', onclick: () => load(page.next_after) }, t('btn.more')) : null);
+    moreButton(page.next_after, load));
   };
   await load();
 }

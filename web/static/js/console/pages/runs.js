@@ -5,7 +5,7 @@ import { h, replace } from '../../dom.js';
 import { t } from '../../i18n.js';
 import { requestKeys, ApiError } from '../../api.js';
 import { money, date, dateTime, status, label, yuan } from '../../format.js';
-import { heading, table, form, field, input, notice } from '../ui.js';
+import { heading, table, form, field, input, notice, moreButton } from '../ui.js';
 
 const RULES = ['cert-grant', 'donation-match'];
 
@@ -48,16 +48,13 @@ async function listRuns(ctx, section, after = '') {
     { label: t('f.grant_year'), cell: (r) => (r.grant_year ? String(r.grant_year) : '') },
     { label: t('runs.rules'), cell: (r) => r.rules.map((x) => label('rule', x)).join('、') },
     { label: t('runs.status'), cell: (r) => status(r.status, 'run') },
-    { label: t('runs.screened'), cell: (r) => h('td', { class: 'num' }, `${r.screened} / ${r.total}`) },
-    { label: t('runs.created'), cell: (r) => h('td', { class: 'num' }, String(r.created_count)) },
+    { label: t('runs.screened'), num: true, cell: (r) => `${r.screened} / ${r.total}` },
+    { label: t('runs.created'), num: true, cell: (r) => String(r.created_count) },
     { label: t('runs.created_total'), amount: true, cell: (r) => yuan(r.created_total) },
   ], page.runs, { empty: t('runs.none') });
   section.append(rows);
-  if (page.next_after) {
-    const more = h('button', { type: 'button', class: 'secondary' }, t('btn.more'));
-    more.addEventListener('click', () => { more.remove(); listRuns(ctx, section, page.next_after); });
-    section.append(more);
-  }
+  const more = moreButton(page.next_after, (next) => { more.remove(); listRuns(ctx, section, next); });
+  if (more) section.append(more);
 }
 
 // watch shows one run, polling it while it runs.
