@@ -49,6 +49,11 @@ func TestFinanceRunAndApprove(t *testing.T) {
 	}
 	tb.goTo("#/payouts?status=pending", "payouts")
 	tb.waitText("#page tbody", "示例电气有限公司")
+	// The glossary's words: the enterprise or university paid, by its
+	// code; the payer by its bureau's name.
+	tb.waitText("#page thead", "企业/高校")
+	tb.waitText("#page form", "统一社会信用代码/高校代码")
+	tb.waitText(`#page select[data-path="payer"]`, "乐清市财政局 330382")
 	payouts := payoutIDs(t, s, approver)
 	a, b, u := payouts[entA], payouts[entB], payouts[uniCode]
 

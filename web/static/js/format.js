@@ -24,10 +24,17 @@ export function county(code) {
   return name ? `${name} ${code}` : code || '';
 }
 
-// payerName names a payer (a county's finance bureau, or the city's):
-// the API's Chinese name, or the division's name in English.
+// bureau names the finance bureau (付款单位) of a division: a county's is
+// named after it (乐清市财政局), any other division's is the city's
+// (温州市财政局), as the API names the payers.
+export function bureau(code) {
+  return counties.some((c) => c.code === code) ? t('payer.bureau', countyName(code)) : t('payer.city');
+}
+
+// payerName names a payer the API sends ({code, name}): its name, in
+// English the bureau's.
 export function payerName(p) {
-  return lang() === 'en' ? countyName(p.code) || p.name : p.name;
+  return lang() === 'en' ? bureau(p.code) : p.name;
 }
 
 // relabelCounties renames the county options of root's selects.

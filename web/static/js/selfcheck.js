@@ -181,7 +181,7 @@ function render(resp) {
     [t('results.checked_on'), date(today())],
     sub ? [t('results.subject'), `${sub.name || ''} ${sub.credit_code || sub.code || ''}`] : null,
   ].filter(Boolean)));
-  replace($('results-body'), resp.results.map(resultCard));
+  replace($('results-body'), resp.results.map((r) => resultCard(r, sub?.region)));
   results.hidden = false;
 }
 

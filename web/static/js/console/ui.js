@@ -4,7 +4,7 @@ import { h, field, options } from '../dom.js';
 import { t } from '../i18n.js';
 import { ApiError } from '../api.js';
 import { clearErrors, showProblem } from '../fields.js';
-import { divisionList, county } from '../format.js';
+import { divisionList, county, bureau } from '../format.js';
 
 // table builds a table: columns [{label, cell(row) → node|text, amount,
 // num}] (amount and num align right), an optional foot row (cells by
@@ -57,9 +57,10 @@ export function form(children, submitLabel, fn, { aliases, secondary } = {}) {
 
 export const input = (attrs = {}) => h('input', { autocomplete: 'off', ...attrs });
 
-// regionSelect offers Wenzhou's divisions by name with code.
-export function regionSelect(selected, { any } = {}) {
-  const pairs = divisionList().map((d) => [d.code, county(d.code)]);
+// regionSelect offers Wenzhou's divisions by name with code; payer: as
+// payers, by their finance bureau's name (乐清市财政局 330382).
+export function regionSelect(selected, { any, payer } = {}) {
+  const pairs = divisionList().map((d) => [d.code, payer ? `${bureau(d.code)} ${d.code}` : county(d.code)]);
   if (any) pairs.unshift(['', any]);
   const sel = h('select', null, options(pairs, selected ?? ''));
   if (selected && !pairs.some(([c]) => c === selected)) sel.append(h('option', { value: selected, selected: true }, selected));

@@ -19,7 +19,7 @@ export async function render(ctx) {
   const tabs = h('nav', { class: 'tabs', 'aria-label': t('f.grant_year') }, years.map((y) => h('a', { href: `#/budgets?year=${y}`, 'aria-current': y === year ? 'page' : null }, t('overview.year', y))));
   const list = h('section');
 
-  const payer = regionSelect('', { any: t('f.choose') });
+  const payer = regionSelect('', { any: t('f.choose'), payer: true });
   const yearInput = input({ inputmode: 'numeric', maxlength: 4, class: 'num', value: String(year) });
   const amount = input({ inputmode: 'decimal', class: 'num' });
   const set = form([

@@ -34,5 +34,5 @@ export async function render(ctx) {
   ctx.root.append(box);
   const resp = await ctx.api('GET', `${base}/evaluation${query}`);
   if (!ctx.alive()) return;
-  replace(box, h('dl', { class: 'meta' }, metaList(resp)), resp.results.map(resultCard), h('p', { class: 'disclaimer' }, t('mine.note')));
+  replace(box, h('dl', { class: 'meta' }, metaList(resp)), resp.results.map((r) => resultCard(r, who.region)), h('p', { class: 'disclaimer' }, t('mine.note')));
 }

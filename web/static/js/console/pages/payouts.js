@@ -9,8 +9,8 @@
 import { h, replace } from '../../dom.js';
 import { t } from '../../i18n.js';
 import { ApiError } from '../../api.js';
-import { yuan, sumFen, date, dateTime, status, label, divisionList, county, payerName } from '../../format.js';
-import { heading, table, field, input, select, notice, download, moreButton } from '../ui.js';
+import { yuan, sumFen, date, dateTime, status, label, bureau, payerName } from '../../format.js';
+import { heading, table, field, input, select, regionSelect, notice, download, moreButton } from '../ui.js';
 import { payoutAction, rejectDialog } from '../payoutactions.js';
 
 const STATUSES = ['pending', 'approved', 'paid', 'rejected'];
@@ -135,7 +135,7 @@ function filters(ctx) {
   const q = ctx.query;
   const st = select([['', t('payouts.any')], ...STATUSES.map((s) => [s, label('status', s)])], q.get('status') || '');
   const rule = select([['', t('payouts.any')], ...RULES.map((r) => [r, label('rule', r)])], q.get('rule') || '');
-  const payer = select([['', t('payouts.any')], ...divisionList().map((d) => [d.code, county(d.code)])], q.get('payer') || '');
+  const payer = regionSelect(q.get('payer') || '', { any: t('payouts.any'), payer: true });
   const subject = input({ value: q.get('subject') || '', class: 'mono' });
   const run = input({ value: q.get('run') || '', inputmode: 'numeric', class: 'num' });
   const exportNote = h('div', { 'aria-live': 'polite' });
@@ -159,7 +159,7 @@ function filters(ctx) {
     const s = st.value || 'approved';
     const params = new URLSearchParams({ format, status: s });
     if (payer.value) params.set('payer', payer.value);
-    const who = payer.value ? county(payer.value) : t('payouts.all_payers');
+    const who = payer.value ? bureau(payer.value) : t('payouts.all_payers');
     try {
       const resp = await ctx.api('GET', `/v1/payouts/export?${params}`, { raw: true });
       await download(resp, `payouts-${payer.value || 'all'}-${s}.${format}`);
