@@ -266,3 +266,48 @@ func TestForecastWithReform(t *testing.T) {
 		t.Errorf("the cap's error reads %q", got)
 	}
 }
+
+// TestRunAndForecastNeedARule: unticking every rule of a payout run or a
+// forecast is refused in the page, in words at the rules fieldset (the API
+// would read an empty list as every rule); nothing is sent.
+func TestRunAndForecastNeedARule(t *testing.T) {
+	s := newSite(t)
+	finance := s.key(models.RoleFinance, "")
+	s.seed(finance)
+	tb := s.tab(t)
+	tb.signIn(finance)
+	rules := `#page fieldset[data-path="rules"]`
+	untickAll := func() {
+		for _, r := range []string{"cert-grant", "donation-match"} {
+			tb.click(rules + ` input[value="` + r + `"]`)
+		}
+	}
+	refused := func(what string) {
+		tb.t.Helper()
+		tb.until(`document.querySelector('`+rules+`').getAttribute('aria-invalid') === 'true'`, what+": the rules are marked")
+		tb.waitText(rules+" .field-error", "请至少选择一项规则")
+		if !eval[bool](tb, `document.activeElement === document.querySelector('`+rules+` input')`) {
+			t.Errorf("%s: the focus is not on the first rule", what)
+		}
+	}
+
+	tb.goTo("#/runs", "runs")
+	untickAll()
+	tb.clickText("#page form", "开始发放测算")
+	refused("the run")
+	if got := getJSON[struct{ Runs []models.PayoutRun }](s, finance, "/v1/payout-runs").Runs; len(got) != 0 {
+		t.Errorf("%d runs started without a rule", len(got))
+	}
+	// Ticked again, the mark goes.
+	tb.click(rules + ` input[value="cert-grant"]`)
+	tb.until(`!document.querySelector('`+rules+`').hasAttribute('aria-invalid')`, "the mark goes")
+
+	tb.goTo("#/forecast", "forecast")
+	tb.until(`document.querySelector('#page .reform details')`, "the reform's fields")
+	untickAll()
+	tb.clickText("#page form", "开始测算")
+	refused("the forecast")
+	if got := tb.text("#page .forecast-result"); got != "" {
+		t.Errorf("a forecast without a rule shows %q", got)
+	}
+}

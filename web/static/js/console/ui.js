@@ -1,10 +1,10 @@
 // What the console's pages share: headings, tables with a total row,
 // forms whose API errors land at their fields, confirmations.
-import { h, field, options } from '../dom.js';
+import { h, field, options, uid } from '../dom.js';
 import { t } from '../i18n.js';
 import { ApiError } from '../api.js';
-import { clearErrors, showProblem } from '../fields.js';
-import { divisionList, county, bureau } from '../format.js';
+import { clearErrors, showProblem, markField } from '../fields.js';
+import { divisionList, county, bureau, label } from '../format.js';
 
 // table builds a table: columns [{label, cell(row) → node|text, amount,
 // num}] (amount and num align right), an optional foot row (cells by
@@ -26,6 +26,28 @@ export function table(caption, columns, rows, { foot, empty, rowAttrs } = {}) {
 // page after cursor next. None when there is no next page.
 export function moreButton(next, load) {
   return next ? h('button', { type: 'button', class: 'secondary', onclick: () => load(next) }, t('btn.more')) : null;
+}
+
+// ruleChoice is the rules fieldset of a payout run or a forecast, every
+// rule ticked at first. chosen() is the rules ticked; with none ticked it
+// marks the fieldset in words, focuses its first box and gives null, for
+// the API reads an empty list as every rule.
+export function ruleChoice(rules) {
+  const boxes = rules.map((r) => h('input', { type: 'checkbox', value: r, checked: true }));
+  const err = h('p', { class: 'field-error', id: uid('rules-error'), hidden: true });
+  const set = h('fieldset', { 'data-path': 'rules', 'aria-describedby': err.id }, h('legend', null, t('runs.rules')),
+    boxes.map((b) => h('label', { class: 'inline' }, b, label('rule', b.value))), err);
+  set.addEventListener('change', () => { if (boxes.some((b) => b.checked)) markField(set, ''); });
+  return {
+    el: h('div', { class: 'field' }, set),
+    chosen() {
+      const ticked = boxes.filter((b) => b.checked).map((b) => b.value);
+      if (ticked.length) return ticked;
+      markField(set, t('runs.no_rules'));
+      boxes[0].focus();
+      return null;
+    },
+  };
 }
 
 // notice is a message in words: kind ok, bad or '' (information).

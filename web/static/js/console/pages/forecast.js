@@ -9,7 +9,7 @@ import { h, replace } from '../../dom.js';
 import { t, lang } from '../../i18n.js';
 import { money, yuan, toFen, date, label, payerName, plainAmount } from '../../format.js';
 import { barChart } from '../../chart.js';
-import { heading, table, form, field, input, select, notice } from '../ui.js';
+import { heading, table, form, field, input, select, notice, ruleChoice } from '../ui.js';
 
 const RULES = ['cert-grant', 'donation-match'];
 const LEVELS = ['city', 'province', 'national'];
@@ -169,7 +169,7 @@ export async function render(ctx) {
   ctx.root.append(heading(ctx, t('nav.forecast')), h('p', { class: 'lede' }, t('forecast.lede')));
   const asOf = input({ type: 'date' });
   const year = input({ inputmode: 'numeric', maxlength: 4, class: 'num' });
-  const boxes = RULES.map((r) => h('input', { type: 'checkbox', value: r, checked: true }));
+  const rules = ruleChoice(RULES);
   const reform = h('div', { class: 'reform' });
   const result = h('section', { class: 'forecast-result', 'aria-live': 'polite' });
   let fields = [];
@@ -210,12 +210,13 @@ export async function render(ctx) {
     h('h2', null, t('forecast.scenario')),
     field('grant_year', t('f.grant_year'), year, { hint: t('forecast.grant_year_hint') }),
     field('as_of', t('f.as_of'), asOf, { hint: t('forecast.as_of_hint') }),
-    h('fieldset', { 'data-path': 'rules' }, h('legend', null, t('runs.rules')),
-      boxes.map((b) => h('label', { class: 'inline' }, b, label('rule', b.value)))),
+    rules.el,
     h('h2', null, t('forecast.reform')),
     reform,
   ], t('forecast.submit'), async () => {
-    const body = { rules: boxes.filter((b) => b.checked).map((b) => b.value) };
+    const chosen = rules.chosen();
+    if (!chosen) return;
+    const body = { rules: chosen };
     if (asOf.value) body.as_of = asOf.value;
     if (year.value.trim()) body.grant_year = intOr(year.value);
     const changed = fields.filter((x) => x.changed());

@@ -5,7 +5,7 @@ import { h, replace } from '../../dom.js';
 import { t } from '../../i18n.js';
 import { requestKeys, ApiError } from '../../api.js';
 import { money, date, dateTime, status, label, yuan } from '../../format.js';
-import { heading, table, form, field, input, notice, moreButton } from '../ui.js';
+import { heading, table, form, field, input, notice, moreButton, ruleChoice } from '../ui.js';
 
 const RULES = ['cert-grant', 'donation-match'];
 
@@ -17,18 +17,19 @@ export async function render(ctx) {
   const keys = requestKeys();
   const asOf = input({ type: 'date' });
   const year = input({ inputmode: 'numeric', maxlength: 4, class: 'num' });
-  const boxes = RULES.map((r) => h('input', { type: 'checkbox', value: r, checked: true }));
+  const rules = ruleChoice(RULES);
   const start = form([
     h('h2', null, t('runs.start')),
     field('as_of', t('f.as_of'), asOf, { hint: t('runs.as_of_hint') }),
     field('grant_year', t('f.grant_year'), year, { hint: t('runs.grant_year_hint') }),
-    h('fieldset', { 'data-path': 'rules' }, h('legend', null, t('runs.rules')),
-      boxes.map((b) => h('label', { class: 'inline' }, b, label('rule', b.value)))),
+    rules.el,
   ], t('runs.start_button'), async () => {
+    const chosen = rules.chosen();
+    if (!chosen) return;
     const body = {};
     if (asOf.value) body.as_of = asOf.value;
     if (year.value.trim()) body.grant_year = /^\d+$/.test(year.value.trim()) ? Number(year.value.trim()) : year.value.trim();
-    body.rules = boxes.filter((b) => b.checked).map((b) => b.value);
+    body.rules = chosen;
     const run = await ctx.api('POST', '/v1/payout-runs', { body, headers: { Prefer: 'respond-async', 'Idempotency-Key': keys.for(body) } });
     keys.done();
     ctx.go(`#/runs/${run.id}`);
