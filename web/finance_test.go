@@ -311,3 +311,40 @@ func TestRunAndForecastNeedARule(t *testing.T) {
 		t.Errorf("a forecast without a rule shows %q", got)
 	}
 }
+
+// TestTotalRows: the past runs and a tax officer's credit years each end in
+// a total row, summed exactly.
+func TestTotalRows(t *testing.T) {
+	s := newSite(t)
+	finance := s.key(models.RoleFinance, "")
+	s.seed(finance)
+	s.call(201, finance, "POST", "/v1/payout-runs", `{"as_of":"2025-06-30"}`) // A 20万, B 5万, the university 150万
+	s.call(201, finance, "PUT", "/v1/enterprises/91330381MA2C00004Q", `{"name":"瑞安汽摩配件股份有限公司","region":"330381"}`)
+	s.call(201, finance, "POST", "/v1/enterprises/91330381MA2C00004Q/certifications", `{"level":"city","certified_on":"2025-01-10"}`)
+	s.call(201, finance, "POST", "/v1/payout-runs", `{"as_of":"2025-06-30"}`) // 瑞安 5万
+	s.call(201, finance, "PUT", "/v1/enterprises/"+entA+"/credit-years/2024", `{"investment":"1000000.00","fiscal_subsidy":"0.00","education_surcharge":"30000.00","local_education_surcharge":"20000.00"}`)
+	s.call(201, finance, "PUT", "/v1/enterprises/"+entA+"/credit-years/2025", `{"investment":"400000.01","fiscal_subsidy":"0.00","withdrawn":"100.00","education_surcharge":"120000.00","local_education_surcharge":"80000.00"}`)
+	tb := s.tab(t)
+	foot := func(table string) []string {
+		tb.t.Helper()
+		tb.until(table+`?.tFoot`, "the table's total row")
+		return eval[[]string](tb, `[...`+table+`.tFoot.rows[0].cells].map((c) => c.textContent)`)
+	}
+
+	tb.signIn(finance)
+	tb.goTo("#/runs", "runs")
+	tb.until(`document.querySelectorAll('#page section tbody tr').length === 2`, "the two runs")
+	want := []string{"合计", "", "", "", "", "", "", "4", "1,800,000.00"}
+	if diff := cmp.Diff(want, foot(`document.querySelector('#page section table')`)); diff != "" {
+		t.Errorf("the runs' total row (-want +got):\n%s", diff)
+	}
+
+	tb.click("#signout")
+	tb.signIn(s.key(models.RoleTax, ""))
+	tb.goTo("#/credit/"+entA, "credit-of")
+	years := `[...document.querySelectorAll('#page table')].find((t) => t.caption?.textContent === '抵免年度')`
+	want = []string{"合计", "1,400,000.01", "0.00", "100.00", "150,000.00", "100,000.00", ""}
+	if diff := cmp.Diff(want, foot(years)); diff != "" {
+		t.Errorf("the credit years' total row (-want +got):\n%s", diff)
+	}
+}

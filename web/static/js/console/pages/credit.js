@@ -4,7 +4,7 @@
 import { h, replace } from '../../dom.js';
 import { t } from '../../i18n.js';
 import { idempotencyKey } from '../../api.js';
-import { money, yuan, date, dateTime, county, status, plainAmount } from '../../format.js';
+import { money, yuan, sumFen, date, dateTime, county, status, plainAmount } from '../../format.js';
 import { creditCodeProblem } from '../../creditcode.js';
 import { watchCreditCode, markField, creditCodeMessage } from '../../fields.js';
 import { ledgerSummary } from '../../ledger.js';
@@ -51,7 +51,7 @@ async function enterprise(ctx, code) {
     { label: t('f.year'), cell: (y) => String(y.year) },
     ...AMOUNTS.map((a) => ({ label: t(`f.${a}`), amount: true, cell: (y) => yuan(y[a]) })),
     { label: t('registry.updated'), cell: (y) => dateTime(y.updated_at) },
-  ], list, { empty: t('credit.no_years') }));
+  ], list, { empty: t('credit.no_years'), foot: [t('table.total'), ...AMOUNTS.map((a) => yuan(sumFen(list, (y) => y[a]))), ''] }));
   const refresh = async () => {
     const [ys, l, vs] = await Promise.all([
       ctx.api('GET', `${path}/credit-years`), ctx.api('GET', `${path}/credit-ledger`), ctx.api('GET', `${path}/credit-verifications`),

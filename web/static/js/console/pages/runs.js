@@ -4,7 +4,7 @@
 import { h, replace } from '../../dom.js';
 import { t } from '../../i18n.js';
 import { requestKeys, ApiError } from '../../api.js';
-import { money, date, dateTime, status, label, yuan } from '../../format.js';
+import { money, date, dateTime, status, label, yuan, sumFen } from '../../format.js';
 import { heading, table, form, field, input, notice, moreButton, ruleChoice } from '../ui.js';
 
 const RULES = ['cert-grant', 'donation-match'];
@@ -39,23 +39,29 @@ export async function render(ctx) {
   await listRuns(ctx, list);
 }
 
-async function listRuns(ctx, section, after = '') {
-  const page = await ctx.api('GET', `/v1/payout-runs?limit=20${after ? `&after=${after}` : ''}`);
-  if (!ctx.alive()) return;
-  const rows = table(null, [
-    { label: t('runs.id'), cell: (r) => h('a', { href: `#/runs/${r.id}` }, `#${r.id}`) },
-    { label: t('runs.started'), cell: (r) => dateTime(r.started_at) },
-    { label: t('f.as_of'), cell: (r) => date(r.as_of) },
-    { label: t('f.grant_year'), cell: (r) => (r.grant_year ? String(r.grant_year) : '') },
-    { label: t('runs.rules'), cell: (r) => r.rules.map((x) => label('rule', x)).join('、') },
-    { label: t('runs.status'), cell: (r) => status(r.status, 'run') },
-    { label: t('runs.screened'), num: true, cell: (r) => `${r.screened} / ${r.total}` },
-    { label: t('runs.created'), num: true, cell: (r) => String(r.created_count) },
-    { label: t('runs.created_total'), amount: true, cell: (r) => yuan(r.created_total) },
-  ], page.runs, { empty: t('runs.none') });
-  section.append(rows);
-  const more = moreButton(page.next_after, (next) => { more.remove(); listRuns(ctx, section, next); });
-  if (more) section.append(more);
+// listRuns lists the past runs, 20 more at a time, in one table whose
+// total row counts what every run listed recorded.
+async function listRuns(ctx, section) {
+  const runs = [];
+  const load = async (after = '') => {
+    const page = await ctx.api('GET', `/v1/payout-runs?limit=20${after ? `&after=${after}` : ''}`);
+    if (!ctx.alive()) return;
+    runs.push(...page.runs);
+    const foot = [t('table.total'), '', '', '', '', '', '',
+      String(runs.reduce((n, r) => n + r.created_count, 0)), yuan(sumFen(runs, (r) => r.created_total))];
+    replace(section, h('h2', null, t('runs.past')), table(null, [
+      { label: t('runs.id'), cell: (r) => h('a', { href: `#/runs/${r.id}` }, `#${r.id}`) },
+      { label: t('runs.started'), cell: (r) => dateTime(r.started_at) },
+      { label: t('f.as_of'), cell: (r) => date(r.as_of) },
+      { label: t('f.grant_year'), cell: (r) => (r.grant_year ? String(r.grant_year) : '') },
+      { label: t('runs.rules'), cell: (r) => r.rules.map((x) => label('rule', x)).join('、') },
+      { label: t('runs.status'), cell: (r) => status(r.status, 'run') },
+      { label: t('runs.screened'), num: true, cell: (r) => `${r.screened} / ${r.total}` },
+      { label: t('runs.created'), num: true, cell: (r) => String(r.created_count) },
+      { label: t('runs.created_total'), amount: true, cell: (r) => yuan(r.created_total) },
+    ], runs, { empty: t('runs.none'), foot }), moreButton(page.next_after, load));
+  };
+  await load();
 }
 
 // watch shows one run, polling it while it runs.
