@@ -348,3 +348,93 @@ func TestTotalRows(t *testing.T) {
 		t.Errorf("the credit years' total row (-want +got):\n%s", diff)
 	}
 }
+
+// TestFinanceEditsTheRegistry: a finance officer finds an enterprise by a
+// part of its name, adds a certification and corrects it (records its
+// revocation); edits a university's record and its payee account, and adds
+// a donation. The pages show each change, and the API holds it.
+func TestFinanceEditsTheRegistry(t *testing.T) {
+	s := newSite(t)
+	finance := s.key(models.RoleFinance, "")
+	s.seed(finance)
+	tb := s.tab(t)
+	tb.signIn(finance)
+
+	// Found by name, opened from the list.
+	tb.goTo("#/registry", "registry")
+	tb.typeIn(`#page input[type=search]`, "示例电气\r")
+	tb.until(`location.hash === '#/registry?q=%E7%A4%BA%E4%BE%8B%E7%94%B5%E6%B0%94' && document.querySelectorAll('#page tbody tr').length === 1`, "the enterprise found")
+	tb.clickText("#page tbody", "示例电气有限公司")
+	tb.until(`document.querySelector('#page > .page')?.dataset.rendered === 'enterprise'`, "the enterprise's page")
+
+	// A certification added, then its revocation recorded.
+	cert := `#page form:has(input[data-path="revoked_on"])`
+	tb.set(cert+` select[data-path="level"]`, "national")
+	tb.set(cert+` input[data-path="certified_on"]`, "2025-01-10")
+	tb.clickText(cert, "添加")
+	tb.waitText("#page .notice.ok", "认定已保存")
+	tb.waitText("#page section table", "国家级")
+	national := `[...document.querySelectorAll('#page section tbody tr')].find((r) => r.cells[0].textContent === '国家级')`
+	eval[bool](tb, `(`+national+`.querySelector('button').click(), true)`)
+	tb.waitText(cert+" h3", "修改国家级认定")
+	tb.set(cert+` input[data-path="revoked_on"]`, "2025-05-01")
+	tb.clickText(cert, "保存")
+	tb.until(national+`?.cells[2].textContent === '2025年5月1日'`, "the revocation in the table")
+	certs := getJSON[struct{ Certifications []models.CertificationRecord }](s, finance, "/v1/enterprises/"+entA+"/certifications")
+	var got []string
+	for _, c := range certs.Certifications {
+		g := c.Level + " " + c.CertifiedOn.String()
+		if c.RevokedOn != nil {
+			g += " revoked " + c.RevokedOn.String()
+		}
+		got = append(got, g)
+	}
+	if diff := cmp.Diff([]string{"province 2024-03-01", "national 2025-01-10 revoked 2025-05-01"}, got); diff != "" {
+		t.Errorf("the certifications the API holds (-want +got):\n%s", diff)
+	}
+
+	// The university: its record and payee account, then a donation.
+	tb.goTo("#/registry?tab=universities", "registry")
+	tb.clickText("#page tbody", "温州职业技术学院")
+	tb.until(`document.querySelector('#page > .page')?.dataset.rendered === 'university'`, "the university's page")
+	record := `#page form:has(input[data-path="payee.account_no"])`
+	tb.clear(record + ` input[data-path="name"]`)
+	tb.typeIn(record+` input[data-path="name"]`, "温州职业技术学院（滨海校区）")
+	tb.typeIn(record+` input[data-path="payee.account_name"]`, "温州职业技术学院")
+	tb.typeIn(record+` input[data-path="payee.account_no"]`, "3301 0400 0000 1234 5678")
+	tb.typeIn(record+` input[data-path="payee.bank_name"]`, "中国银行温州分行")
+	tb.clickText(record, "保存")
+	tb.waitText("#page .notice.ok", "已保存")
+	tb.waitText("#page h1", "温州职业技术学院（滨海校区）")
+
+	donation := `#page form:has(input[data-path="arrived_on"])`
+	tb.typeIn(donation+` input[data-path="amount"]`, "1,000,000")
+	tb.set(donation+` input[data-path="arrived_on"]`, "2025-03-01")
+	tb.clickText(donation, "添加")
+	tb.waitText("#page .notice.ok", "捐赠已记录")
+	tb.waitText("#page section tbody", "2025年3月1日")
+	tb.waitText("#page section tfoot", "4,000,000.00")
+
+	type university struct {
+		Name      string
+		Payee     *models.Payee
+		Donations []struct {
+			Amount    models.Money
+			ArrivedOn *models.Date `json:"arrived_on"`
+		}
+	}
+	u := getJSON[university](s, finance, "/v1/universities/"+uniCode)
+	if u.Name != "温州职业技术学院（滨海校区）" {
+		t.Errorf("the university's name is %q", u.Name)
+	}
+	if diff := cmp.Diff(&models.Payee{AccountName: "温州职业技术学院", AccountNo: "33010400000012345678", BankName: "中国银行温州分行"}, u.Payee); diff != "" {
+		t.Errorf("the payee the API holds (-want +got):\n%s", diff)
+	}
+	var donations []string
+	for _, d := range u.Donations {
+		donations = append(donations, d.Amount.String()+" "+d.ArrivedOn.String())
+	}
+	if diff := cmp.Diff([]string{"3000000.00 2024-05-06", "1000000.00 2025-03-01"}, donations); diff != "" {
+		t.Errorf("the donations the API holds (-want +got):\n%s", diff)
+	}
+}
