@@ -188,6 +188,20 @@ func (w countingWriter) Write(b []byte) (int, error) {
 	return w.ResponseWriter.Write(b)
 }
 
+// waitServed waits until the server has answered path.
+func (s *site) waitServed(path string) {
+	s.t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		s.mu.Lock()
+		_, ok := s.served[path]
+		s.mu.Unlock()
+		if ok {
+			return
+		}
+	}
+	s.t.Fatalf("%s was never asked for", path)
+}
+
 // servedBytes returns the bytes answered per path so far, and forgets them.
 func (s *site) servedBytes() map[string]int {
 	s.mu.Lock()
