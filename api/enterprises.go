@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/http"
+	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 
@@ -64,14 +65,18 @@ func (s *Server) getEnterprise(c echo.Context) error {
 	return respond(c, http.StatusOK, view)
 }
 
-// listEnterprises answers GET /v1/enterprises?region=&parent=&after=&limit=.
+// listEnterprises answers GET /v1/enterprises?region=&parent=&name=&after=&limit=.
 func (s *Server) listEnterprises(c echo.Context) error {
 	limit, err := input.Limit(c.QueryParam("limit"))
 	if err != nil {
 		return err
 	}
+	name := c.QueryParam("name")
+	if utf8.RuneCountInString(name) > 200 { // no name is longer
+		return models.InvalidInput(models.Field("name", "max_len", 200))
+	}
 	list, err := s.app.ListEnterprises(c.Request().Context(), actorOf(c), models.EnterpriseFilter{
-		Region: c.QueryParam("region"), Parent: c.QueryParam("parent"), AfterCode: c.QueryParam("after"), Limit: limit,
+		Region: c.QueryParam("region"), Parent: c.QueryParam("parent"), Name: name, AfterCode: c.QueryParam("after"), Limit: limit,
 	})
 	if err != nil {
 		return err

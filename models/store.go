@@ -54,6 +54,7 @@ type KeyStore interface {
 type EnterpriseFilter struct {
 	Region    string
 	Parent    string // member units of this parent
+	Name      string // names holding this text, taken literally, the case of Latin letters aside
 	AfterCode string // keyset pagination: credit codes after this one
 	Limit     int
 }

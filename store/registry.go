@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -226,12 +227,22 @@ func (s *Store) GetEnterprise(ctx context.Context, creditCode string) (models.En
 	return row.model()
 }
 
+// likeLiteral escapes LIKE's wildcards (and its escape character) in text
+// a person typed: "%" finds a percent sign, not everything.
+var likeLiteral = strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`)
+
 // ListEnterprises lists enterprises in credit-code order. Limit 0 lists
 // every match.
 func (s *Store) ListEnterprises(ctx context.Context, f models.EnterpriseFilter) ([]models.EnterpriseRecord, error) {
 	var rows []enterpriseRow
 	err := s.read(ctx, func(db *gorm.DB) error {
-		return listed(db.Model(&enterpriseRow{}), []match{
+		q := db.Model(&enterpriseRow{})
+		if f.Name != "" {
+			// LOWER on both sides: PostgreSQL's LIKE heeds case, SQLite's
+			// does not; lowered, both ignore the case of Latin letters.
+			q = q.Where(`LOWER(name) LIKE LOWER(?) ESCAPE '\'`, "%"+likeLiteral.Replace(f.Name)+"%")
+		}
+		return listed(q, []match{
 			{"region", f.Region}, {"parent_code", f.Parent},
 		}, "credit_code", f.AfterCode, f.Limit).Find(&rows).Error
 	})

@@ -539,3 +539,43 @@ func TestTextPostgresCannotStore(t *testing.T) {
 		t.Fatalf("error %v, want invalid input", err)
 	}
 }
+
+// TestListEnterprisesByName: a name filter finds the names holding the
+// text, ignoring the case of Latin letters; "%", "_" and "\" in it are
+// those characters, not LIKE's wildcards; it combines with the other
+// filters and the pages.
+func TestListEnterprisesByName(t *testing.T) {
+	eachKind(t, func(t *testing.T, s *store.Store) {
+		var all []models.EnterpriseRecord
+		for i, name := range []string{"乐清电气有限公司", "ABC Electric Co.", "abc_tools", "abcxtools", "100% 电气", `A\B 机械`} {
+			e := models.EnterpriseRecord{CreditCode: creditCode(i + 1), Name: name}
+			if i%2 == 1 {
+				e.Region = "330302"
+			}
+			all = append(all, putEnterprise(t, s, e))
+		}
+		for _, tc := range []struct {
+			name string
+			f    models.EnterpriseFilter
+			want []models.EnterpriseRecord
+		}{
+			{"part of a name", models.EnterpriseFilter{Name: "电气"}, []models.EnterpriseRecord{all[0], all[4]}},
+			{"Latin in any case", models.EnterpriseFilter{Name: "aBc"}, all[1:4]},
+			{"upper case finds lower", models.EnterpriseFilter{Name: "ELECTRIC"}, all[1:2]},
+			{"percent is a percent sign", models.EnterpriseFilter{Name: "%"}, all[4:5]},
+			{"underscore is an underscore", models.EnterpriseFilter{Name: "c_t"}, all[2:3]},
+			{"backslash is a backslash", models.EnterpriseFilter{Name: `\`}, all[5:6]},
+			{"with a region", models.EnterpriseFilter{Name: "abc", Region: "330302"}, []models.EnterpriseRecord{all[1], all[3]}},
+			{"a page", models.EnterpriseFilter{Name: "abc", AfterCode: all[1].CreditCode, Limit: 1}, all[2:3]},
+			{"nothing", models.EnterpriseFilter{Name: "温州"}, []models.EnterpriseRecord{}},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				got, err := s.ListEnterprises(ctxT(), tc.f)
+				check(t, err)
+				if diff := cmp.Diff(tc.want, got, cmpModels); diff != "" {
+					t.Errorf("(-want +got):\n%s", diff)
+				}
+			})
+		}
+	})
+}

@@ -1,7 +1,6 @@
 package web_test
 
 import (
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -150,8 +149,7 @@ func TestApplicationReturnedCorrectedAccepted(t *testing.T) {
 	tb.waitText("#page .notice.ok", "已受理")
 	tb.waitText("#page .page-head .status", "已受理")
 
-	var certs struct{ Certifications []models.Certification }
-	json.Unmarshal([]byte(s.call(200, accepter, "GET", "/v1/enterprises/"+entB+"/certifications", "")), &certs)
+	certs := getJSON[struct{ Certifications []models.Certification }](s, accepter, "/v1/enterprises/"+entB+"/certifications")
 	var levels []string
 	for _, c := range certs.Certifications {
 		levels = append(levels, c.Level+" "+c.CertifiedOn.String())

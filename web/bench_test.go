@@ -3,7 +3,7 @@ package web_test
 import (
 	"net/url"
 	"os"
-	"path"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -16,8 +16,9 @@ import (
 // until the answer is on the page (the API's evaluation, the rendering of
 // the rule cards with the ledger table and chart): submit-to-answer-ms as
 // the page measures it, ns/op with the DevTools round trip on top. It reports the
-// page's weight on first load: the bytes of its HTML, scripts, styles and
-// labels, uncompressed (page-bytes), and how many files that is.
+// page's weight on first load: the bytes of every file it fetched (its HTML,
+// scripts, styles, labels and favicon), uncompressed (page-bytes), and how
+// many files that is.
 //
 //	go test ./web -run '^$' -bench BenchmarkSelfCheck -benchtime 50x
 func BenchmarkSelfCheck(b *testing.B) {
@@ -27,19 +28,8 @@ func BenchmarkSelfCheck(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	s.servedBytes()
-	tb.open("/")
-	weight, files := 0, 0
-	var list []string
-	for p, n := range s.servedBytes() {
-		switch path.Ext(p) {
-		case "", ".js", ".css", ".json": // "" is the page itself
-			weight += n
-			files++
-			list = append(list, p)
-		}
-	}
-	sort.Strings(list)
+	weight, list := firstLoad(s, tb)
+	files := len(list)
 	b.Logf("first load: %d bytes in %d files: %s", weight, files, strings.Join(list, " "))
 	// The form filled from a link, as a colleague would open it.
 	tb.open("/#q=" + url.PathEscape(strings.Join(strings.Fields(string(file)), " ")))
@@ -71,4 +61,35 @@ func BenchmarkSelfCheck(b *testing.B) {
 	b.ReportMetric(total/float64(b.N), "submit-to-answer-ms")
 	b.ReportMetric(float64(weight), "page-bytes")
 	b.ReportMetric(float64(files), "files")
+}
+
+// firstLoad opens the self-check in tb and returns its weight on first load:
+// the bytes the server answered for every file it fetched, and their paths.
+// The favicon counts too: the browser asks for it by itself once the page
+// is in, so it is waited for.
+func firstLoad(s *site, tb *tab) (int, []string) {
+	tb.t.Helper()
+	s.servedBytes()
+	tb.open("/")
+	s.waitServed("/static/favicon.svg")
+	weight := 0
+	var list []string
+	for p, n := range s.servedBytes() {
+		weight += n
+		list = append(list, p)
+	}
+	sort.Strings(list)
+	return weight, list
+}
+
+// TestFirstLoadWeight: the weight the benchmark reports counts every file
+// of the self-check's first load, the favicon among them.
+func TestFirstLoadWeight(t *testing.T) {
+	s := newSite(t)
+	_, list := firstLoad(s, s.tab(t))
+	for _, want := range []string{"/", "/static/css/site.css", "/static/js/selfcheck.js", "/static/messages.json", "/static/favicon.svg"} {
+		if !slices.Contains(list, want) {
+			t.Errorf("the first load %v lacks %s", list, want)
+		}
+	}
 }

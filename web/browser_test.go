@@ -7,10 +7,12 @@ package web_test
 // own storage).
 //
 // Without a browser the tests skip, unless CI is set: then they fail, so
-// that CI never passes by skipping.
+// that CI never passes by skipping. A browser that is found but fails to
+// start fails them too: a broken install must not pass by skipping.
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
@@ -36,10 +38,11 @@ import (
 )
 
 var (
-	browserCtx  context.Context // the one browser; nil without one
-	noBrowser   string          // why there is none
-	browserOnce sync.Once
-	stopBrowser = func() {}
+	browserCtx   context.Context // the one browser; nil without one
+	browserFound bool            // a Chromium binary was found (it may still fail to start)
+	noBrowser    string          // why there is none
+	browserOnce  sync.Once
+	stopBrowser  = func() {}
 )
 
 // browserNames are the commands a Chromium may be installed as.
@@ -70,6 +73,7 @@ func startBrowser() {
 		noBrowser = "no Chromium found (apt-get install chromium)"
 		return
 	}
+	browserFound = true
 	dir, err := os.MkdirTemp("", "subsidy-chromium-")
 	if err != nil {
 		noBrowser = err.Error()
@@ -103,18 +107,24 @@ func startBrowser() {
 	}
 }
 
-// needBrowser skips (or, with CI set, fails) a test without a browser.
+// needBrowser skips a test without a browser, or fails it when that may
+// not pass unseen (see failWithoutBrowser).
 func needBrowser(t testing.TB) {
 	t.Helper()
 	browserOnce.Do(startBrowser)
 	if browserCtx != nil {
 		return
 	}
-	if os.Getenv("CI") != "" {
-		t.Fatalf("CI is set and the browser tests cannot run: %s", noBrowser)
+	if failWithoutBrowser(browserFound, os.Getenv("CI") != "") {
+		t.Fatalf("the browser tests cannot run: %s", noBrowser)
 	}
 	t.Skipf("browser tests skipped: %s", noBrowser)
 }
+
+// failWithoutBrowser reports whether the browser tests fail, rather than
+// skip, when there is no browser to run them: they skip only when no
+// Chromium was found and CI is unset.
+func failWithoutBrowser(found, ci bool) bool { return found || ci }
 
 // Test data: enterprises and a university of the registry tests.
 const (
@@ -178,6 +188,20 @@ func (w countingWriter) Write(b []byte) (int, error) {
 	return w.ResponseWriter.Write(b)
 }
 
+// waitServed waits until the server has answered path.
+func (s *site) waitServed(path string) {
+	s.t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		s.mu.Lock()
+		_, ok := s.served[path]
+		s.mu.Unlock()
+		if ok {
+			return
+		}
+	}
+	s.t.Fatalf("%s was never asked for", path)
+}
+
 // servedBytes returns the bytes answered per path so far, and forgets them.
 func (s *site) servedBytes() map[string]int {
 	s.mu.Lock()
@@ -227,6 +251,23 @@ func (s *site) callType(want int, key, method, path, contentType, body string) s
 		s.t.Fatalf("%s %s: %d, want %d: %s", method, path, resp.StatusCode, want, out)
 	}
 	return string(out)
+}
+
+// callJSON is call decoding the answer's JSON into a T; a body that does
+// not decode fails the test.
+func callJSON[T any](s *site, want int, key, method, path, body string) T {
+	s.t.Helper()
+	var v T
+	if err := json.Unmarshal([]byte(s.call(want, key, method, path, body)), &v); err != nil {
+		s.t.Fatalf("%s %s: %v", method, path, err)
+	}
+	return v
+}
+
+// getJSON reads path with key (200 expected) into a T.
+func getJSON[T any](s *site, key, path string) T {
+	s.t.Helper()
+	return callJSON[T](s, http.StatusOK, key, "GET", path, "")
 }
 
 // seed registers A (province level) and B (city level) and the

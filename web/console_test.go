@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/wenzhou-subsidy/subsidy/models"
 )
 
@@ -49,6 +51,11 @@ func TestFinanceRunAndApprove(t *testing.T) {
 	}
 	tb.goTo("#/payouts?status=pending", "payouts")
 	tb.waitText("#page tbody", "示例电气有限公司")
+	// The glossary's words: the enterprise or university paid, by its
+	// code; the payer by its bureau's name.
+	tb.waitText("#page thead", "企业/高校")
+	tb.waitText("#page form", "统一社会信用代码/高校代码")
+	tb.waitText(`#page select[data-path="payer"]`, "乐清市财政局 330382")
 	payouts := payoutIDs(t, s, approver)
 	a, b, u := payouts[entA], payouts[entB], payouts[uniCode]
 
@@ -79,8 +86,7 @@ func TestFinanceRunAndApprove(t *testing.T) {
 
 	got := map[string]string{}
 	for subject, id := range payouts {
-		var p models.Payout
-		json.Unmarshal([]byte(s.call(200, approver, "GET", fmt.Sprintf("/v1/payouts/%d", id), "")), &p)
+		p := getJSON[models.Payout](s, approver, fmt.Sprintf("/v1/payouts/%d", id))
 		got[subject] = p.Status + " " + p.Reason
 	}
 	want := map[string]string{entA: "approved ", entB: "approved ", uniCode: "rejected 捐赠票据待核实"}
@@ -102,10 +108,7 @@ func TestFinanceRunAndApprove(t *testing.T) {
 // payoutIDs maps each subject to its payout's id.
 func payoutIDs(t *testing.T, s *site, key string) map[string]int64 {
 	t.Helper()
-	var list struct{ Payouts []models.Payout }
-	if err := json.Unmarshal([]byte(s.call(200, key, "GET", "/v1/payouts", "")), &list); err != nil {
-		t.Fatal(err)
-	}
+	list := getJSON[struct{ Payouts []models.Payout }](s, key, "/v1/payouts")
 	ids := map[string]int64{}
 	for _, p := range list.Payouts {
 		ids[p.Subject] = p.ID
@@ -272,8 +275,7 @@ func TestAdminKeys(t *testing.T) {
 	s.call(200, secret, "GET", "/v1/whoami", "")
 	tb.waitText("#page table", "瓯海区税务局 李四")
 
-	var keys struct{ Keys []models.APIKey }
-	json.Unmarshal([]byte(s.call(200, s.key(models.RoleAdmin, ""), "GET", "/v1/keys", "")), &keys)
+	keys := getJSON[struct{ Keys []models.APIKey }](s, s.key(models.RoleAdmin, ""), "/v1/keys")
 	var id string
 	for _, k := range keys.Keys {
 		if k.Label == "瓯海区税务局 李四" {
@@ -349,4 +351,82 @@ func TestConsoleInEnglish(t *testing.T) {
 	tb.goTo("#/forecast", "forecast")
 	tb.waitText(`#page [data-param="cert-grant.amounts"]`, "In force: City 50,000.00 yuan, Province 200,000.00 yuan")
 	tb.waitText(`#page [data-param="cert-grant.stacking"]`, "each level in full")
+}
+
+// numberedCode is the i-th valid credit code of a county's test enterprises.
+func numberedCode(t *testing.T, region string, i int) string {
+	t.Helper()
+	first17 := fmt.Sprintf("91%sMA2D%05d", region, i)
+	c, ok := models.CreditCodeCheckChar(first17)
+	if !ok {
+		t.Fatalf("no check character for %s", first17)
+	}
+	return first17 + string(c)
+}
+
+// TestRegistrySearch: an enterprise is found by a part of its name, Latin
+// letters in any case, among the whole registry (not only the page
+// loaded), and "%" finds a percent sign only; the universities have a
+// search box too, and their list is paged.
+func TestRegistrySearch(t *testing.T) {
+	s := newSite(t)
+	finance := s.key(models.RoleFinance, "")
+	s.seed(finance) // 示例电气有限公司 (91330382MA2A…), 鹿城机械有限公司 (91330302…)
+	// More enterprises than a page holds, their codes before the one sought
+	// (imported as a certification list: one request).
+	list := "统一社会信用代码,企业名称,所在地,认定等级,认定日期\n"
+	for i := range 500 {
+		list += fmt.Sprintf("%s,鹿城企业%03d,鹿城区,市级,2024-06-01\n", numberedCode(t, "330302", i), i)
+	}
+	s.callType(200, finance, "POST", "/v1/certifications/import", "text/csv", list)
+	s.call(201, finance, "PUT", "/v1/enterprises/"+numberedCode(t, "330383", 1), `{"name":"龙港 Smart 100% 包装有限公司","region":"330383"}`)
+	for i := range 100 {
+		s.call(201, finance, "PUT", fmt.Sprintf("/v1/universities/u%03d", i), fmt.Sprintf(`{"name":"测试学院%03d","ownership":"public","affiliation":"city"}`, i))
+	}
+	tb := s.tab(t)
+	tb.signIn(finance)
+	tb.goTo("#/registry", "registry")
+	names := func() []string {
+		return eval[[]string](tb, `[...document.querySelectorAll('#page tbody .subject-name')].map((e) => e.textContent)`)
+	}
+	// search types text and presses Enter; the page it opens is a new one
+	// (the one searched from is marked, not to be mistaken for it).
+	search := func(text string) {
+		tb.t.Helper()
+		eval[bool](tb, `(document.querySelector('#page > .page').dataset.old = 'true', true)`)
+		tb.clear(`#page input[type=search]`)
+		tb.typeIn(`#page input[type=search]`, text+"\r")
+		tb.until(`(() => { const p = document.querySelector('#page > .page'); return !p.dataset.old && p.dataset.rendered === 'registry'; })()`, "the answer to "+text)
+	}
+	search("smart")
+	if diff := cmp.Diff([]string{"龙港 Smart 100% 包装有限公司"}, names()); diff != "" {
+		t.Errorf("smart (-want +got):\n%s", diff)
+	}
+	search("%")
+	if diff := cmp.Diff([]string{"龙港 Smart 100% 包装有限公司"}, names()); diff != "" {
+		t.Errorf("%% (-want +got):\n%s", diff)
+	}
+	search("电气")
+	if diff := cmp.Diff([]string{"示例电气有限公司"}, names()); diff != "" {
+		t.Errorf("电气 (-want +got):\n%s", diff)
+	}
+	search("没有这家")
+	tb.waitText("#page section", "没有找到")
+
+	// The universities: a page of 100, then the rest; found by name.
+	tb.goTo("#/registry?tab=universities", "registry")
+	tb.until(`document.querySelectorAll('#page tbody tr').length === 100`, "the first page of universities")
+	tb.clickText("#page section", "加载更多")
+	tb.until(`document.querySelectorAll('#page tbody tr').length === 101`, "every university")
+	if tb.text("#page section button") != "" {
+		t.Error("a 加载更多 after the last page")
+	}
+	search("职业")
+	if diff := cmp.Diff([]string{"温州职业技术学院"}, names()); diff != "" {
+		t.Errorf("职业 (-want +got):\n%s", diff)
+	}
+	search("U00")
+	if n := len(names()); n != 10 {
+		t.Errorf("U00 finds %d universities, want 10 (u000 to u009)", n)
+	}
 }

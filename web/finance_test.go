@@ -1,7 +1,6 @@
 package web_test
 
 import (
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -120,11 +119,7 @@ func TestFinanceFourEyesAndXLSX(t *testing.T) {
 // payoutStatus reads a payout's status through the API.
 func (s *site) payoutStatus(key string, id int64) string {
 	s.t.Helper()
-	var p models.Payout
-	if err := json.Unmarshal([]byte(s.call(200, key, "GET", fmt.Sprintf("/v1/payouts/%d", id), "")), &p); err != nil {
-		s.t.Fatal(err)
-	}
-	return p.Status
+	return getJSON[models.Payout](s, key, fmt.Sprintf("/v1/payouts/%d", id)).Status
 }
 
 // download lets the tab save files in dir, runs click and waits until the
@@ -269,5 +264,177 @@ func TestForecastWithReform(t *testing.T) {
 	tb.until(`document.querySelector('`+cap+`').getAttribute('aria-invalid') === 'true'`, "the cap is marked")
 	if got := tb.text(`#page [data-param="donation-match.cap"] .field-error`); !strings.Contains(got, "参数取值无效") {
 		t.Errorf("the cap's error reads %q", got)
+	}
+}
+
+// TestRunAndForecastNeedARule: unticking every rule of a payout run or a
+// forecast is refused in the page, in words at the rules fieldset (the API
+// would read an empty list as every rule); nothing is sent.
+func TestRunAndForecastNeedARule(t *testing.T) {
+	s := newSite(t)
+	finance := s.key(models.RoleFinance, "")
+	s.seed(finance)
+	tb := s.tab(t)
+	tb.signIn(finance)
+	rules := `#page fieldset[data-path="rules"]`
+	untickAll := func() {
+		for _, r := range []string{"cert-grant", "donation-match"} {
+			tb.click(rules + ` input[value="` + r + `"]`)
+		}
+	}
+	refused := func(what string) {
+		tb.t.Helper()
+		tb.until(`document.querySelector('`+rules+`').getAttribute('aria-invalid') === 'true'`, what+": the rules are marked")
+		tb.waitText(rules+" .field-error", "请至少选择一项规则")
+		if !eval[bool](tb, `document.activeElement === document.querySelector('`+rules+` input')`) {
+			t.Errorf("%s: the focus is not on the first rule", what)
+		}
+	}
+
+	tb.goTo("#/runs", "runs")
+	untickAll()
+	tb.clickText("#page form", "开始发放测算")
+	refused("the run")
+	if got := getJSON[struct{ Runs []models.PayoutRun }](s, finance, "/v1/payout-runs").Runs; len(got) != 0 {
+		t.Errorf("%d runs started without a rule", len(got))
+	}
+	// Ticked again, the mark goes.
+	tb.click(rules + ` input[value="cert-grant"]`)
+	tb.until(`!document.querySelector('`+rules+`').hasAttribute('aria-invalid')`, "the mark goes")
+
+	tb.goTo("#/forecast", "forecast")
+	tb.until(`document.querySelector('#page .reform details')`, "the reform's fields")
+	untickAll()
+	tb.clickText("#page form", "开始测算")
+	refused("the forecast")
+	if got := tb.text("#page .forecast-result"); got != "" {
+		t.Errorf("a forecast without a rule shows %q", got)
+	}
+}
+
+// TestTotalRows: the past runs and a tax officer's credit years each end in
+// a total row, summed exactly.
+func TestTotalRows(t *testing.T) {
+	s := newSite(t)
+	finance := s.key(models.RoleFinance, "")
+	s.seed(finance)
+	s.call(201, finance, "POST", "/v1/payout-runs", `{"as_of":"2025-06-30"}`) // A 20万, B 5万, the university 150万
+	s.call(201, finance, "PUT", "/v1/enterprises/91330381MA2C00004Q", `{"name":"瑞安汽摩配件股份有限公司","region":"330381"}`)
+	s.call(201, finance, "POST", "/v1/enterprises/91330381MA2C00004Q/certifications", `{"level":"city","certified_on":"2025-01-10"}`)
+	s.call(201, finance, "POST", "/v1/payout-runs", `{"as_of":"2025-06-30"}`) // 瑞安 5万
+	s.call(201, finance, "PUT", "/v1/enterprises/"+entA+"/credit-years/2024", `{"investment":"1000000.00","fiscal_subsidy":"0.00","education_surcharge":"30000.00","local_education_surcharge":"20000.00"}`)
+	s.call(201, finance, "PUT", "/v1/enterprises/"+entA+"/credit-years/2025", `{"investment":"400000.01","fiscal_subsidy":"0.00","withdrawn":"100.00","education_surcharge":"120000.00","local_education_surcharge":"80000.00"}`)
+	tb := s.tab(t)
+	foot := func(table string) []string {
+		tb.t.Helper()
+		tb.until(table+`?.tFoot`, "the table's total row")
+		return eval[[]string](tb, `[...`+table+`.tFoot.rows[0].cells].map((c) => c.textContent)`)
+	}
+
+	tb.signIn(finance)
+	tb.goTo("#/runs", "runs")
+	tb.until(`document.querySelectorAll('#page section tbody tr').length === 2`, "the two runs")
+	want := []string{"合计", "", "", "", "", "", "", "4", "1,800,000.00"}
+	if diff := cmp.Diff(want, foot(`document.querySelector('#page section table')`)); diff != "" {
+		t.Errorf("the runs' total row (-want +got):\n%s", diff)
+	}
+
+	tb.click("#signout")
+	tb.signIn(s.key(models.RoleTax, ""))
+	tb.goTo("#/credit/"+entA, "credit-of")
+	years := `[...document.querySelectorAll('#page table')].find((t) => t.caption?.textContent === '抵免年度')`
+	want = []string{"合计", "1,400,000.01", "0.00", "100.00", "150,000.00", "100,000.00", ""}
+	if diff := cmp.Diff(want, foot(years)); diff != "" {
+		t.Errorf("the credit years' total row (-want +got):\n%s", diff)
+	}
+}
+
+// TestFinanceEditsTheRegistry: a finance officer finds an enterprise by a
+// part of its name, adds a certification and corrects it (records its
+// revocation); edits a university's record and its payee account, and adds
+// a donation. The pages show each change, and the API holds it.
+func TestFinanceEditsTheRegistry(t *testing.T) {
+	s := newSite(t)
+	finance := s.key(models.RoleFinance, "")
+	s.seed(finance)
+	tb := s.tab(t)
+	tb.signIn(finance)
+
+	// Found by name, opened from the list.
+	tb.goTo("#/registry", "registry")
+	tb.typeIn(`#page input[type=search]`, "示例电气\r")
+	tb.until(`location.hash === '#/registry?q=%E7%A4%BA%E4%BE%8B%E7%94%B5%E6%B0%94' && document.querySelectorAll('#page tbody tr').length === 1`, "the enterprise found")
+	tb.clickText("#page tbody", "示例电气有限公司")
+	tb.until(`document.querySelector('#page > .page')?.dataset.rendered === 'enterprise'`, "the enterprise's page")
+
+	// A certification added, then its revocation recorded.
+	cert := `#page form:has(input[data-path="revoked_on"])`
+	tb.set(cert+` select[data-path="level"]`, "national")
+	tb.set(cert+` input[data-path="certified_on"]`, "2025-01-10")
+	tb.clickText(cert, "添加")
+	tb.waitText("#page .notice.ok", "认定已保存")
+	tb.waitText("#page section table", "国家级")
+	national := `[...document.querySelectorAll('#page section tbody tr')].find((r) => r.cells[0].textContent === '国家级')`
+	eval[bool](tb, `(`+national+`.querySelector('button').click(), true)`)
+	tb.waitText(cert+" h3", "修改国家级认定")
+	tb.set(cert+` input[data-path="revoked_on"]`, "2025-05-01")
+	tb.clickText(cert, "保存")
+	tb.until(national+`?.cells[2].textContent === '2025年5月1日'`, "the revocation in the table")
+	certs := getJSON[struct{ Certifications []models.CertificationRecord }](s, finance, "/v1/enterprises/"+entA+"/certifications")
+	var got []string
+	for _, c := range certs.Certifications {
+		g := c.Level + " " + c.CertifiedOn.String()
+		if c.RevokedOn != nil {
+			g += " revoked " + c.RevokedOn.String()
+		}
+		got = append(got, g)
+	}
+	if diff := cmp.Diff([]string{"province 2024-03-01", "national 2025-01-10 revoked 2025-05-01"}, got); diff != "" {
+		t.Errorf("the certifications the API holds (-want +got):\n%s", diff)
+	}
+
+	// The university: its record and payee account, then a donation.
+	tb.goTo("#/registry?tab=universities", "registry")
+	tb.clickText("#page tbody", "温州职业技术学院")
+	tb.until(`document.querySelector('#page > .page')?.dataset.rendered === 'university'`, "the university's page")
+	record := `#page form:has(input[data-path="payee.account_no"])`
+	tb.clear(record + ` input[data-path="name"]`)
+	tb.typeIn(record+` input[data-path="name"]`, "温州职业技术学院（滨海校区）")
+	tb.typeIn(record+` input[data-path="payee.account_name"]`, "温州职业技术学院")
+	tb.typeIn(record+` input[data-path="payee.account_no"]`, "3301 0400 0000 1234 5678")
+	tb.typeIn(record+` input[data-path="payee.bank_name"]`, "中国银行温州分行")
+	tb.clickText(record, "保存")
+	tb.waitText("#page .notice.ok", "已保存")
+	tb.waitText("#page h1", "温州职业技术学院（滨海校区）")
+
+	donation := `#page form:has(input[data-path="arrived_on"])`
+	tb.typeIn(donation+` input[data-path="amount"]`, "1,000,000")
+	tb.set(donation+` input[data-path="arrived_on"]`, "2025-03-01")
+	tb.clickText(donation, "添加")
+	tb.waitText("#page .notice.ok", "捐赠已记录")
+	tb.waitText("#page section tbody", "2025年3月1日")
+	tb.waitText("#page section tfoot", "4,000,000.00")
+
+	type university struct {
+		Name      string
+		Payee     *models.Payee
+		Donations []struct {
+			Amount    models.Money
+			ArrivedOn *models.Date `json:"arrived_on"`
+		}
+	}
+	u := getJSON[university](s, finance, "/v1/universities/"+uniCode)
+	if u.Name != "温州职业技术学院（滨海校区）" {
+		t.Errorf("the university's name is %q", u.Name)
+	}
+	if diff := cmp.Diff(&models.Payee{AccountName: "温州职业技术学院", AccountNo: "33010400000012345678", BankName: "中国银行温州分行"}, u.Payee); diff != "" {
+		t.Errorf("the payee the API holds (-want +got):\n%s", diff)
+	}
+	var donations []string
+	for _, d := range u.Donations {
+		donations = append(donations, d.Amount.String()+" "+d.ArrivedOn.String())
+	}
+	if diff := cmp.Diff([]string{"3000000.00 2024-05-06", "1000000.00 2025-03-01"}, donations); diff != "" {
+		t.Errorf("the donations the API holds (-want +got):\n%s", diff)
 	}
 }

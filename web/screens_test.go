@@ -2,7 +2,6 @@ package web_test
 
 import (
 	"bytes"
-	"encoding/json"
 	"image"
 	"image/color"
 	"image/png"
@@ -113,8 +112,7 @@ func TestScreenshots(t *testing.T) {
 	s.call(201, finance, "POST", "/v1/enterprises/91330324MA2C00006D/certifications", `{"level":"city","certified_on":"2025-02-01"}`)
 	tax := s.key(models.RoleTax, "")
 	ent := s.key(models.RoleEnterprise, entB)
-	var app struct{ ID int64 }
-	json.Unmarshal([]byte(s.call(201, ent, "POST", "/v1/applications", `{"rule":"cert-grant","certifications":[{"level":"province","certified_on":"2025-03-01","certificate_no":"浙产教认〔2025〕018号"}]}`)), &app)
+	app := callJSON[struct{ ID int64 }](s, 201, ent, "POST", "/v1/applications", `{"rule":"cert-grant","certifications":[{"level":"province","certified_on":"2025-03-01","certificate_no":"浙产教认〔2025〕018号"}]}`)
 	s.callType(201, ent, "POST", "/v1/applications/"+itoa(app.ID)+"/attachments?name=认定证书.png", "image/png", certificatePNG(t))
 	for _, width := range []int64{1280, 375} {
 		tb := s.tab(t)

@@ -63,6 +63,12 @@ func TestSelfCheckProvinceExample(t *testing.T) {
 	tb.click("#submit")
 	tb.waitText(`[data-rule="cert-grant"] .amount-value`, "200,000.00 元（20 万元）")
 	tb.waitText(`[data-rule="surcharge-credit"] .amount-value`, "50,000.00 元（5 万元）")
+	// The glossary's words: the paying bureau by name, the offset, the
+	// grants received in full.
+	tb.waitText(`[data-rule="cert-grant"]`, "付款单位：乐清市财政局")
+	tb.waitText(`[data-rule="surcharge-credit"] .amount-big`, "实际抵免（所列年度合计）")
+	tb.waitText(`[data-list="subject.grants_received"] legend`, "已领取的认定补助 1")
+	tb.waitText(`[data-add="subject.grants_received"]`, "添加已领取的认定补助")
 	for _, want := range []string{"符合条件", "温发改社〔2024〕172号", "对通过市级、省级、国家级认定的产教融合型企业", "2024.172-1.1.0", "sha256:", "2025年6月30日", "本结果为政策自查"} {
 		if !strings.Contains(tb.text("#results"), want) {
 			t.Errorf("the answer lacks %q", want)
@@ -115,6 +121,7 @@ func TestSelfCheckProvinceExample(t *testing.T) {
 	tb.waitText(`[data-rule="cert-grant"] h3`, "One-off certification grant")
 	tb.waitText(`[data-rule="cert-grant"] .amount-value`, "200,000.00 yuan")
 	tb.waitText(`[data-rule="cert-grant"] .conditions`, "Wenzhou")
+	tb.waitText(`[data-rule="cert-grant"]`, "Yueqing City Finance Bureau")
 	if l := eval[string](tb, `document.documentElement.lang`); l != "en" {
 		t.Errorf("lang %q", l)
 	}

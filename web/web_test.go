@@ -230,3 +230,22 @@ func TestMessagesCoverEveryLabel(t *testing.T) {
 		t.Errorf("messages no page uses: %v", unused)
 	}
 }
+
+// TestBrowserSkipsOnlyWhenNoneFound: the browser tests skip only when no
+// Chromium is found and CI is unset; one found that fails to start fails
+// them, CI or not.
+func TestBrowserSkipsOnlyWhenNoneFound(t *testing.T) {
+	tests := []struct {
+		found, ci, fail bool
+	}{
+		{found: false, ci: false, fail: false},
+		{found: false, ci: true, fail: true},
+		{found: true, ci: false, fail: true},
+		{found: true, ci: true, fail: true},
+	}
+	for _, tt := range tests {
+		if got := failWithoutBrowser(tt.found, tt.ci); got != tt.fail {
+			t.Errorf("found %v, CI %v: fail %v, want %v", tt.found, tt.ci, got, tt.fail)
+		}
+	}
+}

@@ -13,7 +13,7 @@ const divisions = cityLevel ? [...counties, cityLevel] : counties;
 export function divisionList() { return divisions; }
 
 // countyName is a division's name alone: 乐清市 (Yueqing City).
-export function countyName(code) {
+function countyName(code) {
   const c = divisions.find((d) => d.code === code);
   return c ? c.name[lang()] || c.name.zh : '';
 }
@@ -24,10 +24,17 @@ export function county(code) {
   return name ? `${name} ${code}` : code || '';
 }
 
-// payerName names a payer (a county's finance bureau, or the city's):
-// the API's Chinese name, or the division's name in English.
+// bureau names the finance bureau (付款单位) of a division: a county's is
+// named after it (乐清市财政局), any other division's is the city's
+// (温州市财政局), as the API names the payers.
+export function bureau(code) {
+  return counties.some((c) => c.code === code) ? t('payer.bureau', countyName(code)) : t('payer.city');
+}
+
+// payerName names a payer the API sends ({code, name}): its name, in
+// English the bureau's.
 export function payerName(p) {
-  return lang() === 'en' ? countyName(p.code) || p.name : p.name;
+  return lang() === 'en' ? bureau(p.code) : p.name;
 }
 
 // relabelCounties renames the county options of root's selects.
@@ -42,6 +49,17 @@ export function toFen(text) {
   if (!m) return 0n;
   const fen = BigInt(m[2]) * 100n + BigInt((m[3] || '0').padEnd(2, '0'));
   return m[1] ? -fen : fen;
+}
+
+// plainAmount is an amount as typed, its separators and spaces taken out
+// ("1,000,000" → "1000000"): the API takes plain decimals.
+export function plainAmount(text) {
+  return text.replace(/[,，\s]/g, '');
+}
+
+// sumFen adds up the amounts f(x) of a list's items, exactly: a BigInt of fen.
+export function sumFen(list, f) {
+  return (list || []).reduce((sum, x) => sum + toFen(f(x)), 0n);
 }
 
 // fromFen writes fen as yuan with two decimals.
@@ -118,7 +136,16 @@ export function status(id, group = 'status') {
   return h('span', { class: `status status-${id}` }, label(group, id));
 }
 
-// amountCell is a right-aligned table cell of an amount.
-export function amountCell(text) {
-  return h('td', { class: 'amount' }, yuan(text));
+// eligibility is the badge of an answer: eligible or not.
+export function eligibility(eligible) {
+  return h('span', { class: eligible ? 'eligible' : 'not-eligible' }, eligible ? t('result.eligible') : t('result.not_eligible'));
+}
+
+// conditionList lists an answer's conditions, each ✔ or ✘ (in words for a
+// screen reader) with its message.
+export function conditionList(conditions) {
+  return h('ul', { class: 'conditions' }, (conditions || []).map((c) => h('li', { class: c.passed ? 'pass' : 'fail' },
+    h('span', { class: 'mark', 'aria-hidden': 'true' }, c.passed ? '✔' : '✘'),
+    h('span', { class: 'visually-hidden' }, c.passed ? t('condition.passed') : t('condition.failed')),
+    c.message)));
 }

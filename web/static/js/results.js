@@ -3,15 +3,8 @@
 // credit, the ledger. Used by the self-check and by the console.
 import { h } from './dom.js';
 import { t } from './i18n.js';
-import { money, label, date } from './format.js';
+import { money, label, date, eligibility, conditionList, bureau } from './format.js';
 import { ledgerView } from './ledger.js';
-
-export function conditionList(conditions) {
-  return h('ul', { class: 'conditions' }, (conditions || []).map((c) => h('li', { class: c.passed ? 'pass' : 'fail' },
-    h('span', { class: 'mark', 'aria-hidden': 'true' }, c.passed ? '✔' : '✘'),
-    h('span', { class: 'visually-hidden' }, c.passed ? t('condition.passed') : t('condition.failed')),
-    c.message)));
-}
 
 export function citationView(c) {
   if (!c) return null;
@@ -21,20 +14,24 @@ export function citationView(c) {
     (c.related || []).map((r) => h('p', { class: 'hint' }, `${t('result.related')}：${r.document} ${r.clause || ''}`, r.text ? ` — ${r.text}` : '')));
 }
 
-function payoutView(p) {
+// payoutView says who pays, by name - the finance bureau of the subject's
+// region (local) or the city's - and in which parts.
+function payoutView(p, region) {
   if (!p?.items?.length) return null;
-  return h('p', { class: 'hint' }, `${t('result.payer')}：${label('payer', p.payer)}`,
+  const payer = p.payer === 'local' ? bureau(region) : t('payer.city');
+  return h('p', { class: 'hint' }, `${t('result.payer')}：${payer}`,
     p.items.filter((i) => i.level).map((i) => ` · ${label('level', i.level)} ${money(i.amount)}`));
 }
 
-// resultCard is one rule's result.
-export function resultCard(r) {
+// resultCard is one rule's result for a subject of region (an
+// enterprise's; a university's grant is the city's to pay).
+export function resultCard(r, region) {
   return h('article', { class: 'card rule-result', dataset: { rule: r.rule } },
     h('div', { class: 'rule-head' },
       h('h3', null, label('rule', r.rule)),
-      h('span', { class: r.eligible ? 'eligible' : 'not-eligible' }, r.eligible ? t('result.eligible') : t('result.not_eligible'))),
+      eligibility(r.eligible)),
     h('p', { class: 'amount-big' }, h('span', { class: 'hint' }, `${label('amount_of', r.rule)}：`), h('span', { class: 'amount-value' }, money(r.amount))),
-    payoutView(r.payout),
+    payoutView(r.payout, region),
     h('h4', null, t('result.conditions')),
     conditionList(r.conditions),
     r.ledger ? [h('h4', null, t('ledger.title')), ledgerView(r.ledger)] : null,

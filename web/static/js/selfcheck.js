@@ -8,7 +8,7 @@ import { setupChrome } from './chrome.js';
 import { call, ApiError } from './api.js';
 import { clearErrors, showProblem, watchCreditCode } from './fields.js';
 import { resultCard, metaList } from './results.js';
-import { date, today } from './format.js';
+import { date, today, plainAmount } from './format.js';
 
 const form = document.getElementById('check');
 const summary = document.getElementById('error-summary');
@@ -57,7 +57,6 @@ function addRow(list, values = {}) {
 // Reading and filling the form.
 
 const clean = (v) => v.trim();
-const amount = (v) => v.replace(/[,，\s]/g, '');
 
 function rowsOf(path) {
   return [...listOf(path).children].map((row) => {
@@ -66,7 +65,7 @@ function rowsOf(path) {
       const f = c.dataset.field;
       if (c.type === 'checkbox') { o[f] = c.checked; continue; }
       let v = clean(c.value);
-      if (c.classList.contains('num') && !('int' in c.dataset)) v = amount(v);
+      if (c.classList.contains('num') && !('int' in c.dataset)) v = plainAmount(v);
       if (v === '' && 'optional' in c.dataset) continue;
       if (v === '' && 'nullable' in c.dataset) { o[f] = null; continue; }
       o[f] = 'int' in c.dataset && /^\d+$/.test(v) ? Number(v) : v;
@@ -90,11 +89,11 @@ function readForm() {
     const grants = rowsOf('subject.grants_received');
     if (grants.length) sub.grants_received = grants;
     if ($('p-on').checked) {
-      sub.parent = { credit_code: clean($('p-code').value), ownership_pct: amount($('p-pct').value), actual_control: $('p-control').checked };
+      sub.parent = { credit_code: clean($('p-code').value), ownership_pct: plainAmount($('p-pct').value), actual_control: $('p-control').checked };
       const pc = rowsOf('subject.parent.certifications');
       if (pc.length) sub.parent.certifications = pc;
     }
-    const carry = amount($('e-carry').value);
+    const carry = plainAmount($('e-carry').value);
     if (carry) sub.credit_carry_in = carry;
     const years = rowsOf('subject.credit_years');
     if (years.length) sub.credit_years = years;
@@ -182,7 +181,7 @@ function render(resp) {
     [t('results.checked_on'), date(today())],
     sub ? [t('results.subject'), `${sub.name || ''} ${sub.credit_code || sub.code || ''}`] : null,
   ].filter(Boolean)));
-  replace($('results-body'), resp.results.map(resultCard));
+  replace($('results-body'), resp.results.map((r) => resultCard(r, sub?.region)));
   results.hidden = false;
 }
 

@@ -5,8 +5,8 @@
 import { h, replace } from '../dom.js';
 import { t } from '../i18n.js';
 import { ApiError } from '../api.js';
-import { money, yuan, date, dateTime, label, status, toFen, fromFen } from '../format.js';
-import { conditionList, citationView } from '../results.js';
+import { money, yuan, date, dateTime, label, status, toFen, fromFen, sumFen, eligibility, conditionList, plainAmount } from '../format.js';
+import { citationView } from '../results.js';
 import { table, field, input, select, notice, saveBlob } from './ui.js';
 
 const LEVELS = ['city', 'province', 'national'];
@@ -25,7 +25,7 @@ export const isOpen = (app) => app.status === 'submitted' || app.status === 'ret
 // is refused (409) rather than decided unseen.
 export const ifMatch = (app) => ({ 'If-Match': `"${app.version}"` });
 
-const donationTotal = (list) => fromFen((list || []).reduce((s, d) => s + toFen(d.amount), 0n));
+const donationTotal = (list) => sumFen(list, (d) => d.amount);
 
 // factsSummary is an application's facts on one line.
 export function factsSummary(app) {
@@ -57,7 +57,7 @@ export function factsView(app) {
 export function evaluationView(ev, heading = t('application.evaluation')) {
   return h('section', { class: 'card evaluation', dataset: { rule: ev.rule } },
     h('div', { class: 'rule-head' }, h('h2', null, heading),
-      h('span', { class: ev.eligible ? 'eligible' : 'not-eligible' }, ev.eligible ? t('result.eligible') : t('result.not_eligible'))),
+      eligibility(ev.eligible)),
     h('p', { class: 'amount-big' }, h('span', { class: 'hint' }, `${label('amount_of', ev.rule)}：`), h('span', { class: 'amount-value' }, money(ev.amount))),
     h('h3', null, t('result.conditions')),
     conditionList(ev.conditions),
@@ -141,7 +141,7 @@ export function evidenceView(ctx, app, { notes = [], onUpload } = {}) {
   const list = table(null, [
     { label: t('evidence.name'), cell: (a) => nameOf(a) },
     { label: t('evidence.type'), cell: (a) => EVIDENCE_TYPES[a.content_type] || a.content_type },
-    { label: t('evidence.size'), cell: (a) => h('td', { class: 'num' }, t('evidence.kb', Math.max(1, Math.round(a.size / 1024)))) },
+    { label: t('evidence.size'), num: true, cell: (a) => t('evidence.kb', Math.max(1, Math.round(a.size / 1024))) },
     { label: t('evidence.added'), cell: (a) => dateTime(a.created_at) },
     { label: t('payouts.actions'), cell: (a) => h('td', null,
       h('button', { type: 'button', class: 'secondary', onclick: () => show(a) }, t('evidence.view')), ' ',
@@ -243,7 +243,7 @@ export function factsForm(kind, app) {
         rule: 'donation-match',
         grant_year: /^\d+$/.test(y) ? Number(y) : y,
         donations: dons.values().map((r) => ({
-          amount: r.amount.value.replace(/[,，\s]/g, ''), form: r.form.value, via_foundation: r.via_foundation.checked,
+          amount: plainAmount(r.amount.value), form: r.form.value, via_foundation: r.via_foundation.checked,
           arrived_on: r.arrived_on.value, receipt_no: r.receipt_no.value.trim(),
         })),
       };

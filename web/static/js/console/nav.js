@@ -4,7 +4,7 @@
 // page that is (under: the menu entry it belongs to). The API decides what
 // a key may do; the menu only offers what it may. match takes the first
 // page whose path fits: …/new comes before …/:id.
-export const pages = [
+const pages = [
   { id: 'overview', path: '/overview', module: './pages/overview.js', label: 'nav.overview' },
   { id: 'runs', path: '/runs', module: './pages/runs.js', label: 'nav.runs' },
   { id: 'run', path: '/runs/:id', module: './pages/runs.js', under: 'runs' },
@@ -31,7 +31,7 @@ export const pages = [
 
 const financeMenu = ['overview', 'runs', 'payouts', 'applications', 'budgets', 'forecast', 'registry', 'import'];
 
-export const menus = {
+const menus = {
   finance: financeMenu,
   tax: ['credit'],
   admin: ['keys', 'audit', ...financeMenu, 'credit'],

@@ -1,10 +1,10 @@
 // What the console's pages share: headings, tables with a total row,
 // forms whose API errors land at their fields, confirmations.
-import { h, replace, field, options } from '../dom.js';
+import { h, field, options, uid } from '../dom.js';
 import { t } from '../i18n.js';
 import { ApiError } from '../api.js';
-import { clearErrors, showProblem } from '../fields.js';
-import { divisionList, county } from '../format.js';
+import { clearErrors, showProblem, markField } from '../fields.js';
+import { divisionList, county, bureau, label } from '../format.js';
 
 // table builds a table: columns [{label, cell(row) → node|text, amount,
 // num}] (amount and num align right), an optional foot row (cells by
@@ -20,6 +20,34 @@ export function table(caption, columns, rows, { foot, empty, rowAttrs } = {}) {
       return v instanceof Node && (v.tagName === 'TD' || v.tagName === 'TH') ? v : h('td', { class: align(c) }, v);
     })))),
     foot ? h('tfoot', null, h('tr', null, columns.map((c, i) => h(i === 0 ? 'th' : 'td', { class: align(c), scope: i === 0 ? 'row' : null }, foot[i] ?? '')))) : null));
+}
+
+// moreButton is the 加载更多 of a list the API pages: load(next) reads the
+// page after cursor next. None when there is no next page.
+export function moreButton(next, load) {
+  return next ? h('button', { type: 'button', class: 'secondary', onclick: () => load(next) }, t('btn.more')) : null;
+}
+
+// ruleChoice is the rules fieldset of a payout run or a forecast, every
+// rule ticked at first. chosen() is the rules ticked; with none ticked it
+// marks the fieldset in words, focuses its first box and gives null, for
+// the API reads an empty list as every rule.
+export function ruleChoice(rules) {
+  const boxes = rules.map((r) => h('input', { type: 'checkbox', value: r, checked: true }));
+  const err = h('p', { class: 'field-error', id: uid('rules-error'), hidden: true });
+  const set = h('fieldset', { 'data-path': 'rules', 'aria-describedby': err.id }, h('legend', null, t('runs.rules')),
+    boxes.map((b) => h('label', { class: 'inline' }, b, label('rule', b.value))), err);
+  set.addEventListener('change', () => { if (boxes.some((b) => b.checked)) markField(set, ''); });
+  return {
+    el: h('div', { class: 'field' }, set),
+    chosen() {
+      const ticked = boxes.filter((b) => b.checked).map((b) => b.value);
+      if (ticked.length) return ticked;
+      markField(set, t('runs.no_rules'));
+      boxes[0].focus();
+      return null;
+    },
+  };
 }
 
 // notice is a message in words: kind ok, bad or '' (information).
@@ -51,9 +79,10 @@ export function form(children, submitLabel, fn, { aliases, secondary } = {}) {
 
 export const input = (attrs = {}) => h('input', { autocomplete: 'off', ...attrs });
 
-// regionSelect offers Wenzhou's divisions by name with code.
-export function regionSelect(selected, { any } = {}) {
-  const pairs = divisionList().map((d) => [d.code, county(d.code)]);
+// regionSelect offers Wenzhou's divisions by name with code; payer: as
+// payers, by their finance bureau's name (乐清市财政局 330382).
+export function regionSelect(selected, { any, payer } = {}) {
+  const pairs = divisionList().map((d) => [d.code, payer ? `${bureau(d.code)} ${d.code}` : county(d.code)]);
   if (any) pairs.unshift(['', any]);
   const sel = h('select', null, options(pairs, selected ?? ''));
   if (selected && !pairs.some(([c]) => c === selected)) sel.append(h('option', { value: selected, selected: true }, selected));
@@ -140,7 +169,7 @@ export async function download(resp, fallback) {
 }
 
 // fileName is the name a Response's Content-Disposition gives, or ''.
-export function fileName(resp) {
+function fileName(resp) {
   const cd = resp.headers.get('Content-Disposition') || '';
   const star = /filename\*=utf-8''([^;]+)/i.exec(cd);
   if (star) {
@@ -165,5 +194,3 @@ export function heading(ctx, title, ...after) {
   ctx.title(title);
   return h('div', { class: 'page-head' }, h('h1', null, title), after);
 }
-
-export { replace, h };

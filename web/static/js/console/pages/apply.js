@@ -32,7 +32,7 @@ async function list(ctx) {
     { label: t('payouts.id'), cell: (a) => h('a', { href: `#/mine/applications/${a.id}` }, `#${a.id}`) },
     { label: t('payouts.rule'), cell: (a) => label('rule', a.rule) },
     { label: t('application.facts'), cell: (a) => factsSummary(a) },
-    { label: t('application.amount'), amount: true, cell: (a) => h('td', { class: 'amount' }, money(a.evaluation.amount)) },
+    { label: t('application.amount'), amount: true, cell: (a) => money(a.evaluation.amount) },
     { label: t('runs.status'), cell: (a) => [appStatus(a.status), a.status === 'returned' ? h('p', { class: 'hint' }, t('apply.correct_hint')) : null] },
     { label: t('registry.updated'), cell: (a) => dateTime(a.updated_at) },
   ], applications.slice().reverse(), { empty: t('apply.none'), rowAttrs: (a) => ({ 'data-application': a.id }) }));

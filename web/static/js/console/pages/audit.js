@@ -3,7 +3,7 @@
 import { h, replace } from '../../dom.js';
 import { t } from '../../i18n.js';
 import { dateTime, label } from '../../format.js';
-import { heading, table, field, input, select } from '../ui.js';
+import { heading, table, field, input, select, moreButton } from '../ui.js';
 
 const ENTITIES = ['enterprise', 'certification', 'credit_year', 'university', 'donation', 'payout', 'payout_run', 'credit_verification', 'api_key', 'registry', 'application', 'attachment', 'budget'];
 
@@ -34,7 +34,7 @@ export async function render(ctx) {
     entries.push(...page.entries);
     const json = (v) => (v == null ? '' : JSON.stringify(v, null, 2));
     replace(section, table(t('nav.audit'), [
-      { label: '#', cell: (e) => h('td', { class: 'num' }, String(e.id)) },
+      { label: '#', num: true, cell: (e) => String(e.id) },
       { label: t('audit.at'), cell: (e) => dateTime(e.at) },
       { label: t('audit.key_id'), cell: (e) => [h('span', { class: 'mono' }, e.key_id), h('br'), label('role', e.role)] },
       { label: t('audit.action'), cell: (e) => label('action', e.action) },
@@ -43,7 +43,7 @@ export async function render(ctx) {
         e.before ? [h('p', null, t('audit.before')), h('pre', null, json(e.before))] : null,
         e.after ? [h('p', null, t('audit.after')), h('pre', null, json(e.after))] : null) },
     ], entries, { empty: t('audit.none') }),
-    page.next_after ? h('button', { type: 'button', class: 'secondary', onclick: () => load(page.next_after) }, t('btn.more')) : null);
+    moreButton(page.next_after, load));
   };
   await load();
 }

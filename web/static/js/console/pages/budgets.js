@@ -4,10 +4,8 @@
 // divisions, chosen by name (its finance bureau pays).
 import { h, replace } from '../../dom.js';
 import { t } from '../../i18n.js';
-import { yuan, fromFen, toFen, money, dateTime, today, payerName } from '../../format.js';
+import { yuan, fromFen, toFen, sumFen, money, dateTime, today, payerName, plainAmount } from '../../format.js';
 import { heading, table, form, field, input, regionSelect, notice } from '../ui.js';
-
-const amountText = (v) => v.replace(/[,，\s]/g, '');
 
 export async function render(ctx) {
   const all = (await ctx.api('GET', '/v1/budgets')).budgets;
@@ -21,7 +19,7 @@ export async function render(ctx) {
   const tabs = h('nav', { class: 'tabs', 'aria-label': t('f.grant_year') }, years.map((y) => h('a', { href: `#/budgets?year=${y}`, 'aria-current': y === year ? 'page' : null }, t('overview.year', y))));
   const list = h('section');
 
-  const payer = regionSelect('', { any: t('f.choose') });
+  const payer = regionSelect('', { any: t('f.choose'), payer: true });
   const yearInput = input({ inputmode: 'numeric', maxlength: 4, class: 'num', value: String(year) });
   const amount = input({ inputmode: 'decimal', class: 'num' });
   const set = form([
@@ -32,7 +30,7 @@ export async function render(ctx) {
   ], t('budgets.set_button'), async () => {
     const y = yearInput.value.trim();
     // The payer and the year are the path's: the API names them payer and year when they are wrong.
-    const b = await ctx.api('PUT', `/v1/budgets/${encodeURIComponent(payer.value || '-')}/${encodeURIComponent(y || '-')}`, { body: { amount: amountText(amount.value) } });
+    const b = await ctx.api('PUT', `/v1/budgets/${encodeURIComponent(payer.value || '-')}/${encodeURIComponent(y || '-')}`, { body: { amount: plainAmount(amount.value) } });
     amount.value = '';
     if (b.year !== year) {
       ctx.go(`#/budgets?year=${b.year}`);
@@ -52,7 +50,7 @@ export async function render(ctx) {
   async function draw(list0) {
     const rows = list0 || (await ctx.api('GET', `/v1/budgets?year=${year}`)).budgets;
     if (!ctx.alive()) return;
-    const sum = (f) => yuan(fromFen(rows.reduce((acc, b) => acc + toFen(b[f]), 0n)));
+    const sum = (f) => yuan(sumFen(rows, (b) => b[f]));
     replace(list, table(t('budgets.table', year), [
       { label: t('payout.payer'), cell: (b) => [payerName(b.payer), ' ', h('span', { class: 'mono hint' }, b.payer.code)] },
       { label: t('budget.amount'), amount: true, cell: (b) => yuan(b.amount) },

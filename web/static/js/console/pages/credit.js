@@ -4,15 +4,13 @@
 import { h, replace } from '../../dom.js';
 import { t } from '../../i18n.js';
 import { idempotencyKey } from '../../api.js';
-import { money, yuan, date, dateTime, county, status } from '../../format.js';
+import { money, yuan, sumFen, date, dateTime, county, status, plainAmount } from '../../format.js';
 import { creditCodeProblem } from '../../creditcode.js';
 import { watchCreditCode, markField, creditCodeMessage } from '../../fields.js';
-import { ledgerView } from '../../ledger.js';
-import { conditionList } from '../../results.js';
+import { ledgerSummary } from '../../ledger.js';
 import { heading, table, form, field, input, notice } from '../ui.js';
 
 const AMOUNTS = ['investment', 'fiscal_subsidy', 'withdrawn', 'education_surcharge', 'local_education_surcharge'];
-const amount = (v) => v.replace(/[,，\s]/g, '');
 
 export async function render(ctx) {
   const code = ctx.params.code;
@@ -53,16 +51,14 @@ async function enterprise(ctx, code) {
     { label: t('f.year'), cell: (y) => String(y.year) },
     ...AMOUNTS.map((a) => ({ label: t(`f.${a}`), amount: true, cell: (y) => yuan(y[a]) })),
     { label: t('registry.updated'), cell: (y) => dateTime(y.updated_at) },
-  ], list, { empty: t('credit.no_years') }));
+  ], list, { empty: t('credit.no_years'), foot: [t('table.total'), ...AMOUNTS.map((a) => yuan(sumFen(list, (y) => y[a]))), ''] }));
   const refresh = async () => {
     const [ys, l, vs] = await Promise.all([
       ctx.api('GET', `${path}/credit-years`), ctx.api('GET', `${path}/credit-ledger`), ctx.api('GET', `${path}/credit-verifications`),
     ]);
     if (!ctx.alive()) return;
     drawYears(ys.credit_years);
-    replace(ledger, h('h2', null, t('ledger.title')),
-      h('p', null, h('span', { class: l.eligible ? 'eligible' : 'not-eligible' }, l.eligible ? t('result.eligible') : t('result.not_eligible')), ' ', t('credit.total_offset'), money(l.amount)),
-      conditionList(l.conditions), ledgerView(l.ledger));
+    replace(ledger, h('h2', null, t('ledger.title')), ledgerSummary(l));
     replace(verifications, h('h2', null, t('credit.history')), table(null, [
       { label: t('credit.verified_at'), cell: (v) => dateTime(v.created_at) },
       { label: t('f.year'), cell: (v) => String(v.year) },
@@ -83,7 +79,7 @@ async function enterprise(ctx, code) {
   ], t('credit.record_button'), async () => {
     const body = {};
     for (const a of AMOUNTS) {
-      const v = amount(inputs[a].value);
+      const v = plainAmount(inputs[a].value);
       if (v || a !== 'withdrawn') body[a] = v;
     }
     const y = year.value.trim();
@@ -95,7 +91,7 @@ async function enterprise(ctx, code) {
   // Carry-in.
   const carry = input({ class: 'num', inputmode: 'decimal', value: e.credit_carry_in });
   const carryForm = form([h('h2', null, t('f.credit_carry_in')), field('credit_carry_in', t('f.credit_carry_in'), carry)], t('btn.save'), async () => {
-    await ctx.api('PUT', `${path}/credit-carry-in`, { body: { credit_carry_in: amount(carry.value) } });
+    await ctx.api('PUT', `${path}/credit-carry-in`, { body: { credit_carry_in: plainAmount(carry.value) } });
     replace(message, notice(t('credit.carry_saved'), 'ok'));
     await refresh();
   });
@@ -109,7 +105,7 @@ async function enterprise(ctx, code) {
   ], t('credit.verify_button'), async () => {
     const y = vYear.value.trim();
     const v = await ctx.api('POST', '/v1/credit-verifications', {
-      body: { credit_code: code, year: /^\d+$/.test(y) ? Number(y) : y, claimed_offset: amount(claimed.value) },
+      body: { credit_code: code, year: /^\d+$/.test(y) ? Number(y) : y, claimed_offset: plainAmount(claimed.value) },
       headers: { 'Idempotency-Key': idempotencyKey() },
     });
     replace(verdict, h('div', { class: `notice ${v.verdict === 'match' ? 'ok' : 'bad'}`, role: 'status' },

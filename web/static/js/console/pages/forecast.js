@@ -7,14 +7,13 @@
 // credit (税式支出). Nothing is recorded.
 import { h, replace } from '../../dom.js';
 import { t, lang } from '../../i18n.js';
-import { money, yuan, fromFen, toFen, date, label, payerName } from '../../format.js';
+import { money, yuan, toFen, date, label, payerName, plainAmount } from '../../format.js';
 import { barChart } from '../../chart.js';
-import { heading, table, form, field, input, select, notice } from '../ui.js';
+import { heading, table, form, field, input, select, notice, ruleChoice } from '../ui.js';
 
 const RULES = ['cert-grant', 'donation-match'];
 const LEVELS = ['city', 'province', 'national'];
 
-const clean = (v) => v.replace(/[,，\s]/g, '');
 const join = (items) => items.join(lang() === 'en' ? ', ' : '、');
 const intOr = (v) => (/^-?\d+$/.test(v.trim()) ? Number(v.trim()) : v.trim());
 // decimalKey writes a decimal so that equal numbers compare equal: "0.30" and "0.3".
@@ -23,7 +22,7 @@ const decimalKey = (v) => {
   if (!m) return `?${v}`;
   return `${BigInt(m[1])}.${(m[2] || '').replace(/0+$/, '')}`;
 };
-const moneyKey = (v) => (/^\d+(\.\d{1,2})?$/.test(clean(String(v))) ? String(toFen(v)) : `?${v}`);
+const moneyKey = (v) => (/^\d+(\.\d{1,2})?$/.test(plainAmount(String(v))) ? String(toFen(v)) : `?${v}`);
 const monthDay = (v) => {
   const m = /^(\d{2})-(\d{2})$/.exec(v || '');
   if (!m) return v;
@@ -36,13 +35,13 @@ const monthDay = (v) => {
 const kinds = {
   money: {
     controls: (v) => [[null, input({ inputmode: 'decimal', class: 'num', value: v })]],
-    read: ([c]) => clean(c.value),
+    read: ([c]) => plainAmount(c.value),
     key: moneyKey,
     show: (v) => money(v),
   },
   money_by_level: {
     controls: (v) => LEVELS.map((l) => [label('level', l), input({ inputmode: 'decimal', class: 'num', value: v?.[l] ?? '' })]),
-    read: (cs) => Object.fromEntries(LEVELS.map((l, i) => [l, clean(cs[i].value)])),
+    read: (cs) => Object.fromEntries(LEVELS.map((l, i) => [l, plainAmount(cs[i].value)])),
     key: (v) => LEVELS.map((l) => moneyKey(v?.[l] ?? '')).join('/'),
     show: (v) => join(LEVELS.map((l) => `${label('level', l)} ${money(v[l])}`)),
   },
@@ -170,7 +169,7 @@ export async function render(ctx) {
   ctx.root.append(heading(ctx, t('nav.forecast')), h('p', { class: 'lede' }, t('forecast.lede')));
   const asOf = input({ type: 'date' });
   const year = input({ inputmode: 'numeric', maxlength: 4, class: 'num' });
-  const boxes = RULES.map((r) => h('input', { type: 'checkbox', value: r, checked: true }));
+  const rules = ruleChoice(RULES);
   const reform = h('div', { class: 'reform' });
   const result = h('section', { class: 'forecast-result', 'aria-live': 'polite' });
   let fields = [];
@@ -211,12 +210,13 @@ export async function render(ctx) {
     h('h2', null, t('forecast.scenario')),
     field('grant_year', t('f.grant_year'), year, { hint: t('forecast.grant_year_hint') }),
     field('as_of', t('f.as_of'), asOf, { hint: t('forecast.as_of_hint') }),
-    h('fieldset', { 'data-path': 'rules' }, h('legend', null, t('runs.rules')),
-      boxes.map((b) => h('label', { class: 'inline' }, b, label('rule', b.value)))),
+    rules.el,
     h('h2', null, t('forecast.reform')),
     reform,
   ], t('forecast.submit'), async () => {
-    const body = { rules: boxes.filter((b) => b.checked).map((b) => b.value) };
+    const chosen = rules.chosen();
+    if (!chosen) return;
+    const body = { rules: chosen };
     if (asOf.value) body.as_of = asOf.value;
     if (year.value.trim()) body.grant_year = intOr(year.value);
     const changed = fields.filter((x) => x.changed());
@@ -271,11 +271,11 @@ function answer(fc, changed) {
     const sum = (id) => groups.reduce((a, g) => a + g.values[id], 0n);
     const columns = [{ label: title, cell: (g) => h('td', { class: 'name' }, g.name) }];
     for (const s of scen) {
-      columns.push({ label: `${s.label}（${t('forecast.yuan')}）`, amount: true, cell: (g) => yuan(fromFen(g.values[s.id])) });
+      columns.push({ label: `${s.label}（${t('forecast.yuan')}）`, amount: true, cell: (g) => yuan(g.values[s.id]) });
       columns.push({ label: t('forecast.subjects_col'), num: true, cell: (g) => String(g.subjects[s.id] ?? 0) });
     }
     if (ref) columns.push({ label: t('forecast.difference'), amount: true, cell: (g) => signed(g.values.reform - g.values.baseline) });
-    const foot = [t('table.total'), ...scen.flatMap((s) => [yuan(fromFen(sum(s.id))), String(s.of.subjects)])];
+    const foot = [t('table.total'), ...scen.flatMap((s) => [yuan(sum(s.id)), String(s.of.subjects)])];
     if (ref) foot.push(signed(sum('reform') - sum('baseline')));
     return h('section', null, h('h3', null, t('forecast.by', title)),
       groups.length ? h('div', { class: 'chart-block' },

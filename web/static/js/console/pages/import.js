@@ -34,10 +34,10 @@ export async function render(ctx) {
         body, contentType: 'text/csv', headers: { 'Idempotency-Key': idempotencyKey() },
       });
       replace(result, notice(t('import.done'), 'ok'), table(t('import.summary'), [
-        { label: t('import.rows'), cell: (s) => h('td', { class: 'num' }, String(s.rows)) },
-        { label: t('import.enterprises_created'), cell: (s) => h('td', { class: 'num' }, String(s.enterprises_created)) },
-        { label: t('import.certifications_created'), cell: (s) => h('td', { class: 'num' }, String(s.certifications_created)) },
-        { label: t('import.duplicates'), cell: (s) => h('td', { class: 'num' }, String(s.duplicates)) },
+        { label: t('import.rows'), num: true, cell: (s) => String(s.rows) },
+        { label: t('import.enterprises_created'), num: true, cell: (s) => String(s.enterprises_created) },
+        { label: t('import.certifications_created'), num: true, cell: (s) => String(s.certifications_created) },
+        { label: t('import.duplicates'), num: true, cell: (s) => String(s.duplicates) },
       ], [sum]));
     } catch (e) {
       if (!(e instanceof ApiError) || e.status === 401) throw e;
@@ -48,7 +48,7 @@ export async function render(ctx) {
       });
       replace(result, notice(`${e.message}${e.problem.errors_omitted ? ` ${t('error.omitted', e.problem.errors_omitted)}` : ''}`, 'bad'),
         table(t('import.rejected'), [
-          { label: t('import.line'), cell: (r) => h('td', { class: 'num' }, r.line) },
+          { label: t('import.line'), num: true, cell: (r) => r.line },
           { label: t('import.column'), cell: (r) => r.column },
           { label: t('import.problem'), cell: (r) => r.message },
         ], rows, { empty: '' }));

@@ -4,9 +4,8 @@
 // Its payouts are on the payouts page, which shows a subject key its own.
 import { h, replace } from '../../dom.js';
 import { t } from '../../i18n.js';
-import { money } from '../../format.js';
-import { resultCard, metaList, conditionList } from '../../results.js';
-import { ledgerView } from '../../ledger.js';
+import { resultCard, metaList } from '../../results.js';
+import { ledgerSummary } from '../../ledger.js';
 import { heading, field, input, payeeView } from '../ui.js';
 
 export async function render(ctx) {
@@ -17,9 +16,7 @@ export async function render(ctx) {
   if (location.hash.startsWith('#/mine/ledger')) {
     const l = await ctx.api('GET', `${base}/credit-ledger`);
     if (!ctx.alive()) return;
-    ctx.root.append(heading(ctx, t('nav.my_ledger')), h('p', { class: 'subject-name' }, who.name),
-      h('p', null, h('span', { class: l.eligible ? 'eligible' : 'not-eligible' }, l.eligible ? t('result.eligible') : t('result.not_eligible')), ' ', t('credit.total_offset'), money(l.amount)),
-      conditionList(l.conditions), ledgerView(l.ledger));
+    ctx.root.append(heading(ctx, t('nav.my_ledger')), h('p', { class: 'subject-name' }, who.name), ...ledgerSummary(l));
     return;
   }
   ctx.root.append(heading(ctx, t('nav.mine')), h('p', { class: 'subject-name' }, who.name),
@@ -37,5 +34,5 @@ export async function render(ctx) {
   ctx.root.append(box);
   const resp = await ctx.api('GET', `${base}/evaluation${query}`);
   if (!ctx.alive()) return;
-  replace(box, h('dl', { class: 'meta' }, metaList(resp)), resp.results.map(resultCard), h('p', { class: 'disclaimer' }, t('mine.note')));
+  replace(box, h('dl', { class: 'meta' }, metaList(resp)), resp.results.map((r) => resultCard(r, who.region)), h('p', { class: 'disclaimer' }, t('mine.note')));
 }

@@ -5,7 +5,7 @@
 // budgets count it.
 import { h } from '../../dom.js';
 import { t } from '../../i18n.js';
-import { yuan, fromFen, toFen, label, payerName, today } from '../../format.js';
+import { yuan, toFen, sumFen, label, payerName, today } from '../../format.js';
 import { barChart } from '../../chart.js';
 import { all } from '../session.js';
 import { heading, table, field, select } from '../ui.js';
@@ -53,14 +53,14 @@ export async function render(ctx) {
   const columns = [
     { label: t('payout.payer'), cell: (g) => h('td', { class: 'nowrap' }, payerName(g), ' ', h('span', { class: 'mono hint' }, g.code)) },
     { label: t('overview.count'), num: true, cell: (g) => String(g.count) },
-    ...STATUSES.map((s) => ({ label: label('status', s), amount: true, cell: (g) => yuan(fromFen(g.values[s] || 0n)) })),
+    ...STATUSES.map((s) => ({ label: label('status', s), amount: true, cell: (g) => yuan(g.values[s] || 0n) })),
     { label: t('budget.amount'), amount: true, cell: (g) => budgetCell(g, 'amount') },
     { label: t('budget.committed'), amount: true, cell: (g) => budgetCell(g, 'committed') },
     { label: t('budget.remaining'), amount: true, cell: (g) => budgetCell(g, 'remaining') },
   ];
   const withBudget = groups.filter((g) => g.budget);
-  const foot = [t('table.total'), String(shown.length), ...STATUSES.map((s) => yuan(fromFen(sum((g) => g.values[s] || 0n)))),
-    ...['amount', 'committed', 'remaining'].map((f) => (withBudget.length ? yuan(fromFen(withBudget.reduce((acc, g) => acc + toFen(g.budget[f]), 0n))) : ''))];
+  const foot = [t('table.total'), String(shown.length), ...STATUSES.map((s) => yuan(sum((g) => g.values[s] || 0n))),
+    ...['amount', 'committed', 'remaining'].map((f) => (withBudget.length ? yuan(sumFen(withBudget, (g) => g.budget[f])) : ''))];
   ctx.root.replaceChildren(heading(ctx, t('nav.overview')), pick,
     groups.length
       ? h('div', { class: 'chart-block' },

@@ -2,10 +2,11 @@
 // checked, the ruleset, and the policy text the rule cites.
 import { h, replace } from '../../dom.js';
 import { t } from '../../i18n.js';
-import { idempotencyKey, ApiError } from '../../api.js';
-import { money, date, dateTime, status, label, county } from '../../format.js';
-import { conditionList, citationView } from '../../results.js';
-import { heading, notice, confirmDialog } from '../ui.js';
+import { ApiError } from '../../api.js';
+import { money, date, dateTime, status, label, county, conditionList } from '../../format.js';
+import { citationView } from '../../results.js';
+import { heading, notice } from '../ui.js';
+import { payoutAction, rejectDialog } from '../payoutactions.js';
 
 export async function render(ctx) {
   const staff = ctx.me.role === 'finance' || ctx.me.role === 'admin';
@@ -22,7 +23,7 @@ export async function render(ctx) {
 
   const act = async (verb, body) => {
     try {
-      p = await ctx.api('POST', `/v1/payouts/${p.id}/${verb}`, { body, headers: { 'Idempotency-Key': idempotencyKey() } });
+      p = await payoutAction(ctx, p, verb, body);
       replace(message, notice(t(`payouts.done_${verb}`), 'ok'));
       draw();
     } catch (e) {
@@ -51,13 +52,10 @@ export async function render(ctx) {
         staff ? h('p', { class: 'hint' }, t('payout.four_eyes')) : null,
         staff && p.status === 'pending' ? h('div', { class: 'actions' },
           h('button', { type: 'button', onclick: () => act('approve') }, t('btn.approve')),
-          h('button', { type: 'button', class: 'secondary', onclick: () => confirmDialog({
-            title: t('payouts.reject_title', p.id), fieldLabel: t('payouts.reason'), fieldPath: 'reason', confirmLabel: t('btn.reject'), danger: true,
-            onConfirm: async (reason) => {
-              p = await ctx.api('POST', `/v1/payouts/${p.id}/reject`, { body: { reason }, headers: { 'Idempotency-Key': idempotencyKey() } });
-              replace(message, notice(t('payouts.done_reject'), 'ok'));
-              draw();
-            },
+          h('button', { type: 'button', class: 'secondary', onclick: () => rejectDialog(ctx, p, (updated) => {
+            p = updated;
+            replace(message, notice(t('payouts.done_reject'), 'ok'));
+            draw();
           }) }, t('btn.reject'))) : null,
         staff && p.status === 'approved' ? h('div', { class: 'actions' }, h('button', { type: 'button', onclick: () => act('paid') }, t('btn.paid'))) : null),
       h('section', { class: 'card' },

@@ -8,9 +8,10 @@
 // without the actions.
 import { h, replace } from '../../dom.js';
 import { t } from '../../i18n.js';
-import { idempotencyKey, ApiError } from '../../api.js';
-import { yuan, fromFen, toFen, date, dateTime, status, label, divisionList, county, payerName } from '../../format.js';
-import { heading, table, field, input, select, notice, confirmDialog, download } from '../ui.js';
+import { ApiError } from '../../api.js';
+import { yuan, sumFen, date, dateTime, status, label, bureau, payerName } from '../../format.js';
+import { heading, table, field, input, select, regionSelect, notice, download, moreButton } from '../ui.js';
+import { payoutAction, rejectDialog } from '../payoutactions.js';
 
 const STATUSES = ['pending', 'approved', 'paid', 'rejected'];
 const RULES = ['cert-grant', 'donation-match'];
@@ -43,8 +44,7 @@ export async function render(ctx) {
 
   const act = async (p, verb, body) => {
     try {
-      const updated = await ctx.api('POST', `/v1/payouts/${p.id}/${verb}`, { body, headers: { 'Idempotency-Key': idempotencyKey() } });
-      Object.assign(p, updated);
+      Object.assign(p, await payoutAction(ctx, p, verb, body));
       notes.set(p.id, { ok: true, text: t(`payouts.done_${verb}`) });
       return true;
     } catch (e) {
@@ -55,15 +55,10 @@ export async function render(ctx) {
   };
 
   const reject = async (p) => {
-    await confirmDialog({
-      title: t('payouts.reject_title', p.id), text: `${p.subject_name} ${p.subject} · ${yuan(p.amount)}`,
-      fieldLabel: t('payouts.reason'), fieldPath: 'reason', confirmLabel: t('btn.reject'), danger: true,
-      onConfirm: async (reason) => {
-        const updated = await ctx.api('POST', `/v1/payouts/${p.id}/reject`, { body: { reason }, headers: { 'Idempotency-Key': idempotencyKey() } });
-        Object.assign(p, updated);
-        notes.set(p.id, { ok: true, text: t('payouts.done_reject') });
-      },
-    });
+    await rejectDialog(ctx, p, (updated) => {
+      Object.assign(p, updated);
+      notes.set(p.id, { ok: true, text: t('payouts.done_reject') });
+    }, `${p.subject_name} ${p.subject} · ${yuan(p.amount)}`);
     draw();
   };
 
@@ -77,7 +72,7 @@ export async function render(ctx) {
   };
 
   function draw() {
-    const total = payouts.reduce((s, p) => s + toFen(p.amount), 0n);
+    const total = sumFen(payouts, (p) => p.amount);
     const columns = [];
     if (staff) {
       columns.push({
@@ -110,12 +105,12 @@ export async function render(ctx) {
     }
     const foot = columns.map(() => '');
     foot[0] = t('payouts.total', payouts.length);
-    foot[columns.findIndex((c) => c.amount)] = yuan(fromFen(total));
+    foot[columns.findIndex((c) => c.amount)] = yuan(total);
     const bulk = h('button', { type: 'button', disabled: !selected.size, onclick: approveSelected }, t('payouts.approve_selected', selected.size));
     replace(section,
       staff ? h('div', { class: 'actions' }, bulk) : null,
       table(t('nav.payouts'), columns, payouts, { foot, empty: t('payouts.none'), rowAttrs: (p) => ({ 'data-payout': p.id }) }),
-      next ? h('button', { type: 'button', class: 'secondary', onclick: () => load(next) }, t('btn.more')) : null);
+      moreButton(next, load));
   }
 
   await load();
@@ -140,7 +135,7 @@ function filters(ctx) {
   const q = ctx.query;
   const st = select([['', t('payouts.any')], ...STATUSES.map((s) => [s, label('status', s)])], q.get('status') || '');
   const rule = select([['', t('payouts.any')], ...RULES.map((r) => [r, label('rule', r)])], q.get('rule') || '');
-  const payer = select([['', t('payouts.any')], ...divisionList().map((d) => [d.code, county(d.code)])], q.get('payer') || '');
+  const payer = regionSelect(q.get('payer') || '', { any: t('payouts.any'), payer: true });
   const subject = input({ value: q.get('subject') || '', class: 'mono' });
   const run = input({ value: q.get('run') || '', inputmode: 'numeric', class: 'num' });
   const exportNote = h('div', { 'aria-live': 'polite' });
@@ -164,7 +159,7 @@ function filters(ctx) {
     const s = st.value || 'approved';
     const params = new URLSearchParams({ format, status: s });
     if (payer.value) params.set('payer', payer.value);
-    const who = payer.value ? county(payer.value) : t('payouts.all_payers');
+    const who = payer.value ? bureau(payer.value) : t('payouts.all_payers');
     try {
       const resp = await ctx.api('GET', `/v1/payouts/export?${params}`, { raw: true });
       await download(resp, `payouts-${payer.value || 'all'}-${s}.${format}`);

@@ -1,11 +1,14 @@
-// 登记: enterprises and universities. Search by credit code (opens the
-// enterprise), by county, or by name among those listed; register new ones.
+// 登记: enterprises and universities. An enterprise is found by its credit
+// code (which opens it), by county, or by a part of its name (the API
+// searches the whole registry); a university by its name or code among
+// those loaded (a city has few). Register new ones.
 import { h, replace } from '../../dom.js';
 import { t } from '../../i18n.js';
 import { dateTime, county, label } from '../../format.js';
 import { creditCodeProblem } from '../../creditcode.js';
 import { watchCreditCode } from '../../fields.js';
-import { heading, table, form, field, input, regionSelect, select } from '../ui.js';
+import { heading, table, form, field, input, regionSelect, select, moreButton } from '../ui.js';
+import { all } from '../session.js';
 
 export async function render(ctx) {
   const tab = ctx.query.get('tab') === 'universities' ? 'universities' : 'enterprises';
@@ -40,15 +43,15 @@ async function enterprises(ctx) {
   const list = h('section');
   ctx.root.append(find, list, newEnterprise(ctx));
 
-  const text = (q.get('q') || '').toLowerCase();
   const shown = [];
   const load = async (after = '') => {
-    const params = new URLSearchParams({ limit: '500' });
+    const params = new URLSearchParams({ limit: '100' });
     if (q.get('region')) params.set('region', q.get('region'));
+    if (q.get('q')) params.set('name', q.get('q'));
     if (after) params.set('after', after);
     const page = await ctx.api('GET', `/v1/enterprises?${params}`);
     if (!ctx.alive()) return;
-    shown.push(...page.enterprises.filter((e) => !text || e.name.toLowerCase().includes(text) || e.credit_code.toLowerCase().includes(text)));
+    shown.push(...page.enterprises);
     replace(list, table(t('registry.enterprises'), [
       { label: t('f.enterprise_name'), cell: (e) => h('a', { href: `#/enterprises/${e.credit_code}`, class: 'subject-name' }, e.name) },
       { label: t('f.credit_code'), cell: (e) => h('span', { class: 'mono' }, e.credit_code) },
@@ -56,7 +59,7 @@ async function enterprises(ctx) {
       { label: t('f.parent'), cell: (e) => (e.parent ? e.parent.credit_code : '') },
       { label: t('registry.updated'), cell: (e) => dateTime(e.updated_at) },
     ], shown, { empty: t('registry.none') }),
-    page.next_after ? h('button', { type: 'button', class: 'secondary', onclick: () => load(page.next_after) }, t('btn.more')) : null);
+    moreButton(page.next_after, load));
   };
   await load();
 }
@@ -80,17 +83,44 @@ function newEnterprise(ctx) {
 }
 
 async function universities(ctx) {
+  const search = input({ type: 'search', value: ctx.query.get('q') || '' });
+  const find = h('form', { class: 'card filters', role: 'search' },
+    field('q', t('registry.search_university'), search, { hint: t('registry.search_university_hint') }),
+    h('div', { class: 'actions' }, h('button', { type: 'submit' }, t('btn.search'))));
+  find.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    const p = new URLSearchParams({ tab: 'universities' });
+    if (search.value.trim()) p.set('q', search.value.trim());
+    ctx.go(`#/registry?${p}`);
+  });
   const list = h('section');
-  ctx.root.append(list, newUniversity(ctx));
-  const page = await ctx.api('GET', '/v1/universities?limit=1000');
-  if (!ctx.alive()) return;
-  replace(list, table(t('registry.universities'), [
-    { label: t('f.university_name'), cell: (u) => h('a', { href: `#/universities/${encodeURIComponent(u.code)}`, class: 'subject-name' }, u.name) },
-    { label: t('f.university_code'), cell: (u) => h('span', { class: 'mono' }, u.code) },
-    { label: t('f.ownership'), cell: (u) => label('ownership', u.ownership) },
-    { label: t('f.affiliation'), cell: (u) => label('affiliation', u.affiliation) },
-    { label: t('registry.updated'), cell: (u) => dateTime(u.updated_at) },
-  ], page.universities, { empty: t('registry.none') }));
+  ctx.root.append(find, list, newUniversity(ctx));
+  // A search reads every university (a city has few) and keeps those whose
+  // name or code holds the text; the list alone comes 100 at a time.
+  const text = (ctx.query.get('q') || '').toLowerCase();
+  const shown = [];
+  const load = async (after = '') => {
+    let page;
+    if (text) {
+      const every = await all('/v1/universities', 'universities');
+      page = { universities: every.filter((u) => u.name.toLowerCase().includes(text) || u.code.toLowerCase().includes(text)), next_after: '' };
+    } else {
+      const params = new URLSearchParams({ limit: '100' });
+      if (after) params.set('after', after);
+      page = await ctx.api('GET', `/v1/universities?${params}`);
+    }
+    if (!ctx.alive()) return;
+    shown.push(...page.universities);
+    replace(list, table(t('registry.universities'), [
+      { label: t('f.university_name'), cell: (u) => h('a', { href: `#/universities/${encodeURIComponent(u.code)}`, class: 'subject-name' }, u.name) },
+      { label: t('f.university_code'), cell: (u) => h('span', { class: 'mono' }, u.code) },
+      { label: t('f.ownership'), cell: (u) => label('ownership', u.ownership) },
+      { label: t('f.affiliation'), cell: (u) => label('affiliation', u.affiliation) },
+      { label: t('registry.updated'), cell: (u) => dateTime(u.updated_at) },
+    ], shown, { empty: t('registry.none') }),
+    moreButton(page.next_after, load));
+  };
+  await load();
 }
 
 function newUniversity(ctx) {

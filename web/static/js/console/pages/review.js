@@ -9,8 +9,8 @@
 import { h, replace } from '../../dom.js';
 import { t } from '../../i18n.js';
 import { ApiError, idempotencyKey } from '../../api.js';
-import { money, date, dateTime, label, county } from '../../format.js';
-import { heading, table, field, select, notice, confirmDialog } from '../ui.js';
+import { money, date, dateTime, label, county, eligibility } from '../../format.js';
+import { heading, table, field, select, notice, confirmDialog, moreButton } from '../ui.js';
 import { appStatus, ifMatch, factsSummary, factsView, evaluationView, historyView, evidenceView } from '../application.js';
 
 const STATUSES = ['submitted', 'returned', 'accepted', 'rejected'];
@@ -70,13 +70,12 @@ async function queue(ctx) {
       { label: t('review.subject'), cell: ({ app, who }) => h('span', null, h('span', { class: 'subject-name' }, who?.name || ''), h('br'), h('span', { class: 'mono hint' }, app.subject)) },
       { label: t('payouts.rule'), cell: ({ app }) => label('rule', app.rule) },
       { label: t('application.facts'), cell: ({ app }) => factsSummary(app) },
-      { label: t('application.amount'), amount: true, cell: ({ app }) => h('td', { class: 'amount' }, money(app.evaluation.amount), h('br'),
-        h('span', { class: app.evaluation.eligible ? 'eligible' : 'not-eligible' }, app.evaluation.eligible ? t('result.eligible') : t('result.not_eligible'))) },
-      { label: t('evidence.title'), cell: ({ app }) => h('td', { class: 'num' }, String(app.attachments.length)) },
+      { label: t('application.amount'), amount: true, cell: ({ app }) => [money(app.evaluation.amount), h('br'), eligibility(app.evaluation.eligible)] },
+      { label: t('evidence.title'), num: true, cell: ({ app }) => String(app.attachments.length) },
       { label: t('runs.status'), cell: ({ app }) => appStatus(app.status) },
       { label: t('review.submitted_at'), cell: ({ app }) => dateTime(app.created_at) },
     ], shown, { empty: t('review.none'), rowAttrs: ({ app }) => ({ 'data-application': app.id }) }),
-    page.next_after ? h('button', { type: 'button', class: 'secondary', onclick: () => load(page.next_after) }, t('btn.more')) : null);
+    moreButton(page.next_after, load));
   };
   await load();
 }

@@ -4,8 +4,8 @@
 import { h, replace } from '../../dom.js';
 import { t } from '../../i18n.js';
 import { requestKeys, ApiError } from '../../api.js';
-import { money, date, dateTime, status, label, yuan } from '../../format.js';
-import { heading, table, form, field, input, notice } from '../ui.js';
+import { money, date, dateTime, status, label, yuan, sumFen } from '../../format.js';
+import { heading, table, form, field, input, notice, moreButton, ruleChoice } from '../ui.js';
 
 const RULES = ['cert-grant', 'donation-match'];
 
@@ -17,18 +17,19 @@ export async function render(ctx) {
   const keys = requestKeys();
   const asOf = input({ type: 'date' });
   const year = input({ inputmode: 'numeric', maxlength: 4, class: 'num' });
-  const boxes = RULES.map((r) => h('input', { type: 'checkbox', value: r, checked: true }));
+  const rules = ruleChoice(RULES);
   const start = form([
     h('h2', null, t('runs.start')),
     field('as_of', t('f.as_of'), asOf, { hint: t('runs.as_of_hint') }),
     field('grant_year', t('f.grant_year'), year, { hint: t('runs.grant_year_hint') }),
-    h('fieldset', { 'data-path': 'rules' }, h('legend', null, t('runs.rules')),
-      boxes.map((b) => h('label', { class: 'inline' }, b, label('rule', b.value)))),
+    rules.el,
   ], t('runs.start_button'), async () => {
+    const chosen = rules.chosen();
+    if (!chosen) return;
     const body = {};
     if (asOf.value) body.as_of = asOf.value;
     if (year.value.trim()) body.grant_year = /^\d+$/.test(year.value.trim()) ? Number(year.value.trim()) : year.value.trim();
-    body.rules = boxes.filter((b) => b.checked).map((b) => b.value);
+    body.rules = chosen;
     const run = await ctx.api('POST', '/v1/payout-runs', { body, headers: { Prefer: 'respond-async', 'Idempotency-Key': keys.for(body) } });
     keys.done();
     ctx.go(`#/runs/${run.id}`);
@@ -38,26 +39,29 @@ export async function render(ctx) {
   await listRuns(ctx, list);
 }
 
-async function listRuns(ctx, section, after = '') {
-  const page = await ctx.api('GET', `/v1/payout-runs?limit=20${after ? `&after=${after}` : ''}`);
-  if (!ctx.alive()) return;
-  const rows = table(null, [
-    { label: t('runs.id'), cell: (r) => h('a', { href: `#/runs/${r.id}` }, `#${r.id}`) },
-    { label: t('runs.started'), cell: (r) => dateTime(r.started_at) },
-    { label: t('f.as_of'), cell: (r) => date(r.as_of) },
-    { label: t('f.grant_year'), cell: (r) => (r.grant_year ? String(r.grant_year) : '') },
-    { label: t('runs.rules'), cell: (r) => r.rules.map((x) => label('rule', x)).join('、') },
-    { label: t('runs.status'), cell: (r) => status(r.status, 'run') },
-    { label: t('runs.screened'), cell: (r) => h('td', { class: 'num' }, `${r.screened} / ${r.total}`) },
-    { label: t('runs.created'), cell: (r) => h('td', { class: 'num' }, String(r.created_count)) },
-    { label: t('runs.created_total'), amount: true, cell: (r) => yuan(r.created_total) },
-  ], page.runs, { empty: t('runs.none') });
-  section.append(rows);
-  if (page.next_after) {
-    const more = h('button', { type: 'button', class: 'secondary' }, t('btn.more'));
-    more.addEventListener('click', () => { more.remove(); listRuns(ctx, section, page.next_after); });
-    section.append(more);
-  }
+// listRuns lists the past runs, 20 more at a time, in one table whose
+// total row counts what every run listed recorded.
+async function listRuns(ctx, section) {
+  const runs = [];
+  const load = async (after = '') => {
+    const page = await ctx.api('GET', `/v1/payout-runs?limit=20${after ? `&after=${after}` : ''}`);
+    if (!ctx.alive()) return;
+    runs.push(...page.runs);
+    const foot = [t('table.total'), '', '', '', '', '', '',
+      String(runs.reduce((n, r) => n + r.created_count, 0)), yuan(sumFen(runs, (r) => r.created_total))];
+    replace(section, h('h2', null, t('runs.past')), table(null, [
+      { label: t('runs.id'), cell: (r) => h('a', { href: `#/runs/${r.id}` }, `#${r.id}`) },
+      { label: t('runs.started'), cell: (r) => dateTime(r.started_at) },
+      { label: t('f.as_of'), cell: (r) => date(r.as_of) },
+      { label: t('f.grant_year'), cell: (r) => (r.grant_year ? String(r.grant_year) : '') },
+      { label: t('runs.rules'), cell: (r) => r.rules.map((x) => label('rule', x)).join('、') },
+      { label: t('runs.status'), cell: (r) => status(r.status, 'run') },
+      { label: t('runs.screened'), num: true, cell: (r) => `${r.screened} / ${r.total}` },
+      { label: t('runs.created'), num: true, cell: (r) => String(r.created_count) },
+      { label: t('runs.created_total'), amount: true, cell: (r) => yuan(r.created_total) },
+    ], runs, { empty: t('runs.none'), foot }), moreButton(page.next_after, load));
+  };
+  await load();
 }
 
 // watch shows one run, polling it while it runs.

@@ -3,7 +3,7 @@
 import { h, replace } from '../../dom.js';
 import { t } from '../../i18n.js';
 import { idempotencyKey } from '../../api.js';
-import { date, label, yuan, fromFen, toFen } from '../../format.js';
+import { date, label, yuan, sumFen, plainAmount } from '../../format.js';
 import { heading, table, form, field, input, select, notice, payeeFields } from '../ui.js';
 
 const FORMS = ['cash', 'in_kind', 'equity', 'other'];
@@ -36,7 +36,7 @@ export async function render(ctx) {
     { label: t('f.form'), cell: (d) => label('form', d.form) },
     { label: t('f.via_foundation'), cell: (d) => (d.via_foundation ? t('yes') : t('no')) },
     { label: t('f.arrived_on'), cell: (d) => (d.arrived_on ? date(d.arrived_on) : t('university.pledge')) },
-  ], list, { empty: t('university.no_donations'), foot: [yuan(fromFen(list.reduce((s, d) => s + toFen(d.amount), 0n)))] }));
+  ], list, { empty: t('university.no_donations'), foot: [yuan(sumFen(list, (d) => d.amount))] }));
   draw(u.donations);
 
   const amount = input({ class: 'num', inputmode: 'decimal' });
@@ -49,7 +49,7 @@ export async function render(ctx) {
     field('arrived_on', t('f.arrived_on'), arrived, { hint: t('university.arrived_hint') }),
   ], t('btn.add'), async () => {
     await ctx.api('POST', `${path}/donations`, {
-      body: { amount: amount.value.replace(/[,，\s]/g, ''), form: kind.value, via_foundation: via.checked, arrived_on: arrived.value || null },
+      body: { amount: plainAmount(amount.value), form: kind.value, via_foundation: via.checked, arrived_on: arrived.value || null },
       headers: { 'Idempotency-Key': idempotencyKey() },
     });
     replace(message, notice(t('university.donation_saved'), 'ok'));
