@@ -71,7 +71,7 @@ func send(ctx context.Context, h *harness, srv http.Handler, role, method, path,
 	rec := httptest.NewRecorder()
 	srv.ServeHTTP(rec, req)
 	if ctx.Err() == nil { // a client that hung up got no answer to check
-		api.CheckAnswer(h.t, req, rec)
+		api.CheckAnswer(h.t, req, []byte(body), rec)
 	}
 	return rec
 }

@@ -57,7 +57,7 @@ func do(tb testing.TB, h http.Handler, method, path string, body []byte, headers
 	}
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, req)
-	CheckAnswer(tb, req, rec)
+	CheckAnswer(tb, req, body, rec)
 	return rec
 }
 

@@ -99,7 +99,7 @@ func (h *harness) do(role, method, path, body string, headers ...string) *httpte
 	}
 	rec := httptest.NewRecorder()
 	h.srv.ServeHTTP(rec, req)
-	api.CheckAnswer(h.t, req, rec)
+	api.CheckAnswer(h.t, req, []byte(body), rec)
 	return rec
 }
 
