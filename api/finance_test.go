@@ -200,10 +200,14 @@ func TestBudgets(t *testing.T) {
 		}
 
 		for path, want := range map[string][]string{
-			"/v1/budgets/330399/2025": {"payer"},
-			"/v1/budgets/330382/1999": {"year"},
-			"/v1/budgets/330382/2101": {"year"},
-			"/v1/budgets/乐清/二〇二五":     {"payer", "year"},
+			"/v1/budgets/330399/2025":   {"payer"},
+			"/v1/budgets/330382/1999":   {"year"},
+			"/v1/budgets/330382/2101":   {"year"},
+			"/v1/budgets/330382/+2025":  {"year"},
+			"/v1/budgets/330382/02025":  {"year"},
+			"/v1/budgets/330382/2025.0": {"year"},
+			"/v1/budgets/+330382/2025":  {"payer"},
+			"/v1/budgets/乐清/二〇二五":       {"payer", "year"},
 		} {
 			p := decode[api.Problem](t, h.must(400, "finance", "PUT", path, `{"amount":"1.00"}`))
 			if diff := cmp.Diff(want, fields(p)); diff != "" {
@@ -216,6 +220,7 @@ func TestBudgets(t *testing.T) {
 			}
 		}
 		h.must(400, "finance", "GET", "/v1/budgets?year=1999", "")
+		h.must(400, "finance", "GET", "/v1/budgets?year=%2B2025", "")
 		h.must(403, "tax", "PUT", "/v1/budgets/330382/2025", `{"amount":"1.00"}`)
 		h.must(403, "enterprise", "GET", "/v1/budgets", "")
 	})
