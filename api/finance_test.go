@@ -89,6 +89,15 @@ func TestForecast(t *testing.T) {
 		if got := string(f.Overrides["donation-match.cap"]); got != `"1000000.00"` {
 			t.Errorf("overrides echoed %s", f.Overrides)
 		}
+		// Empty overrides are no reform: the answer is the one without them.
+		plain := h.must(200, "finance", "POST", "/v1/forecasts", `{"grant_year":2025,"as_of":"2025-06-30"}`).Body.String()
+		empty := h.must(200, "finance", "POST", "/v1/forecasts", `{"grant_year":2025,"as_of":"2025-06-30","overrides":{}}`).Body.String()
+		if empty != plain || strings.Contains(empty, `"reform"`) || strings.Contains(empty, `"overrides"`) {
+			t.Errorf("forecast with empty overrides:\n%s\nwithout:\n%s", empty, plain)
+		}
+		if f := decode[app.Forecast](t, h.must(200, "finance", "POST", "/v1/forecasts", `{"grant_year":2025,"as_of":"2025-06-30","overrides":{}}`)); !cmp.Equal(want.Baseline, f.Baseline, cmpModels) {
+			t.Errorf("baseline with empty overrides %+v", f.Baseline)
+		}
 		// A forecast writes nothing: no payout, no run, no audit entry.
 		if n := auditCount(t, h); n != before {
 			t.Errorf("the forecast left %d audit entries", n-before)
