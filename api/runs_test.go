@@ -259,7 +259,7 @@ func fingerprintOf(body string) string {
 // failingAnswers stores no answer for an Idempotency-Key.
 type failingAnswers struct{ api.Idempotency }
 
-func (failingAnswers) FinishIdempotent(context.Context, string, string, int, string, []byte) error {
+func (failingAnswers) FinishIdempotent(context.Context, string, string, int, http.Header, []byte) error {
 	return errors.New("the database went away")
 }
 

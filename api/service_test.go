@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -554,6 +555,41 @@ func TestIdempotency(t *testing.T) {
 		run := h.must(201, "finance", "POST", "/v1/payout-runs", `{"as_of":"2025-06-30"}`, "Idempotency-Key", "run-1")
 		if h.must(201, "finance", "POST", "/v1/payout-runs", `{"as_of":"2025-06-30"}`, "Idempotency-Key", "run-1").Body.String() != run.Body.String() {
 			t.Error("the replayed run differs")
+		}
+	})
+}
+
+// TestIdempotentReplayHeaders: a replay is the answer the client first
+// received, with the headers that describe it: an application's ETag and
+// Location, a payout run's Location and, answered at once, its
+// Preference-Applied.
+func TestIdempotentReplayHeaders(t *testing.T) {
+	forEachDB(t, func(t *testing.T, h *harness) {
+		h.seed()
+		for i, tc := range []struct {
+			role, path, body string
+			status           int
+			headers          []string // sent, name and value
+			replayed         []string // headers the replay repeats
+		}{
+			{"enterprise", "/v1/applications", nationalBody, 201, nil, []string{"ETag", "Location"}},
+			{"finance", "/v1/payout-runs", `{"as_of":"2025-06-30","grant_year":2025}`, 201, nil, []string{"Location"}},
+			{"finance", "/v1/payout-runs", `{"as_of":"2025-06-30","grant_year":2024}`, 202, []string{"Prefer", "respond-async"}, []string{"Location", "Preference-Applied"}},
+		} {
+			headers := append([]string{"Idempotency-Key", fmt.Sprintf("replay-%d", i)}, tc.headers...)
+			first := h.must(tc.status, tc.role, "POST", tc.path, tc.body, headers...)
+			again := h.must(tc.status, tc.role, "POST", tc.path, tc.body, headers...)
+			if again.Body.String() != first.Body.String() || again.Header().Get("Idempotent-Replayed") != "true" {
+				t.Errorf("POST %s: replayed %v %s, first %s", tc.path, again.Header(), again.Body, first.Body)
+			}
+			for _, name := range append(tc.replayed, "Content-Type") {
+				if want, got := first.Header().Values(name), again.Header().Values(name); len(want) == 0 || !slices.Equal(want, got) {
+					t.Errorf("POST %s: %s first %q, replayed %q", tc.path, name, want, got)
+				}
+			}
+			if tc.status == 202 {
+				waitRun(t, h, h.srv, decode[models.PayoutRun](t, first).ID, models.RunCompleted)
+			}
 		}
 	})
 }

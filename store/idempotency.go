@@ -2,6 +2,9 @@ package store
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
 	"time"
 
 	"gorm.io/gorm"
@@ -24,8 +27,21 @@ type idemRow struct {
 	State       string
 	Status      int
 	ContentType string
+	Headers     jsonText // the answer's other headers, an http.Header
 	Body        []byte
 	CreatedAt   time.Time
+}
+
+// header is the stored answer's headers: Content-Type and the others.
+func (r idemRow) header() (http.Header, error) {
+	h := http.Header{}
+	if len(r.Headers) > 0 {
+		if err := json.Unmarshal(r.Headers, &h); err != nil {
+			return nil, fmt.Errorf("read the headers of idempotent answer %s: %w", r.IdemKey, err)
+		}
+	}
+	h.Set("Content-Type", r.ContentType)
+	return h, nil
 }
 
 func (idemRow) TableName() string { return "idempotency_keys" }
@@ -47,12 +63,12 @@ const abandonedAfter = 5 * time.Minute
 
 // BeginIdempotent reserves (keyID, idemKey) for a request with the given
 // fingerprint and returns status 0, or returns the stored answer of the
-// same request; a pair still reserved, or used for another request, is a
-// Conflict. The reservation is a single INSERT … ON CONFLICT DO NOTHING, so
+// same request (its status, headers and body); a pair still reserved, or
+// used for another request, is a Conflict. The reservation is a single INSERT … ON CONFLICT DO NOTHING, so
 // of concurrent identical requests exactly one goes ahead. A reservation of
 // the same request left unanswered for abandonedAfter, and held by no
 // running payout run, is taken over by one conditional UPDATE.
-func (s *Store) BeginIdempotent(ctx context.Context, keyID, idemKey, fingerprint string) (status int, contentType string, body []byte, err error) {
+func (s *Store) BeginIdempotent(ctx context.Context, keyID, idemKey, fingerprint string) (status int, header http.Header, body []byte, err error) {
 	db := s.db.WithContext(ctx)
 	m := meaning{op: "begin idempotent request " + idemKey}
 	// A pair released between our insert and our read is tried again.
@@ -64,10 +80,10 @@ func (s *Store) BeginIdempotent(ctx context.Context, keyID, idemKey, fingerprint
 			return err
 		})
 		if err != nil {
-			return 0, "", nil, translate(err, m)
+			return 0, nil, nil, translate(err, m)
 		}
 		if reserved {
-			return 0, "", nil, nil
+			return 0, nil, nil, nil
 		}
 		var cur idemRow
 		var found bool
@@ -77,26 +93,30 @@ func (s *Store) BeginIdempotent(ctx context.Context, keyID, idemKey, fingerprint
 			return res.Error
 		})
 		if err != nil {
-			return 0, "", nil, translate(err, m)
+			return 0, nil, nil, translate(err, m)
 		}
 		switch {
 		case !found:
 			continue
 		case cur.Fingerprint != fingerprint:
-			return 0, "", nil, idemReused
+			return 0, nil, nil, idemReused
 		case cur.State == idemDone:
-			return cur.Status, cur.ContentType, cur.Body, nil
+			h, err := cur.header()
+			if err != nil {
+				return 0, nil, nil, err
+			}
+			return cur.Status, h, cur.Body, nil
 		}
 		took, err := s.takeOver(ctx, keyID, idemKey)
 		if err != nil {
-			return 0, "", nil, translate(err, m)
+			return 0, nil, nil, translate(err, m)
 		}
 		if took {
-			return 0, "", nil, nil
+			return 0, nil, nil, nil
 		}
-		return 0, "", nil, idemBusy
+		return 0, nil, nil, idemBusy
 	}
-	return 0, "", nil, idemBusy
+	return 0, nil, nil, idemBusy
 }
 
 // takeOver reserves anew an abandoned reservation, reporting whether it did.
@@ -113,19 +133,29 @@ func (s *Store) takeOver(ctx context.Context, keyID, idemKey string) (bool, erro
 	return took, err
 }
 
-// FinishIdempotent stores the answer of a reserved pair: NotFound when it is
-// not reserved, a Conflict when it was answered already.
-func (s *Store) FinishIdempotent(ctx context.Context, keyID, idemKey string, status int, contentType string, body []byte) error {
+// FinishIdempotent stores the answer of a reserved pair, its status,
+// headers (Content-Type and those a replay repeats) and body: NotFound when
+// it is not reserved, a Conflict when it was answered already.
+func (s *Store) FinishIdempotent(ctx context.Context, keyID, idemKey string, status int, header http.Header, body []byte) error {
 	db := s.db.WithContext(ctx)
 	m := meaning{op: "finish idempotent request " + idemKey, notFound: models.NotFound("Idempotency-Key %s 的预留", "reservation of Idempotency-Key %s", idemKey)}
 	if body == nil {
 		body = []byte{}
 	}
+	others := header.Clone()
+	others.Del("Content-Type")
+	var headers jsonText
+	if len(others) > 0 {
+		var err error
+		if headers, err = json.Marshal(others); err != nil {
+			return fmt.Errorf("%s: %w", m.op, err)
+		}
+	}
 	var finished int64
 	err := s.write(ctx, func() error {
 		res := db.Model(&idemRow{}).
 			Where("key_id = ? AND idem_key = ? AND state = ?", keyID, idemKey, idemInProgress).
-			Updates(map[string]any{"state": idemDone, "status": status, "content_type": contentType, "body": body})
+			Updates(map[string]any{"state": idemDone, "status": status, "content_type": header.Get("Content-Type"), "headers": headers, "body": body})
 		finished = res.RowsAffected
 		return res.Error
 	})
