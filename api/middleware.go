@@ -30,6 +30,7 @@ const RequestIDHeader = echo.HeaderXRequestID
 const (
 	ctxRequestID = "request_id"
 	ctxLang      = "lang"
+	ctxHead      = "head"
 )
 
 // requestID gives every request an id of the server's own, echoed in the
@@ -91,22 +92,31 @@ func (s *Server) recoverPanic() echo.MiddlewareFunc {
 	})
 }
 
-// headAsGet answers HEAD as GET without the body (RFC 9110 §9.3.2): echo
-// routes GET alone. It runs before routing.
+// HEAD is answered as GET without the body (RFC 9110 §9.3.2), with GET's
+// headers, its Content-Length included. echo routes GET alone: headAsGet,
+// before routing, routes HEAD as GET, and headAgain, after it, gives the
+// request its method back before anything is written, so that net/http,
+// which shares the request, sends the headers of HEAD - GET's, with the
+// Content-Length of the body written - and drops the body.
 func headAsGet(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		if r := c.Request(); r.Method == http.MethodHead {
 			r.Method = http.MethodGet
-			c.Response().Writer = bodiless{c.Response().Writer}
+			c.Set(ctxHead, true)
 		}
 		return next(c)
 	}
 }
 
-// bodiless drops what is written, keeping the headers and status.
-type bodiless struct{ http.ResponseWriter }
-
-func (b bodiless) Write(p []byte) (int, error) { return len(p), nil }
+// headAgain is the first middleware after routing: see headAsGet.
+func headAgain(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if head, _ := c.Get(ctxHead).(bool); head {
+			c.Request().Method = http.MethodHead
+		}
+		return next(c)
+	}
+}
 
 // cleanQuery refuses query parameters the database could not compare: text
 // that is not UTF-8 or holds a NUL.

@@ -1,13 +1,16 @@
 package api
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -446,17 +449,66 @@ func (b *syncBuffer) String() string {
 }
 
 // TestHeadAnswersLikeGet: every GET route answers HEAD with the same status
-// and headers and no body.
+// and headers and no body; HEAD of a POST route is 405, without a body.
 func TestHeadAnswersLikeGet(t *testing.T) {
 	s := newPublicServer(t, nil)
-	for _, path := range []string{"/healthz", "/openapi.json", "/v1/rules", "/v1/rules/cert-grant", "/v1/rules/nope", "/v1/rules?as_of=x"} {
-		get := do(t, s, http.MethodGet, path, nil)
-		head := do(t, s, http.MethodHead, path, nil)
-		if head.Code != get.Code || head.Body.Len() != 0 || head.Header().Get("Content-Type") != get.Header().Get("Content-Type") {
-			t.Errorf("HEAD %s: %d %q %q, GET: %d %q", path, head.Code, head.Header().Get("Content-Type"), head.Body, get.Code, get.Header().Get("Content-Type"))
+	CheckHeadLikeGet(t, s, []string{"/healthz", "/openapi.json", "/v1/rules", "/v1/rules/cert-grant", "/v1/rules/nope", "/v1/rules?as_of=x", "/v1/evaluate"})
+}
+
+// CheckHeadLikeGet fails t unless HEAD of each path, sent to h over HTTP,
+// is answered as GET is - the same status, Content-Type and Content-Length
+// (or none, as GET's answer when it is chunked) - and without a body.
+func CheckHeadLikeGet(t *testing.T, h http.Handler, paths []string, headers ...string) {
+	t.Helper()
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	for _, path := range paths {
+		get, body, _ := onWire(t, srv, http.MethodGet, path, headers)
+		head, headBody, after := onWire(t, srv, http.MethodHead, path, headers)
+		for _, name := range []string{echo.HeaderContentType, echo.HeaderContentLength} {
+			if head.Header.Get(name) != get.Header.Get(name) {
+				t.Errorf("HEAD %s: %s %q, GET's %q", path, name, head.Header.Get(name), get.Header.Get(name))
+			}
+		}
+		if head.StatusCode != get.StatusCode || len(headBody) != 0 || len(after) != 0 {
+			t.Errorf("HEAD %s: %d with %q and %q after it; GET: %d", path, head.StatusCode, headBody, after, get.StatusCode)
+		}
+		if get.Header.Get(echo.HeaderContentLength) != "" && get.Header.Get(echo.HeaderContentLength) != strconv.Itoa(len(body)) {
+			t.Errorf("GET %s: Content-Length %s of a body of %d bytes", path, get.Header.Get(echo.HeaderContentLength), len(body))
 		}
 	}
-	if rec := do(t, s, http.MethodHead, "/v1/evaluate", nil); rec.Code != http.StatusMethodNotAllowed || rec.Body.Len() != 0 {
-		t.Errorf("HEAD of a POST route: %d %q", rec.Code, rec.Body)
+}
+
+// onWire sends one request to srv on a connection of its own and reads
+// what comes back until the server closes it: the answer, its body and
+// whatever the server sent after the answer.
+func onWire(t *testing.T, srv *httptest.Server, method, path string, headers []string) (resp *http.Response, body, after []byte) {
+	t.Helper()
+	conn, err := net.Dial("tcp", srv.Listener.Addr().String())
+	if err != nil {
+		t.Fatal(err)
 	}
+	defer conn.Close()
+	_ = conn.SetDeadline(time.Now().Add(20 * time.Second))
+	req := httptest.NewRequest(method, srv.URL+path, nil)
+	req.Close = true // the server closes the connection after its answer
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	if err := req.Write(conn); err != nil {
+		t.Fatal(err)
+	}
+	sent, err := io.ReadAll(conn)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, path, err)
+	}
+	r := bufio.NewReader(bytes.NewReader(sent))
+	if resp, err = http.ReadResponse(r, req); err != nil {
+		t.Fatalf("%s %s: %v", method, path, err)
+	}
+	if body, err = io.ReadAll(resp.Body); err != nil {
+		t.Fatalf("%s %s: %v", method, path, err)
+	}
+	after, _ = io.ReadAll(r)
+	return resp, body, after
 }
