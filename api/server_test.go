@@ -178,6 +178,30 @@ func TestEvaluateDefaultsAsOf(t *testing.T) {
 	}
 }
 
+// TestEvaluateErrorsOmitted: 20,000 empty certifications list the first
+// 100 bad fields and count the rest in errors_omitted, exactly.
+func TestEvaluateErrorsOmitted(t *testing.T) {
+	s := newPublicServer(t, nil)
+	body := func(n int) []byte {
+		return []byte(`{"as_of":"2025-06-30","subject":{"kind":"enterprise","credit_code":"91330382MA2AB3C47E","name":"x","region":"330382","certifications":[` +
+			strings.TrimSuffix(strings.Repeat(`{},`, n), ",") + `]}}`)
+	}
+	// What one empty certification is refused for (its level and date).
+	one := decodeProblem(t, do(t, s, http.MethodPost, "/v1/evaluate", body(1)))
+	perEntry := len(one.Errors)
+	if perEntry == 0 || one.ErrorsOmitted != 0 {
+		t.Fatalf("one empty certification: %+v", one)
+	}
+	const n = 20000
+	p := decodeProblem(t, do(t, s, http.MethodPost, "/v1/evaluate", body(n)))
+	if len(p.Errors) != models.MaxFieldErrors || p.ErrorsOmitted != n*perEntry-models.MaxFieldErrors {
+		t.Errorf("%d listed, %d omitted; want %d and %d", len(p.Errors), p.ErrorsOmitted, models.MaxFieldErrors, n*perEntry-models.MaxFieldErrors)
+	}
+	if len(p.Errors) < perEntry || !cmp.Equal(p.Errors[:perEntry], one.Errors) {
+		t.Errorf("listed first %v, want the first entry's %v", p.Errors, one.Errors)
+	}
+}
+
 // TestEvaluateErrors covers every class of bad input: each is a 4xx problem
 // document naming the bad fields, never a 5xx.
 func TestEvaluateErrors(t *testing.T) {

@@ -844,6 +844,37 @@ func TestImportMalformedCSV(t *testing.T) {
 	})
 }
 
+// TestImportErrorsOmitted: a certification list of 1 MiB of bad lines
+// lists the first 100 bad fields and counts the rest in errors_omitted,
+// exactly.
+func TestImportErrorsOmitted(t *testing.T) {
+	forEachDB(t, func(t *testing.T, h *harness) {
+		const header = "统一社会信用代码,企业名称,所在地,认定等级,认定日期\n"
+		line := func(i int) string { return fmt.Sprintf("bad%07d,,火星,县级,2024-13-01\n", i) }
+		// What one such line is refused for: its code, name, county,
+		// level and date.
+		one := decode[api.Problem](t, h.must(400, "finance", "POST", "/v1/certifications/import", header+line(0)))
+		perLine := len(one.Errors)
+		if perLine == 0 || one.ErrorsOmitted != 0 {
+			t.Fatalf("one bad line: %+v", one)
+		}
+		var b strings.Builder
+		b.WriteString(header)
+		lines := 0
+		for b.Len()+len(line(lines)) <= api.DefaultBodyLimit {
+			b.WriteString(line(lines))
+			lines++
+		}
+		p := decode[api.Problem](t, h.must(400, "finance", "POST", "/v1/certifications/import", b.String()))
+		if want := lines*perLine - models.MaxFieldErrors; len(p.Errors) != models.MaxFieldErrors || p.ErrorsOmitted != want {
+			t.Errorf("%d lines: %d listed, %d omitted; want %d and %d", lines, len(p.Errors), p.ErrorsOmitted, models.MaxFieldErrors, want)
+		}
+		if len(p.Errors) < perLine || !cmp.Equal(p.Errors[:perLine], one.Errors) {
+			t.Errorf("listed first %v, want the first line's %v", p.Errors, one.Errors)
+		}
+	})
+}
+
 // TestDonationReceiptsOnce: a donation receipt is recorded once per
 // university, through the registry as through applications.
 func TestDonationReceiptsOnce(t *testing.T) {
