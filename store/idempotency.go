@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"crypto/rand"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -24,6 +25,9 @@ type idemRow struct {
 	KeyID       string `gorm:"primaryKey"`
 	IdemKey     string `gorm:"primaryKey"`
 	Fingerprint string
+	// Token is the reserving request's own: a retry of its INSERT, whose
+	// first try may have gone through, tells its reservation by it.
+	Token       string
 	State       string
 	Status      int
 	ContentType string
@@ -64,21 +68,19 @@ const abandonedAfter = 5 * time.Minute
 // BeginIdempotent reserves (keyID, idemKey) for a request with the given
 // fingerprint and returns status 0, or returns the stored answer of the
 // same request (its status, headers and body); a pair still reserved, or
-// used for another request, is a Conflict. The reservation is a single INSERT … ON CONFLICT DO NOTHING, so
-// of concurrent identical requests exactly one goes ahead. A reservation of
-// the same request left unanswered for abandonedAfter, and held by no
-// running payout run, is taken over by one conditional UPDATE.
+// used for another request, is a Conflict. The reservation is a single
+// INSERT … ON CONFLICT DO NOTHING, so of concurrent identical requests
+// exactly one goes ahead; it is tried once more when the connection is
+// lost (reserve). A reservation of the same request left unanswered for
+// abandonedAfter, and held by no running payout run, is taken over by one
+// conditional UPDATE.
 func (s *Store) BeginIdempotent(ctx context.Context, keyID, idemKey, fingerprint string) (status int, header http.Header, body []byte, err error) {
-	db := s.db.WithContext(ctx)
 	m := meaning{op: "begin idempotent request " + idemKey}
+	token := rand.Text()
 	// A pair released between our insert and our read is tried again.
 	for range 3 {
-		row := idemRow{KeyID: keyID, IdemKey: idemKey, Fingerprint: fingerprint, State: idemInProgress, CreatedAt: s.now()}
-		var reserved bool
-		err := s.write(ctx, func() (err error) {
-			reserved, err = insertNew(db, &row)
-			return err
-		})
+		row := idemRow{KeyID: keyID, IdemKey: idemKey, Fingerprint: fingerprint, Token: token, State: idemInProgress, CreatedAt: s.now()}
+		reserved, err := s.reserve(ctx, &row)
 		if err != nil {
 			return 0, nil, nil, translate(err, m)
 		}
@@ -98,6 +100,8 @@ func (s *Store) BeginIdempotent(ctx context.Context, keyID, idemKey, fingerprint
 		switch {
 		case !found:
 			continue
+		case cur.Token == token && cur.State == idemInProgress:
+			return 0, nil, nil, nil // ours: the INSERT went through, its answer was lost
 		case cur.Fingerprint != fingerprint:
 			return 0, nil, nil, idemReused
 		case cur.State == idemDone:
@@ -107,7 +111,7 @@ func (s *Store) BeginIdempotent(ctx context.Context, keyID, idemKey, fingerprint
 			}
 			return cur.Status, h, cur.Body, nil
 		}
-		took, err := s.takeOver(ctx, keyID, idemKey)
+		took, err := s.takeOver(ctx, keyID, idemKey, token)
 		if err != nil {
 			return 0, nil, nil, translate(err, m)
 		}
@@ -119,14 +123,36 @@ func (s *Store) BeginIdempotent(ctx context.Context, keyID, idemKey, fingerprint
 	return 0, nil, nil, idemBusy
 }
 
-// takeOver reserves anew an abandoned reservation, reporting whether it did.
-func (s *Store) takeOver(ctx context.Context, keyID, idemKey string) (bool, error) {
+// reserve inserts row unless its pair is there, reporting whether it did.
+// The INSERT is one statement, its own COMMIT: when the connection is lost,
+// whether it went through is unknown. Yet it runs once more on a new
+// connection, as a read does, since a reservation that went through is told
+// by its token: a restart of the database does not fail the request.
+func (s *Store) reserve(ctx context.Context, row *idemRow) (bool, error) {
+	insert := func() (reserved bool, err error) {
+		err = s.write(ctx, func() error {
+			reserved, err = insertNew(s.db.WithContext(ctx), row)
+			return err
+		})
+		return reserved, err
+	}
+	reserved, err := insert()
+	if err == nil || ctx.Err() != nil || classify(err) != failConnection {
+		return reserved, err
+	}
+	s.reconnect(ctx, err)
+	return insert()
+}
+
+// takeOver reserves anew, with token, an abandoned reservation, reporting
+// whether it did.
+func (s *Store) takeOver(ctx context.Context, keyID, idemKey, token string) (bool, error) {
 	var took bool
 	err := s.write(ctx, func() error {
 		res := s.db.WithContext(ctx).Model(&idemRow{}).
 			Where("key_id = ? AND idem_key = ? AND state = ? AND created_at < ?", keyID, idemKey, idemInProgress, s.now().Add(-abandonedAfter)).
 			Where("NOT EXISTS (SELECT 1 FROM payout_runs WHERE payout_runs.idem_key_id = ? AND payout_runs.idem_key = ? AND payout_runs.status = ?)", keyID, idemKey, models.RunRunning).
-			Update("created_at", s.now())
+			Updates(map[string]any{"created_at": s.now(), "token": token})
 		took = res.RowsAffected == 1
 		return res.Error
 	})

@@ -357,6 +357,11 @@ ALTER TABLE universities ADD COLUMN payee_account_no TEXT NOT NULL DEFAULT ''
 -- object of lists of values; NULL for none
 ALTER TABLE idempotency_keys ADD COLUMN headers {{json}};
 `},
+	{version: 11, name: "idempotency reservations carry their request's token", sql: `
+-- a reservation's INSERT, tried again after a lost connection, finds by it
+-- whether its first try went through
+ALTER TABLE idempotency_keys ADD COLUMN token TEXT NOT NULL DEFAULT '';
+`},
 }
 
 // statementsFor returns a migration's statements for the dialect.
