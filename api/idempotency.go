@@ -40,7 +40,7 @@ func (s *Server) idempotent(next echo.HandlerFunc) echo.HandlerFunc {
 			return next(c)
 		}
 		if !validIdempotencyKey(key) {
-			return models.InvalidInput(models.Field(IdempotencyHeader, "idempotency_key"))
+			return models.InvalidInput(badIdempotencyKey)
 		}
 		body, err := s.readBody(c)
 		if err != nil {
@@ -131,6 +131,14 @@ func idemKeyOf(c echo.Context) *models.IdemKeyRef {
 
 // deferKey tells the middleware that the handler's job answers the key.
 func deferKey(c echo.Context) { c.Set(ctxIdemDeferred, true) }
+
+// badIdempotencyKey is the bad field of a request whose Idempotency-Key is
+// not one. The header is HTTP's, so its message is the API's own.
+var badIdempotencyKey = models.FieldError{
+	Field: IdempotencyHeader,
+	Code:  "idempotency_key",
+	Text:  models.Text{Zh: "Idempotency-Key 应为1至200个可见 ASCII 字符", En: "must be 1 to 200 visible ASCII characters"},
+}
 
 // validIdempotencyKey accepts 1 to 200 visible ASCII characters.
 func validIdempotencyKey(key string) bool {

@@ -551,6 +551,16 @@ func TestIdempotency(t *testing.T) {
 		if again := h.must(400, "finance", "POST", path, `{"level":"x"}`, "Idempotency-Key", "k-2"); again.Body.String() != bad.Body.String() {
 			t.Errorf("replayed 400 differs")
 		}
+		// A key that is not one is refused, in either language.
+		for _, tc := range []struct{ key, lang, message string }{
+			{"bad key", "", "Idempotency-Key 应为1至200个可见 ASCII 字符"},
+			{strings.Repeat("k", 201), "en", "must be 1 to 200 visible ASCII characters"},
+		} {
+			p := decode[api.Problem](t, h.must(400, "finance", "POST", path, body, "Idempotency-Key", tc.key, "Accept-Language", tc.lang))
+			if diff := cmp.Diff([]api.ProblemField{{Field: "Idempotency-Key", Code: "idempotency_key", Message: tc.message}}, p.Errors); diff != "" {
+				t.Errorf("Idempotency-Key %.10q (-want +got):\n%s", tc.key, diff)
+			}
+		}
 		// Payout runs too.
 		run := h.must(201, "finance", "POST", "/v1/payout-runs", `{"as_of":"2025-06-30"}`, "Idempotency-Key", "run-1")
 		if h.must(201, "finance", "POST", "/v1/payout-runs", `{"as_of":"2025-06-30"}`, "Idempotency-Key", "run-1").Body.String() != run.Body.String() {
