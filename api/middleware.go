@@ -234,7 +234,7 @@ func (s *Server) handleError(err error, c echo.Context) {
 	if p.Status == http.StatusServiceUnavailable {
 		c.Response().Header().Set("Retry-After", retryAfter)
 	}
-	_ = writeJSON(c, p.Status, ProblemContentType, p)
+	_ = writeJSON(c, p.Status, problemContentType, p)
 }
 
 // fromEchoError maps echo's own errors (no route, wrong method) to ours.
@@ -255,7 +255,8 @@ func fromEchoError(he *echo.HTTPError) error {
 
 var buffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
-// writeJSON writes v as JSON through a pooled buffer.
+// writeJSON writes v as JSON through a pooled buffer, as the media type
+// contentType (with its charset).
 func writeJSON(c echo.Context, status int, contentType string, v any) error {
 	buf := buffers.Get().(*bytes.Buffer)
 	defer func() {
@@ -267,11 +268,14 @@ func writeJSON(c echo.Context, status int, contentType string, v any) error {
 	if err := encodeJSON(buf, v); err != nil {
 		return err
 	}
-	return c.Blob(status, contentType+"; charset=utf-8", buf.Bytes())
+	return c.Blob(status, contentType, buf.Bytes())
 }
 
-// jsonContentType is the media type of every JSON answer but problems.
-const jsonContentType = echo.MIMEApplicationJSON + "; charset=utf-8"
+// The media types of the JSON answers: problems, and every other.
+const (
+	problemContentType = ProblemContentType + "; charset=utf-8"
+	jsonContentType    = echo.MIMEApplicationJSON + "; charset=utf-8"
+)
 
 // encodeJSON writes v as JSON, without escaping <, > and & (Chinese and
 // policy texts stay readable): the one encoding of every answer, also of
@@ -287,5 +291,5 @@ func encodeJSON(buf *bytes.Buffer, v any) error {
 
 // respond writes v as the JSON answer.
 func respond(c echo.Context, status int, v any) error {
-	return writeJSON(c, status, echo.MIMEApplicationJSON, v)
+	return writeJSON(c, status, jsonContentType, v)
 }
