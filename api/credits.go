@@ -5,7 +5,6 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/wenzhou-subsidy/subsidy/input"
 	"github.com/wenzhou-subsidy/subsidy/models"
 )
 
@@ -39,11 +38,7 @@ func (s *Server) listVerifications(c echo.Context) error {
 
 // listAudit answers GET /v1/audit?entity=&entity_id=&key_id=&after=&limit= (admin).
 func (s *Server) listAudit(c echo.Context) error {
-	limit, err := input.Limit(c.QueryParam("limit"))
-	if err != nil {
-		return err
-	}
-	after, err := input.AfterID(c.QueryParam("after"))
+	limit, after, err := pageParams(c)
 	if err != nil {
 		return err
 	}

@@ -97,11 +97,7 @@ func prefersAsync(values []string) bool {
 
 // listPayoutRuns answers GET /v1/payout-runs?after=&limit=: newest first.
 func (s *Server) listPayoutRuns(c echo.Context) error {
-	limit, err := input.Limit(c.QueryParam("limit"))
-	if err != nil {
-		return err
-	}
-	after, err := input.AfterID(c.QueryParam("after"))
+	limit, after, err := pageParams(c)
 	if err != nil {
 		return err
 	}
@@ -128,11 +124,7 @@ func (s *Server) getPayoutRun(c echo.Context) error {
 
 // payoutFilter reads the filters of GET /v1/payouts.
 func payoutFilter(c echo.Context) (models.PayoutFilter, error) {
-	limit, err := input.Limit(c.QueryParam("limit"))
-	if err != nil {
-		return models.PayoutFilter{}, err
-	}
-	after, err := input.AfterID(c.QueryParam("after"))
+	limit, after, err := pageParams(c)
 	if err != nil {
 		return models.PayoutFilter{}, err
 	}
@@ -220,28 +212,6 @@ func (s *Server) markPayoutPaid(c echo.Context) error {
 		return err
 	}
 	return respond(c, http.StatusOK, p)
-}
-
-// emptyBodyWithID reads the id of a transition whose body is empty or {}.
-func (s *Server) emptyBodyWithID(c echo.Context) (int64, error) {
-	id, err := idParam(c)
-	if err != nil {
-		return 0, err
-	}
-	body, err := s.readBody(c)
-	if err != nil {
-		return 0, err
-	}
-	return id, s.emptyBody(body)
-}
-
-// emptyBody accepts the body of a request that takes none: empty or {}.
-func (s *Server) emptyBody(body []byte) error {
-	if len(bytes.TrimSpace(body)) == 0 {
-		return nil
-	}
-	var empty struct{}
-	return s.input.Decode(body, &empty)
 }
 
 // exportPayouts answers GET /v1/payouts/export?payer=CODE&status=approved&format=csv|xlsx:
