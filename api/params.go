@@ -2,6 +2,7 @@ package api
 
 import (
 	"bytes"
+	"errors"
 
 	"github.com/labstack/echo/v4"
 
@@ -81,4 +82,22 @@ func nextAfter[T any, K comparable](list []T, limit int, key func(T) K) K {
 		return zero
 	}
 	return key(list[len(list)-1])
+}
+
+// joinInvalid joins the bad fields of the errors of several parameters
+// into one invalid-input error (nil when there is none).
+func joinInvalid(errs ...error) error {
+	var fields []models.FieldError
+	for _, err := range errs {
+		var e *models.Error
+		if errors.As(err, &e) {
+			fields = append(fields, e.Fields...)
+		} else if err != nil {
+			return err
+		}
+	}
+	if len(fields) == 0 {
+		return nil
+	}
+	return models.InvalidInput(fields...)
 }
