@@ -22,6 +22,7 @@ import (
 	"github.com/wenzhou-subsidy/subsidy/app"
 	"github.com/wenzhou-subsidy/subsidy/engine"
 	"github.com/wenzhou-subsidy/subsidy/models"
+	"github.com/wenzhou-subsidy/subsidy/store/storetest"
 )
 
 // fixedNow is the clock of the test servers: 2025-06-30 in Wenzhou.
@@ -316,7 +317,7 @@ func TestLanguages(t *testing.T) {
 // echoed in the header and the problem, and one structured log line with
 // method, path, status, latency and the id.
 func TestRequestIDAndLogs(t *testing.T) {
-	var logs syncBuffer
+	var logs storetest.SyncBuffer
 	s := newPublicServer(t, &logs)
 	rec := do(t, s, http.MethodGet, "/healthz", nil, RequestIDHeader, "client-id-1")
 	if got := rec.Header().Get(RequestIDHeader); got == "client-id-1" || len(got) != 24 {
@@ -351,7 +352,7 @@ func TestRequestIDAndLogs(t *testing.T) {
 // TestPanicRecovered: a panic is logged with its stack and answered 500
 // without internals.
 func TestPanicRecovered(t *testing.T) {
-	var logs syncBuffer
+	var logs storetest.SyncBuffer
 	s := newPublicServer(t, &logs)
 	s.echo.GET("/boom", func(c echo.Context) error { panic("secret internal detail") })
 	rec := do(t, s, http.MethodGet, "/boom", nil)
@@ -452,24 +453,6 @@ func stripRequestID(body string) string {
 		return body[:i] + body[i+14+j+1:]
 	}
 	return body
-}
-
-// syncBuffer is a bytes.Buffer safe for the logger's concurrent writes.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
 
 // TestHeadAnswersLikeGet: every GET route answers HEAD with the same status

@@ -1,7 +1,6 @@
 package store_test
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"database/sql"
@@ -84,7 +83,7 @@ func TestReadOnlyPostgres(t *testing.T) {
 // on a new connection, the pool's other dead connections closed.
 func TestReconnectsAfterBackendsEnd(t *testing.T) {
 	name := "subsidy_test_" + randomHex()
-	var log syncBuffer
+	var log storetest.SyncBuffer
 	s := storetest.OpenDSN(t, storetest.DSN(t, storetest.Postgres)+"&application_name="+name,
 		store.Options{MaxOpenConns: 3, Logger: slog.New(slog.NewTextHandler(&log, nil))})
 	code := creditCode(1)
@@ -125,7 +124,7 @@ func TestReconnectsAfterBackendsEnd(t *testing.T) {
 // progress).
 func TestIdempotencyReservedAfterBackendsEnd(t *testing.T) {
 	name := "subsidy_test_" + randomHex()
-	var log syncBuffer
+	var log storetest.SyncBuffer
 	s := storetest.OpenDSN(t, storetest.DSN(t, storetest.Postgres)+"&application_name="+name,
 		store.Options{MaxOpenConns: 1, Logger: slog.New(slog.NewTextHandler(&log, nil))})
 	_, err := s.SchemaVersion(ctxT()) // the one connection, used just now
@@ -228,22 +227,4 @@ func randomHex() string {
 	b := make([]byte, 6)
 	rand.Read(b)
 	return hex.EncodeToString(b)
-}
-
-// syncBuffer is a log destination for concurrent writers.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
