@@ -1,34 +1,14 @@
 package app
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"testing"
 	"time"
 
 	"github.com/wenzhou-subsidy/subsidy/models"
+	"github.com/wenzhou-subsidy/subsidy/store/storetest"
 )
-
-// heldStore holds a run's recording until released.
-type heldStore struct {
-	models.Store
-	entered chan struct{}
-	release chan struct{}
-}
-
-func (h *heldStore) RecordPayouts(ctx context.Context, actor models.Actor, runID int64, cands []models.PayoutCandidate) ([]models.Payout, error) {
-	select {
-	case h.entered <- struct{}{}:
-	default:
-	}
-	select {
-	case <-h.release:
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	}
-	return h.Store.RecordPayouts(ctx, actor, runID, cands)
-}
 
 // seedRegistry registers one enterprise with a certification due a grant.
 func seedRegistry(t *testing.T, s *Service) {
@@ -48,14 +28,14 @@ func seedRegistry(t *testing.T, s *Service) {
 func TestRunTakenForDeadStops(t *testing.T) {
 	s := newService(t)
 	seedRegistry(t, s)
-	held := &heldStore{Store: s.store, entered: make(chan struct{}, 1), release: make(chan struct{})}
+	held := storetest.Hold(s.store)
 	s.store = held
 	s.jobs.heartbeat = 5 * time.Millisecond
 	job, err := s.StartRun(t.Context(), models.Actor{KeyID: "k", Role: models.RoleFinance}, models.PayoutRunRequest{}, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	<-held.entered
+	<-held.Entered
 	if _, err := held.Store.InterruptStaleRuns(t.Context(), -time.Hour); err != nil { // every running run is "stale"
 		t.Fatal(err)
 	}
