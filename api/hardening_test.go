@@ -5,10 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -17,7 +15,6 @@ import (
 
 	"github.com/wenzhou-subsidy/subsidy/api"
 	"github.com/wenzhou-subsidy/subsidy/app"
-	"github.com/wenzhou-subsidy/subsidy/engine"
 	"github.com/wenzhou-subsidy/subsidy/models"
 	"github.com/wenzhou-subsidy/subsidy/store/storetest"
 )
@@ -63,14 +60,7 @@ func TestImportGBKList(t *testing.T) {
 // socket address or network error.
 func TestSlowBodyIs408(t *testing.T) {
 	st := storetest.Open(t, "sqlite")
-	eng, err := engine.Load(os.DirFS("../rules"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv, err := api.NewServer(slog.New(slog.NewTextHandler(io.Discard, nil)), app.New(eng, st, app.Options{}), st, api.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	srv := testServer(t, testService(t, st, app.Options{}), st)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -144,16 +134,7 @@ func (unavailableStore) CheckWritable(context.Context) error {
 // with Retry-After, and /healthz says so.
 func TestUnavailableDatabaseIs503(t *testing.T) {
 	h := newHarness(t, "sqlite")
-	eng, err := engine.Load(os.DirFS("../rules"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	down := unavailableStore{Store: h.st}
-	srv, err := api.NewServer(slog.New(slog.NewTextHandler(io.Discard, nil)), app.New(eng, down, app.Options{}), h.st, api.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	h.srv = srv
+	h.srv = testServer(t, testService(t, unavailableStore{Store: h.st}, app.Options{}), h.st)
 	for _, path := range []string{"/v1/enterprises/" + entA, "/healthz"} {
 		rec := h.must(503, "finance", "GET", path, "")
 		if rec.Header().Get("Retry-After") == "" {

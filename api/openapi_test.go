@@ -64,7 +64,7 @@ var echoParam = regexp.MustCompile(`:([a-z_]+)`)
 // documented operation is a registered route, with its error answers.
 func TestOpenAPICoversRoutes(t *testing.T) {
 	st := routeOnlyStore{}
-	s, err := NewServer(slog.New(slog.NewTextHandler(io.Discard, nil)), app.New(mustEngine(t), st, app.Options{}), st, Options{})
+	s, err := NewServer(slog.New(slog.NewTextHandler(io.Discard, nil)), app.New(MustEngine(t), st, app.Options{}), st, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

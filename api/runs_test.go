@@ -6,18 +6,14 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/wenzhou-subsidy/subsidy/api"
 	"github.com/wenzhou-subsidy/subsidy/app"
-	"github.com/wenzhou-subsidy/subsidy/engine"
 	"github.com/wenzhou-subsidy/subsidy/models"
 	"github.com/wenzhou-subsidy/subsidy/store/storetest"
 )
@@ -28,18 +24,9 @@ import (
 // jobServer is a server over st whose use cases have the given run options.
 func jobServer(t *testing.T, h *harness, st models.Store, runs app.RunOptions) (http.Handler, *app.Service) {
 	t.Helper()
-	eng, err := engine.Load(os.DirFS("../rules"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	now := func() time.Time { return time.Date(2025, 6, 30, 10, 0, 0, 0, models.Wenzhou) }
-	svc := app.New(eng, st, app.Options{Now: now, Runs: runs, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	srv, err := api.NewServer(slog.New(slog.NewTextHandler(io.Discard, nil)), svc, h.st, api.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	svc := testService(t, st, app.Options{Runs: runs})
 	t.Cleanup(func() { _ = svc.Shutdown(context.Background()) })
-	return srv, svc
+	return testServer(t, svc, h.st), svc
 }
 
 // send sends one request to srv with the key of role, with ctx.
@@ -250,16 +237,9 @@ func (failingAnswers) FinishIdempotent(context.Context, string, string, int, htt
 func TestRunAnswerNotStoredReleasesItsKey(t *testing.T) {
 	forEachDB(t, func(t *testing.T, h *harness) {
 		h.seed()
-		eng, err := engine.Load(os.DirFS("../rules"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		svc := app.New(eng, h.st, app.Options{Now: func() time.Time { return time.Date(2025, 6, 30, 10, 0, 0, 0, models.Wenzhou) }})
+		svc := testService(t, h.st, app.Options{})
 		t.Cleanup(func() { _ = svc.Shutdown(context.Background()) })
-		srv, err := api.NewServer(slog.New(slog.NewTextHandler(io.Discard, nil)), svc, failingAnswers{h.st}, api.Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
+		srv := testServer(t, svc, failingAnswers{h.st})
 		first := send(t.Context(), h, srv, "finance", "POST", "/v1/payout-runs", runAsOf, "Idempotency-Key", "run-5")
 		if first.Code != http.StatusCreated || len(decode[runAnswer](t, first).Created) != 2 {
 			t.Fatalf("first: %d %s", first.Code, first.Body)

@@ -25,13 +25,16 @@ import (
 	"github.com/wenzhou-subsidy/subsidy/store/storetest"
 )
 
-// fixedNow is the clock of the test servers: 2025-06-30 in Wenzhou.
-var fixedNow = time.Date(2025, 6, 30, 10, 0, 0, 0, models.Wenzhou)
+// FixedNow is the clock of the test servers: 2025-06-30 10:00 in Wenzhou.
+func FixedNow() time.Time { return time.Date(2025, 6, 30, 10, 0, 0, 0, models.Wenzhou) }
 
-// mustEngine loads the shipped rules.
-func mustEngine(tb testing.TB) *engine.Engine {
+// shippedRules are the rules the tests use, loaded once.
+var shippedRules = sync.OnceValues(func() (*engine.Engine, error) { return engine.Load(os.DirFS("../rules")) })
+
+// MustEngine returns the shipped rules.
+func MustEngine(tb testing.TB) *engine.Engine {
 	tb.Helper()
-	e, err := engine.Load(os.DirFS("../rules"))
+	e, err := shippedRules()
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -44,7 +47,7 @@ func newPublicServer(tb testing.TB, buf io.Writer) *Server {
 	if buf == nil {
 		buf = io.Discard
 	}
-	svc := app.New(mustEngine(tb), nil, app.Options{Now: func() time.Time { return fixedNow }})
+	svc := app.New(MustEngine(tb), nil, app.Options{Now: FixedNow})
 	s, err := NewServer(slog.New(slog.NewJSONHandler(buf, nil)), svc, nil, Options{})
 	if err != nil {
 		tb.Fatal(err)

@@ -4,22 +4,18 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/wenzhou-subsidy/subsidy/api"
 	"github.com/wenzhou-subsidy/subsidy/app"
-	"github.com/wenzhou-subsidy/subsidy/engine"
 	"github.com/wenzhou-subsidy/subsidy/models"
 	"github.com/wenzhou-subsidy/subsidy/store"
 	"github.com/wenzhou-subsidy/subsidy/store/storetest"
@@ -55,17 +51,9 @@ func newHarness(t *testing.T, kind string) *harness {
 func newHarnessWith(t *testing.T, kind string, opts app.Options) *harness {
 	t.Helper()
 	st := storetest.Open(t, kind)
-	eng, err := engine.Load(os.DirFS("../rules"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	opts.Now = func() time.Time { return time.Date(2025, 6, 30, 10, 0, 0, 0, models.Wenzhou) }
-	svc := app.New(eng, st, opts)
-	srv, err := api.NewServer(slog.New(slog.NewTextHandler(io.Discard, nil)), svc, st, api.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	h := &harness{t: t, srv: srv, st: st, svc: svc, keys: map[string]string{}}
+	opts.Now = api.FixedNow
+	svc := testService(t, st, opts)
+	h := &harness{t: t, srv: testServer(t, svc, st), st: st, svc: svc, keys: map[string]string{}}
 	for role, subject := range map[string]string{
 		models.RoleAdmin: "", models.RoleFinance: "", models.RoleTax: "",
 		models.RoleEnterprise: entA, models.RoleUniversity: uniCode,
@@ -74,6 +62,27 @@ func newHarnessWith(t *testing.T, kind string, opts app.Options) *harness {
 	}
 	h.keys[approver] = h.newKey(models.RoleFinance, "")
 	return h
+}
+
+// testService is the use cases over st with the shipped rules, on the
+// tests' clock (api.FixedNow) unless opts has its own.
+func testService(tb testing.TB, st models.Store, opts app.Options) *app.Service {
+	tb.Helper()
+	if opts.Now == nil {
+		opts.Now = api.FixedNow
+	}
+	return app.New(api.MustEngine(tb), st, opts)
+}
+
+// testServer is the API over svc, its Idempotency-Keys kept in idem, its
+// log dropped.
+func testServer(tb testing.TB, svc *app.Service, idem api.Idempotency) *api.Server {
+	tb.Helper()
+	srv, err := api.NewServer(slog.New(slog.DiscardHandler), svc, idem, api.Options{})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return srv
 }
 
 // approver is the harness's second finance key, which approves what the
