@@ -46,11 +46,7 @@ func (s *Server) submitApplication(c echo.Context) error {
 // listApplications answers GET /v1/applications?status=&rule=&subject=&after=&limit=:
 // the review queue (finance, admin), or a subject's own applications.
 func (s *Server) listApplications(c echo.Context) error {
-	limit, err := input.Limit(c.QueryParam("limit"))
-	if err != nil {
-		return err
-	}
-	after, err := input.AfterID(c.QueryParam("after"))
+	limit, after, err := pageParams(c)
 	if err != nil {
 		return err
 	}

@@ -89,6 +89,15 @@ func TestForecast(t *testing.T) {
 		if got := string(f.Overrides["donation-match.cap"]); got != `"1000000.00"` {
 			t.Errorf("overrides echoed %s", f.Overrides)
 		}
+		// Empty overrides are no reform: the answer is the one without them.
+		plain := h.must(200, "finance", "POST", "/v1/forecasts", `{"grant_year":2025,"as_of":"2025-06-30"}`).Body.String()
+		empty := h.must(200, "finance", "POST", "/v1/forecasts", `{"grant_year":2025,"as_of":"2025-06-30","overrides":{}}`).Body.String()
+		if empty != plain || strings.Contains(empty, `"reform"`) || strings.Contains(empty, `"overrides"`) {
+			t.Errorf("forecast with empty overrides:\n%s\nwithout:\n%s", empty, plain)
+		}
+		if f := decode[app.Forecast](t, h.must(200, "finance", "POST", "/v1/forecasts", `{"grant_year":2025,"as_of":"2025-06-30","overrides":{}}`)); !cmp.Equal(want.Baseline, f.Baseline, cmpModels) {
+			t.Errorf("baseline with empty overrides %+v", f.Baseline)
+		}
 		// A forecast writes nothing: no payout, no run, no audit entry.
 		if n := auditCount(t, h); n != before {
 			t.Errorf("the forecast left %d audit entries", n-before)
@@ -200,10 +209,14 @@ func TestBudgets(t *testing.T) {
 		}
 
 		for path, want := range map[string][]string{
-			"/v1/budgets/330399/2025": {"payer"},
-			"/v1/budgets/330382/1999": {"year"},
-			"/v1/budgets/330382/2101": {"year"},
-			"/v1/budgets/乐清/二〇二五":     {"payer", "year"},
+			"/v1/budgets/330399/2025":   {"payer"},
+			"/v1/budgets/330382/1999":   {"year"},
+			"/v1/budgets/330382/2101":   {"year"},
+			"/v1/budgets/330382/+2025":  {"year"},
+			"/v1/budgets/330382/02025":  {"year"},
+			"/v1/budgets/330382/2025.0": {"year"},
+			"/v1/budgets/+330382/2025":  {"payer"},
+			"/v1/budgets/乐清/二〇二五":       {"payer", "year"},
 		} {
 			p := decode[api.Problem](t, h.must(400, "finance", "PUT", path, `{"amount":"1.00"}`))
 			if diff := cmp.Diff(want, fields(p)); diff != "" {
@@ -216,6 +229,7 @@ func TestBudgets(t *testing.T) {
 			}
 		}
 		h.must(400, "finance", "GET", "/v1/budgets?year=1999", "")
+		h.must(400, "finance", "GET", "/v1/budgets?year=%2B2025", "")
 		h.must(403, "tax", "PUT", "/v1/budgets/330382/2025", `{"amount":"1.00"}`)
 		h.must(403, "enterprise", "GET", "/v1/budgets", "")
 	})

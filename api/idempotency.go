@@ -27,7 +27,8 @@ const (
 
 // idempotent wraps a POST that creates something. The first request with a
 // key reserves it and its answer is stored; a retry with the same key and
-// the same request replays that answer; the same key with a different
+// the same request replays that answer, with the headers that describe it
+// (replayedHeaders); the same key with a different
 // request, or while the first is still running, is 409. An internal error,
 // a panic, or a client gone before anything was answered releases the key,
 // so that the retry can run. A handler that answers later (deferKey) stores
@@ -39,7 +40,7 @@ func (s *Server) idempotent(next echo.HandlerFunc) echo.HandlerFunc {
 			return next(c)
 		}
 		if !validIdempotencyKey(key) {
-			return models.InvalidInput(models.Field(IdempotencyHeader, "idempotency_key"))
+			return models.InvalidInput(badIdempotencyKey)
 		}
 		body, err := s.readBody(c)
 		if err != nil {
@@ -50,13 +51,19 @@ func (s *Server) idempotent(next echo.HandlerFunc) echo.HandlerFunc {
 		fingerprint := hex.EncodeToString(sum[:])
 
 		actor := actorOf(c)
-		status, contentType, answer, err := s.idem.BeginIdempotent(c.Request().Context(), actor.KeyID, key, fingerprint)
+		status, header, answer, err := s.idem.BeginIdempotent(c.Request().Context(), actor.KeyID, key, fingerprint)
 		if err != nil {
 			return err
 		}
 		if status > 0 {
-			c.Response().Header().Set("Idempotent-Replayed", "true")
-			return c.Blob(status, contentType, answer)
+			h := c.Response().Header()
+			for _, name := range replayedHeaders {
+				for _, v := range header.Values(name) {
+					h.Add(name, v)
+				}
+			}
+			h.Set("Idempotent-Replayed", "true")
+			return c.Blob(status, header.Get(echo.HeaderContentType), answer)
 		}
 
 		// From here on the key is reserved: whatever happens, it is either
@@ -87,7 +94,7 @@ func (s *Server) idempotent(next echo.HandlerFunc) echo.HandlerFunc {
 			release()
 			return nil
 		}
-		if err := s.idem.FinishIdempotent(ctx, actor.KeyID, key, status, c.Response().Header().Get(echo.HeaderContentType), rec.body.Bytes()); err != nil {
+		if err := s.idem.FinishIdempotent(ctx, actor.KeyID, key, status, answerHeader(c.Response().Header()), rec.body.Bytes()); err != nil {
 			// Without its answer the key would stay reserved: released, a
 			// retry runs again (and finds done what was done).
 			s.logger.Error("store idempotent answer", "request_id", actor.RequestID, "error", err.Error())
@@ -95,6 +102,23 @@ func (s *Server) idempotent(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		return nil
 	}
+}
+
+// replayedHeaders are the headers of an answer a replay repeats, besides
+// Content-Type: those that say what was created and how it was answered.
+// The others (X-Request-Id, Date) are the replay's own.
+var replayedHeaders = []string{echo.HeaderLocation, "ETag", "Preference-Applied"}
+
+// answerHeader is the part of an answer's headers stored with it:
+// Content-Type and replayedHeaders.
+func answerHeader(h http.Header) http.Header {
+	kept := http.Header{}
+	for _, name := range append([]string{echo.HeaderContentType}, replayedHeaders...) {
+		for _, v := range h.Values(name) {
+			kept.Add(name, v)
+		}
+	}
+	return kept
 }
 
 // idemKeyOf returns the Idempotency-Key a request reserved, if any.
@@ -107,6 +131,14 @@ func idemKeyOf(c echo.Context) *models.IdemKeyRef {
 
 // deferKey tells the middleware that the handler's job answers the key.
 func deferKey(c echo.Context) { c.Set(ctxIdemDeferred, true) }
+
+// badIdempotencyKey is the bad field of a request whose Idempotency-Key is
+// not one. The header is HTTP's, so its message is the API's own.
+var badIdempotencyKey = models.FieldError{
+	Field: IdempotencyHeader,
+	Code:  "idempotency_key",
+	Text:  models.Text{Zh: "Idempotency-Key 应为1至200个可见 ASCII 字符", En: "must be 1 to 200 visible ASCII characters"},
+}
 
 // validIdempotencyKey accepts 1 to 200 visible ASCII characters.
 func validIdempotencyKey(key string) bool {

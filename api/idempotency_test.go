@@ -22,7 +22,7 @@ func TestIdempotencyKeyIsNeverStuck(t *testing.T) {
 	for _, kind := range storetest.Kinds(t) {
 		t.Run(kind, func(t *testing.T) {
 			st := storetest.Open(t, kind)
-			svc := app.New(mustEngine(t), st, app.Options{})
+			svc := app.New(MustEngine(t), st, app.Options{})
 			s, err := NewServer(slog.New(slog.NewTextHandler(io.Discard, nil)), svc, st, Options{})
 			if err != nil {
 				t.Fatal(err)

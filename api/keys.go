@@ -52,11 +52,7 @@ func (s *Server) listKeys(c echo.Context) error {
 // revokeKey answers POST /v1/keys/{id}/revoke (admin); revoking a revoked
 // key changes nothing.
 func (s *Server) revokeKey(c echo.Context) error {
-	body, err := s.readBody(c)
-	if err != nil {
-		return err
-	}
-	if err := s.emptyBody(body); err != nil {
+	if err := s.emptyBody(c); err != nil {
 		return err
 	}
 	key, err := s.app.RevokeKey(c.Request().Context(), actorOf(c), c.Param("id"))

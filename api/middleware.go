@@ -30,6 +30,7 @@ const RequestIDHeader = echo.HeaderXRequestID
 const (
 	ctxRequestID = "request_id"
 	ctxLang      = "lang"
+	ctxHead      = "head"
 )
 
 // requestID gives every request an id of the server's own, echoed in the
@@ -91,22 +92,31 @@ func (s *Server) recoverPanic() echo.MiddlewareFunc {
 	})
 }
 
-// headAsGet answers HEAD as GET without the body (RFC 9110 §9.3.2): echo
-// routes GET alone. It runs before routing.
+// HEAD is answered as GET without the body (RFC 9110 §9.3.2), with GET's
+// headers, its Content-Length included. echo routes GET alone: headAsGet,
+// before routing, routes HEAD as GET, and headAgain, after it, gives the
+// request its method back before anything is written, so that net/http,
+// which shares the request, sends the headers of HEAD - GET's, with the
+// Content-Length of the body written - and drops the body.
 func headAsGet(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		if r := c.Request(); r.Method == http.MethodHead {
 			r.Method = http.MethodGet
-			c.Response().Writer = bodiless{c.Response().Writer}
+			c.Set(ctxHead, true)
 		}
 		return next(c)
 	}
 }
 
-// bodiless drops what is written, keeping the headers and status.
-type bodiless struct{ http.ResponseWriter }
-
-func (b bodiless) Write(p []byte) (int, error) { return len(p), nil }
+// headAgain is the first middleware after routing: see headAsGet.
+func headAgain(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if head, _ := c.Get(ctxHead).(bool); head {
+			c.Request().Method = http.MethodHead
+		}
+		return next(c)
+	}
+}
 
 // cleanQuery refuses query parameters the database could not compare: text
 // that is not UTF-8 or holds a NUL.
@@ -224,7 +234,7 @@ func (s *Server) handleError(err error, c echo.Context) {
 	if p.Status == http.StatusServiceUnavailable {
 		c.Response().Header().Set("Retry-After", retryAfter)
 	}
-	_ = writeJSON(c, p.Status, ProblemContentType, p)
+	_ = writeJSON(c, p.Status, problemContentType, p)
 }
 
 // fromEchoError maps echo's own errors (no route, wrong method) to ours.
@@ -245,7 +255,8 @@ func fromEchoError(he *echo.HTTPError) error {
 
 var buffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
-// writeJSON writes v as JSON through a pooled buffer.
+// writeJSON writes v as JSON through a pooled buffer, as the media type
+// contentType (with its charset).
 func writeJSON(c echo.Context, status int, contentType string, v any) error {
 	buf := buffers.Get().(*bytes.Buffer)
 	defer func() {
@@ -257,11 +268,14 @@ func writeJSON(c echo.Context, status int, contentType string, v any) error {
 	if err := encodeJSON(buf, v); err != nil {
 		return err
 	}
-	return c.Blob(status, contentType+"; charset=utf-8", buf.Bytes())
+	return c.Blob(status, contentType, buf.Bytes())
 }
 
-// jsonContentType is the media type of every JSON answer but problems.
-const jsonContentType = echo.MIMEApplicationJSON + "; charset=utf-8"
+// The media types of the JSON answers: problems, and every other.
+const (
+	problemContentType = ProblemContentType + "; charset=utf-8"
+	jsonContentType    = echo.MIMEApplicationJSON + "; charset=utf-8"
+)
 
 // encodeJSON writes v as JSON, without escaping <, > and & (Chinese and
 // policy texts stay readable): the one encoding of every answer, also of
@@ -277,5 +291,5 @@ func encodeJSON(buf *bytes.Buffer, v any) error {
 
 // respond writes v as the JSON answer.
 func respond(c echo.Context, status int, v any) error {
-	return writeJSON(c, status, echo.MIMEApplicationJSON, v)
+	return writeJSON(c, status, jsonContentType, v)
 }

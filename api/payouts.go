@@ -18,9 +18,10 @@ import (
 // subject with the grant rules (免申即享) and record what is due and not yet
 // recorded. The run is a job of the server's: with Prefer: respond-async
 // the answer is 202 at once, with the run and its Location; otherwise the
-// answer comes when the run ends. A client that goes away does not stop
-// the run, and the run itself stores its answer for the request's
-// Idempotency-Key, so that a retry replays it.
+// answer comes when the run ends (201, with its Location too). A client
+// that goes away does not stop the run, and the run itself stores its
+// answer, headers and all, for the request's Idempotency-Key, so that a
+// retry replays it.
 func (s *Server) createPayoutRun(c echo.Context) error {
 	var req models.PayoutRunRequest
 	if err := s.decodeBody(c, &req); err != nil {
@@ -37,7 +38,10 @@ func (s *Server) createPayoutRun(c echo.Context) error {
 			var buf bytes.Buffer
 			err = encodeJSON(&buf, result)
 			if err == nil {
-				err = s.idem.FinishIdempotent(context.Background(), idem.KeyID, idem.Key, http.StatusCreated, jsonContentType, buf.Bytes())
+				header := http.Header{}
+				header.Set(echo.HeaderContentType, jsonContentType)
+				header.Set(echo.HeaderLocation, runLocation(result.ID))
+				err = s.idem.FinishIdempotent(context.Background(), idem.KeyID, idem.Key, http.StatusCreated, header, buf.Bytes())
 			}
 			if err != nil {
 				// Released, the key lets a retry start a new run, which
@@ -54,7 +58,7 @@ func (s *Server) createPayoutRun(c echo.Context) error {
 		return err
 	}
 	if async {
-		c.Response().Header().Set(echo.HeaderLocation, fmt.Sprintf("/v1/payout-runs/%d", job.Run.ID))
+		c.Response().Header().Set(echo.HeaderLocation, runLocation(job.Run.ID))
 		c.Response().Header().Set("Preference-Applied", "respond-async")
 		return respond(c, http.StatusAccepted, job.Run)
 	}
@@ -70,8 +74,12 @@ func (s *Server) createPayoutRun(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	c.Response().Header().Set(echo.HeaderLocation, runLocation(result.ID))
 	return respond(c, http.StatusCreated, result)
 }
+
+// runLocation is the Location of a payout run.
+func runLocation(id int64) string { return fmt.Sprintf("/v1/payout-runs/%d", id) }
 
 // prefersAsync reports whether a Prefer header (RFC 7240) asks for
 // respond-async.
@@ -89,11 +97,7 @@ func prefersAsync(values []string) bool {
 
 // listPayoutRuns answers GET /v1/payout-runs?after=&limit=: newest first.
 func (s *Server) listPayoutRuns(c echo.Context) error {
-	limit, err := input.Limit(c.QueryParam("limit"))
-	if err != nil {
-		return err
-	}
-	after, err := input.AfterID(c.QueryParam("after"))
+	limit, after, err := pageParams(c)
 	if err != nil {
 		return err
 	}
@@ -120,11 +124,7 @@ func (s *Server) getPayoutRun(c echo.Context) error {
 
 // payoutFilter reads the filters of GET /v1/payouts.
 func payoutFilter(c echo.Context) (models.PayoutFilter, error) {
-	limit, err := input.Limit(c.QueryParam("limit"))
-	if err != nil {
-		return models.PayoutFilter{}, err
-	}
-	after, err := input.AfterID(c.QueryParam("after"))
+	limit, after, err := pageParams(c)
 	if err != nil {
 		return models.PayoutFilter{}, err
 	}
@@ -212,28 +212,6 @@ func (s *Server) markPayoutPaid(c echo.Context) error {
 		return err
 	}
 	return respond(c, http.StatusOK, p)
-}
-
-// emptyBodyWithID reads the id of a transition whose body is empty or {}.
-func (s *Server) emptyBodyWithID(c echo.Context) (int64, error) {
-	id, err := idParam(c)
-	if err != nil {
-		return 0, err
-	}
-	body, err := s.readBody(c)
-	if err != nil {
-		return 0, err
-	}
-	return id, s.emptyBody(body)
-}
-
-// emptyBody accepts the body of a request that takes none: empty or {}.
-func (s *Server) emptyBody(body []byte) error {
-	if len(bytes.TrimSpace(body)) == 0 {
-		return nil
-	}
-	var empty struct{}
-	return s.input.Decode(body, &empty)
 }
 
 // exportPayouts answers GET /v1/payouts/export?payer=CODE&status=approved&format=csv|xlsx:

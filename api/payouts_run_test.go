@@ -3,20 +3,15 @@ package api_test
 import (
 	"context"
 	"errors"
-	"io"
-	"log/slog"
 	"net/http/httptest"
-	"os"
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/wenzhou-subsidy/subsidy/api"
 	"github.com/wenzhou-subsidy/subsidy/app"
-	"github.com/wenzhou-subsidy/subsidy/engine"
 	"github.com/wenzhou-subsidy/subsidy/models"
 	"github.com/wenzhou-subsidy/subsidy/store/registrygen"
 )
@@ -37,10 +32,7 @@ type dueKey struct {
 // returns what each payout key is due.
 func dueOf(t *testing.T, st models.Store) map[dueKey]models.Money {
 	t.Helper()
-	eng, err := engine.Load(os.DirFS("../rules"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	eng := api.MustEngine(t)
 	want := map[dueKey]models.Money{}
 	add := func(rule string, subj models.Subject) {
 		resp, err := eng.Evaluate(models.EvaluateRequest{AsOf: registrygen.AsOf, Rules: []string{rule}, Subject: subj}, models.LangZh)
@@ -63,7 +55,7 @@ func dueOf(t *testing.T, st models.Store) map[dueKey]models.Money {
 		}
 	}
 	ctx := context.Background()
-	err = st.ScreenEnterprises(ctx, 0, func(batch []models.Enterprise) error {
+	err := st.ScreenEnterprises(ctx, 0, func(batch []models.Enterprise) error {
 		for i := range batch {
 			add(models.RuleCertGrant, models.Subject{Enterprise: &batch[i]})
 		}
@@ -191,15 +183,7 @@ func TestPayoutRunFailsPartWay(t *testing.T) {
 				want := dueOf(t, h.st)
 
 				flaky := &flakyStore{Store: h.st, failRead: tc.failRead, failRecord: tc.failRecord}
-				eng, err := engine.Load(os.DirFS("../rules"))
-				if err != nil {
-					t.Fatal(err)
-				}
-				now := func() time.Time { return time.Date(2025, 6, 30, 10, 0, 0, 0, models.Wenzhou) }
-				srv, err := api.NewServer(slog.New(slog.NewTextHandler(io.Discard, nil)), app.New(eng, flaky, app.Options{Now: now}), h.st, api.Options{})
-				if err != nil {
-					t.Fatal(err)
-				}
+				srv := testServer(t, testService(t, flaky, app.Options{}), h.st)
 				req := httptest.NewRequest("POST", "/v1/payout-runs", strings.NewReader(runAsOf))
 				req.Header.Set("Authorization", "Bearer "+h.keys["finance"])
 				rec := httptest.NewRecorder()

@@ -2,18 +2,12 @@ package api_test
 
 import (
 	"fmt"
-	"io"
-	"log/slog"
 	"net/http"
-	"os"
-	"slices"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/wenzhou-subsidy/subsidy/api"
 	"github.com/wenzhou-subsidy/subsidy/app"
-	"github.com/wenzhou-subsidy/subsidy/engine"
 	"github.com/wenzhou-subsidy/subsidy/models"
 	"github.com/wenzhou-subsidy/subsidy/store"
 	"github.com/wenzhou-subsidy/subsidy/store/storetest"
@@ -25,28 +19,15 @@ import (
 // decided once, and one replica's sweep never interrupts the other's run
 // while it beats.
 func TestReplicasShareOneDatabase(t *testing.T) {
-	if !slices.Contains(storetest.Kinds(t), "postgres") {
-		t.Skip("needs PostgreSQL (SUBSIDY_TEST_POSTGRES)")
-	}
 	dsn := storetest.DSN(t, "postgres")
 	h := newHarness(t, "sqlite") // for its helpers; its keys and server are the replicas' below
-	eng, err := engine.Load(os.DirFS("../rules"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	now := func() time.Time { return time.Date(2025, 6, 30, 10, 0, 0, 0, models.Wenzhou) }
 	var replicas []http.Handler
 	var services []*app.Service
 	for range 2 {
 		st := storetest.OpenDSN(t, dsn, store.Options{})
-		svc := app.New(eng, st, app.Options{Now: now, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
-			Runs: app.RunOptions{Heartbeat: 10 * time.Millisecond, StaleAfter: 300 * time.Millisecond}})
-		srv, err := api.NewServer(slog.New(slog.NewTextHandler(io.Discard, nil)), svc, st, api.Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
+		svc := testService(t, st, app.Options{Runs: app.RunOptions{Heartbeat: 10 * time.Millisecond, StaleAfter: 300 * time.Millisecond}})
 		t.Cleanup(func() { _ = svc.Shutdown(t.Context()) })
-		replicas, services = append(replicas, srv), append(services, svc)
+		replicas, services = append(replicas, testServer(t, svc, st)), append(services, svc)
 	}
 	// The keys and the registry, through the first replica.
 	for role, subject := range map[string]string{models.RoleFinance: "", models.RoleAdmin: ""} {

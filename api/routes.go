@@ -12,7 +12,7 @@ import (
 func (s *Server) routes() {
 	e := s.echo
 	e.Pre(headAsGet)
-	e.Use(requestID, s.accessLog(), s.recoverPanic(), acceptLanguage, cleanQuery)
+	e.Use(headAgain, requestID, s.accessLog(), s.recoverPanic(), acceptLanguage, cleanQuery)
 
 	// Public: no key needed.
 	e.GET("/healthz", s.health)

@@ -6,59 +6,27 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/wenzhou-subsidy/subsidy/api"
 	"github.com/wenzhou-subsidy/subsidy/app"
-	"github.com/wenzhou-subsidy/subsidy/engine"
 	"github.com/wenzhou-subsidy/subsidy/models"
+	"github.com/wenzhou-subsidy/subsidy/store/storetest"
 )
 
 // Payout runs are jobs of the server, not of the request that started
 // them (the finance contract's "payout runs are jobs").
 
-// gatedStore holds a payout run's recording until the gate opens.
-type gatedStore struct {
-	models.Store
-	entered chan struct{} // receives when the run is about to record
-	gate    chan struct{} // closed to let recording go on
-}
-
-func (g *gatedStore) RecordPayouts(ctx context.Context, actor models.Actor, runID int64, cands []models.PayoutCandidate) ([]models.Payout, error) {
-	select {
-	case g.entered <- struct{}{}:
-	default:
-	}
-	select {
-	case <-g.gate:
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	}
-	return g.Store.RecordPayouts(ctx, actor, runID, cands)
-}
-
 // jobServer is a server over st whose use cases have the given run options.
 func jobServer(t *testing.T, h *harness, st models.Store, runs app.RunOptions) (http.Handler, *app.Service) {
 	t.Helper()
-	eng, err := engine.Load(os.DirFS("../rules"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	now := func() time.Time { return time.Date(2025, 6, 30, 10, 0, 0, 0, models.Wenzhou) }
-	svc := app.New(eng, st, app.Options{Now: now, Runs: runs, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	srv, err := api.NewServer(slog.New(slog.NewTextHandler(io.Discard, nil)), svc, h.st, api.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	svc := testService(t, st, app.Options{Runs: runs})
 	t.Cleanup(func() { _ = svc.Shutdown(context.Background()) })
-	return srv, svc
+	return testServer(t, svc, h.st), svc
 }
 
 // send sends one request to srv with the key of role, with ctx.
@@ -71,7 +39,7 @@ func send(ctx context.Context, h *harness, srv http.Handler, role, method, path,
 	rec := httptest.NewRecorder()
 	srv.ServeHTTP(rec, req)
 	if ctx.Err() == nil { // a client that hung up got no answer to check
-		api.CheckAnswer(h.t, req, rec)
+		api.CheckAnswer(h.t, req, []byte(body), rec)
 	}
 	return rec
 }
@@ -97,7 +65,7 @@ func waitRun(t *testing.T, h *harness, srv http.Handler, id int64, want string) 
 func TestPayoutRunRespondAsync(t *testing.T) {
 	forEachDB(t, func(t *testing.T, h *harness) {
 		h.seed()
-		g := &gatedStore{Store: h.st, entered: make(chan struct{}, 1), gate: make(chan struct{})}
+		g := storetest.Hold(h.st)
 		srv, _ := jobServer(t, h, g, app.RunOptions{Heartbeat: 5 * time.Millisecond})
 		rec := send(t.Context(), h, srv, "finance", "POST", "/v1/payout-runs", `{"as_of":"2025-06-30","grant_year":2025}`, "Prefer", "respond-async")
 		if rec.Code != http.StatusAccepted || rec.Header().Get("Preference-Applied") != "respond-async" {
@@ -110,13 +78,13 @@ func TestPayoutRunRespondAsync(t *testing.T) {
 		if run.Status != models.RunRunning || run.Total != 3 || run.FinishedAt != nil {
 			t.Errorf("started run %+v", run)
 		}
-		<-g.entered
+		<-g.Entered
 		// While it waits to record, the run shows what it screened.
 		running := waitRun(t, h, srv, run.ID, models.RunRunning)
 		if running.FinishedAt != nil {
 			t.Errorf("a running run has finished_at: %+v", running)
 		}
-		close(g.gate)
+		close(g.Release)
 		done := waitRun(t, h, srv, run.ID, models.RunCompleted)
 		if done.Screened != 3 || done.CreatedCount != 2 || done.CreatedTotal.String() != "1700000.00" || done.FinishedAt == nil {
 			t.Errorf("completed run %+v", done)
@@ -136,20 +104,20 @@ func TestPayoutRunRespondAsync(t *testing.T) {
 func TestPayoutRunOutlivesItsClient(t *testing.T) {
 	forEachDB(t, func(t *testing.T, h *harness) {
 		h.seed()
-		g := &gatedStore{Store: h.st, entered: make(chan struct{}, 1), gate: make(chan struct{})}
+		g := storetest.Hold(h.st)
 		srv, _ := jobServer(t, h, g, app.RunOptions{})
 		ctx, hangUp := context.WithCancel(t.Context())
 		answered := make(chan *httptest.ResponseRecorder)
 		go func() {
 			answered <- send(ctx, h, srv, "finance", "POST", "/v1/payout-runs", runAsOf, "Idempotency-Key", "run-7")
 		}()
-		<-g.entered
+		<-g.Entered
 		hangUp()
 		<-answered // the handler gave up waiting; the run did not
 		if rec := send(t.Context(), h, srv, "finance", "POST", "/v1/payout-runs", runAsOf, "Idempotency-Key", "run-7"); rec.Code != http.StatusConflict {
 			t.Errorf("a retry while the run goes on: %d %s", rec.Code, rec.Body)
 		}
-		close(g.gate)
+		close(g.Release)
 		list := decode[struct {
 			Runs []models.PayoutRun `json:"runs"`
 		}](t, send(t.Context(), h, srv, "finance", "GET", "/v1/payout-runs", ""))
@@ -221,13 +189,13 @@ func TestInterruptedRunReleasesItsKey(t *testing.T) {
 func TestShutdownInterruptsARun(t *testing.T) {
 	forEachDB(t, func(t *testing.T, h *harness) {
 		h.seed()
-		g := &gatedStore{Store: h.st, entered: make(chan struct{}, 1), gate: make(chan struct{})}
+		g := storetest.Hold(h.st)
 		srv, svc := jobServer(t, h, g, app.RunOptions{})
 		answered := make(chan *httptest.ResponseRecorder)
 		go func() {
 			answered <- send(t.Context(), h, srv, "finance", "POST", "/v1/payout-runs", runAsOf, "Idempotency-Key", "run-3")
 		}()
-		<-g.entered
+		<-g.Entered
 		ctx, cancel := context.WithTimeout(t.Context(), 50*time.Millisecond)
 		defer cancel()
 		if err := svc.Shutdown(ctx); err == nil {
@@ -259,7 +227,7 @@ func fingerprintOf(body string) string {
 // failingAnswers stores no answer for an Idempotency-Key.
 type failingAnswers struct{ api.Idempotency }
 
-func (failingAnswers) FinishIdempotent(context.Context, string, string, int, string, []byte) error {
+func (failingAnswers) FinishIdempotent(context.Context, string, string, int, http.Header, []byte) error {
 	return errors.New("the database went away")
 }
 
@@ -269,16 +237,9 @@ func (failingAnswers) FinishIdempotent(context.Context, string, string, int, str
 func TestRunAnswerNotStoredReleasesItsKey(t *testing.T) {
 	forEachDB(t, func(t *testing.T, h *harness) {
 		h.seed()
-		eng, err := engine.Load(os.DirFS("../rules"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		svc := app.New(eng, h.st, app.Options{Now: func() time.Time { return time.Date(2025, 6, 30, 10, 0, 0, 0, models.Wenzhou) }})
+		svc := testService(t, h.st, app.Options{})
 		t.Cleanup(func() { _ = svc.Shutdown(context.Background()) })
-		srv, err := api.NewServer(slog.New(slog.NewTextHandler(io.Discard, nil)), svc, failingAnswers{h.st}, api.Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
+		srv := testServer(t, svc, failingAnswers{h.st})
 		first := send(t.Context(), h, srv, "finance", "POST", "/v1/payout-runs", runAsOf, "Idempotency-Key", "run-5")
 		if first.Code != http.StatusCreated || len(decode[runAnswer](t, first).Created) != 2 {
 			t.Fatalf("first: %d %s", first.Code, first.Body)

@@ -6,8 +6,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -18,9 +16,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/wenzhou-subsidy/subsidy/api"
 	"github.com/wenzhou-subsidy/subsidy/app"
-	"github.com/wenzhou-subsidy/subsidy/engine"
 	"github.com/wenzhou-subsidy/subsidy/models"
 	"github.com/wenzhou-subsidy/subsidy/store"
 	"github.com/wenzhou-subsidy/subsidy/store/registrygen"
@@ -58,10 +54,6 @@ import (
 // enterprises (BulkLoadRegistry). go test ./... never builds it: benchmarks
 // run only with -bench.
 func BenchmarkScreening(b *testing.B) {
-	eng, err := engine.Load(os.DirFS("../rules"))
-	if err != nil {
-		b.Fatal(err)
-	}
 	const universities = 50
 	for _, kind := range storetest.Kinds(b) {
 		for _, n := range []int{1000, 10000, 100000} {
@@ -90,7 +82,7 @@ func BenchmarkScreening(b *testing.B) {
 						if screened != nil {
 							screened.close(b)
 						}
-						screened = newScreening(b, eng, newDSN(), opts)
+						screened = newScreening(b, newDSN(), opts)
 						b.StartTimer()
 						got := screened.run(b)
 						if got.created == 0 {
@@ -102,7 +94,7 @@ func BenchmarkScreening(b *testing.B) {
 				})
 				b.Run("second", func(b *testing.B) {
 					if screened == nil {
-						screened = newScreening(b, eng, newDSN(), opts)
+						screened = newScreening(b, newDSN(), opts)
 						screened.run(b)
 					}
 					b.ReportAllocs()
@@ -133,7 +125,7 @@ type screening struct {
 
 // newScreening opens the fresh database dsn and builds the registry of opts
 // in it; close releases the store.
-func newScreening(b *testing.B, eng *engine.Engine, dsn string, opts registrygen.Options) *screening {
+func newScreening(b *testing.B, dsn string, opts registrygen.Options) *screening {
 	b.Helper()
 	ctx := context.Background()
 	st, err := store.Open(ctx, dsn, store.Options{})
@@ -148,13 +140,8 @@ func newScreening(b *testing.B, eng *engine.Engine, dsn string, opts registrygen
 	}
 	b.Logf("registry: %d enterprises, %d certifications, %d credit years, %d universities, %d donations, built in %v",
 		sum.Enterprises, sum.Certifications, sum.CreditYears, sum.Universities, sum.Donations, time.Since(start).Round(time.Millisecond))
-	now := func() time.Time { return time.Date(2025, 6, 30, 10, 0, 0, 0, models.Wenzhou) }
-	svc := app.New(eng, st, app.Options{Now: now})
-	srv, err := api.NewServer(slog.New(slog.NewTextHandler(io.Discard, nil)), svc, st, api.Options{})
-	if err != nil {
-		st.Close()
-		b.Fatal(err)
-	}
+	svc := testService(b, st, app.Options{})
+	srv := testServer(b, svc, st)
 	key, err := svc.CreateKey(ctx, registrygen.Actor, models.KeyEntry{Role: models.RoleFinance, Label: "screening benchmark"})
 	if err != nil {
 		st.Close()
@@ -298,10 +285,6 @@ func peakRSS() int64 {
 // BenchmarkScreening does, and payouts/op: the baseline's subjects with an
 // amount due.
 func BenchmarkForecast(b *testing.B) {
-	eng, err := engine.Load(os.DirFS("../rules"))
-	if err != nil {
-		b.Fatal(err)
-	}
 	const universities = 50
 	request := fmt.Sprintf(`{"as_of":%q,"grant_year":%d`, registrygen.AsOf, registrygen.GrantYear)
 	bodies := []struct{ name, body string }{
@@ -311,7 +294,7 @@ func BenchmarkForecast(b *testing.B) {
 	for _, kind := range storetest.Kinds(b) {
 		for _, n := range []int{1000, 10000, 100000} {
 			b.Run(fmt.Sprintf("%s/n=%d", kind, n), func(b *testing.B) {
-				s := newScreening(b, eng, storetest.DSN(b, kind), registrygen.Options{Enterprises: n, Universities: universities, Seed: 1})
+				s := newScreening(b, storetest.DSN(b, kind), registrygen.Options{Enterprises: n, Universities: universities, Seed: 1})
 				defer s.close(b)
 				for _, body := range bodies {
 					b.Run(body.name, func(b *testing.B) { s.forecast(b, body.body, n+universities) })

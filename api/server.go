@@ -38,9 +38,10 @@ type Idempotency interface {
 	// reserved but not yet answered, or was used for a different request,
 	// it is a Conflict; otherwise status is zero and the pair is now
 	// reserved.
-	BeginIdempotent(ctx context.Context, keyID, idemKey, fingerprint string) (status int, contentType string, body []byte, err error)
-	// FinishIdempotent stores the answer of a reserved pair.
-	FinishIdempotent(ctx context.Context, keyID, idemKey string, status int, contentType string, body []byte) error
+	BeginIdempotent(ctx context.Context, keyID, idemKey, fingerprint string) (status int, header http.Header, body []byte, err error)
+	// FinishIdempotent stores the answer of a reserved pair: its status,
+	// its headers (Content-Type and those a replay repeats) and its body.
+	FinishIdempotent(ctx context.Context, keyID, idemKey string, status int, header http.Header, body []byte) error
 	// AbortIdempotent releases a reserved pair that was not answered, so
 	// that a retry can run.
 	AbortIdempotent(ctx context.Context, keyID, idemKey string) error

@@ -1,13 +1,16 @@
 package api
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -19,15 +22,19 @@ import (
 	"github.com/wenzhou-subsidy/subsidy/app"
 	"github.com/wenzhou-subsidy/subsidy/engine"
 	"github.com/wenzhou-subsidy/subsidy/models"
+	"github.com/wenzhou-subsidy/subsidy/store/storetest"
 )
 
-// fixedNow is the clock of the test servers: 2025-06-30 in Wenzhou.
-var fixedNow = time.Date(2025, 6, 30, 10, 0, 0, 0, models.Wenzhou)
+// FixedNow is the clock of the test servers: 2025-06-30 10:00 in Wenzhou.
+func FixedNow() time.Time { return time.Date(2025, 6, 30, 10, 0, 0, 0, models.Wenzhou) }
 
-// mustEngine loads the shipped rules.
-func mustEngine(tb testing.TB) *engine.Engine {
+// shippedRules are the rules the tests use, loaded once.
+var shippedRules = sync.OnceValues(func() (*engine.Engine, error) { return engine.Load(os.DirFS("../rules")) })
+
+// MustEngine returns the shipped rules.
+func MustEngine(tb testing.TB) *engine.Engine {
 	tb.Helper()
-	e, err := engine.Load(os.DirFS("../rules"))
+	e, err := shippedRules()
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -40,7 +47,7 @@ func newPublicServer(tb testing.TB, buf io.Writer) *Server {
 	if buf == nil {
 		buf = io.Discard
 	}
-	svc := app.New(mustEngine(tb), nil, app.Options{Now: func() time.Time { return fixedNow }})
+	svc := app.New(MustEngine(tb), nil, app.Options{Now: FixedNow})
 	s, err := NewServer(slog.New(slog.NewJSONHandler(buf, nil)), svc, nil, Options{})
 	if err != nil {
 		tb.Fatal(err)
@@ -57,7 +64,7 @@ func do(tb testing.TB, h http.Handler, method, path string, body []byte, headers
 	}
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, req)
-	CheckAnswer(tb, req, rec)
+	CheckAnswer(tb, req, body, rec)
 	return rec
 }
 
@@ -175,6 +182,30 @@ func TestEvaluateDefaultsAsOf(t *testing.T) {
 	}
 }
 
+// TestEvaluateErrorsOmitted: 20,000 empty certifications list the first
+// 100 bad fields and count the rest in errors_omitted, exactly.
+func TestEvaluateErrorsOmitted(t *testing.T) {
+	s := newPublicServer(t, nil)
+	body := func(n int) []byte {
+		return []byte(`{"as_of":"2025-06-30","subject":{"kind":"enterprise","credit_code":"91330382MA2AB3C47E","name":"x","region":"330382","certifications":[` +
+			strings.TrimSuffix(strings.Repeat(`{},`, n), ",") + `]}}`)
+	}
+	// What one empty certification is refused for (its level and date).
+	one := decodeProblem(t, do(t, s, http.MethodPost, "/v1/evaluate", body(1)))
+	perEntry := len(one.Errors)
+	if perEntry == 0 || one.ErrorsOmitted != 0 {
+		t.Fatalf("one empty certification: %+v", one)
+	}
+	const n = 20000
+	p := decodeProblem(t, do(t, s, http.MethodPost, "/v1/evaluate", body(n)))
+	if len(p.Errors) != models.MaxFieldErrors || p.ErrorsOmitted != n*perEntry-models.MaxFieldErrors {
+		t.Errorf("%d listed, %d omitted; want %d and %d", len(p.Errors), p.ErrorsOmitted, models.MaxFieldErrors, n*perEntry-models.MaxFieldErrors)
+	}
+	if len(p.Errors) < perEntry || !cmp.Equal(p.Errors[:perEntry], one.Errors) {
+		t.Errorf("listed first %v, want the first entry's %v", p.Errors, one.Errors)
+	}
+}
+
 // TestEvaluateErrors covers every class of bad input: each is a 4xx problem
 // document naming the bad fields, never a 5xx.
 func TestEvaluateErrors(t *testing.T) {
@@ -289,7 +320,7 @@ func TestLanguages(t *testing.T) {
 // echoed in the header and the problem, and one structured log line with
 // method, path, status, latency and the id.
 func TestRequestIDAndLogs(t *testing.T) {
-	var logs syncBuffer
+	var logs storetest.SyncBuffer
 	s := newPublicServer(t, &logs)
 	rec := do(t, s, http.MethodGet, "/healthz", nil, RequestIDHeader, "client-id-1")
 	if got := rec.Header().Get(RequestIDHeader); got == "client-id-1" || len(got) != 24 {
@@ -324,7 +355,7 @@ func TestRequestIDAndLogs(t *testing.T) {
 // TestPanicRecovered: a panic is logged with its stack and answered 500
 // without internals.
 func TestPanicRecovered(t *testing.T) {
-	var logs syncBuffer
+	var logs storetest.SyncBuffer
 	s := newPublicServer(t, &logs)
 	s.echo.GET("/boom", func(c echo.Context) error { panic("secret internal detail") })
 	rec := do(t, s, http.MethodGet, "/boom", nil)
@@ -427,36 +458,67 @@ func stripRequestID(body string) string {
 	return body
 }
 
-// syncBuffer is a bytes.Buffer safe for the logger's concurrent writes.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // TestHeadAnswersLikeGet: every GET route answers HEAD with the same status
-// and headers and no body.
+// and headers and no body; HEAD of a POST route is 405, without a body.
 func TestHeadAnswersLikeGet(t *testing.T) {
 	s := newPublicServer(t, nil)
-	for _, path := range []string{"/healthz", "/openapi.json", "/v1/rules", "/v1/rules/cert-grant", "/v1/rules/nope", "/v1/rules?as_of=x"} {
-		get := do(t, s, http.MethodGet, path, nil)
-		head := do(t, s, http.MethodHead, path, nil)
-		if head.Code != get.Code || head.Body.Len() != 0 || head.Header().Get("Content-Type") != get.Header().Get("Content-Type") {
-			t.Errorf("HEAD %s: %d %q %q, GET: %d %q", path, head.Code, head.Header().Get("Content-Type"), head.Body, get.Code, get.Header().Get("Content-Type"))
+	CheckHeadLikeGet(t, s, []string{"/healthz", "/openapi.json", "/v1/rules", "/v1/rules/cert-grant", "/v1/rules/nope", "/v1/rules?as_of=x", "/v1/evaluate"})
+}
+
+// CheckHeadLikeGet fails t unless HEAD of each path, sent to h over HTTP,
+// is answered as GET is - the same status, Content-Type and Content-Length
+// (or none, as GET's answer when it is chunked) - and without a body.
+func CheckHeadLikeGet(t *testing.T, h http.Handler, paths []string, headers ...string) {
+	t.Helper()
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	for _, path := range paths {
+		get, body, _ := onWire(t, srv, http.MethodGet, path, headers)
+		head, headBody, after := onWire(t, srv, http.MethodHead, path, headers)
+		for _, name := range []string{echo.HeaderContentType, echo.HeaderContentLength} {
+			if head.Header.Get(name) != get.Header.Get(name) {
+				t.Errorf("HEAD %s: %s %q, GET's %q", path, name, head.Header.Get(name), get.Header.Get(name))
+			}
+		}
+		if head.StatusCode != get.StatusCode || len(headBody) != 0 || len(after) != 0 {
+			t.Errorf("HEAD %s: %d with %q and %q after it; GET: %d", path, head.StatusCode, headBody, after, get.StatusCode)
+		}
+		if get.Header.Get(echo.HeaderContentLength) != "" && get.Header.Get(echo.HeaderContentLength) != strconv.Itoa(len(body)) {
+			t.Errorf("GET %s: Content-Length %s of a body of %d bytes", path, get.Header.Get(echo.HeaderContentLength), len(body))
 		}
 	}
-	if rec := do(t, s, http.MethodHead, "/v1/evaluate", nil); rec.Code != http.StatusMethodNotAllowed || rec.Body.Len() != 0 {
-		t.Errorf("HEAD of a POST route: %d %q", rec.Code, rec.Body)
+}
+
+// onWire sends one request to srv on a connection of its own and reads
+// what comes back until the server closes it: the answer, its body and
+// whatever the server sent after the answer.
+func onWire(t *testing.T, srv *httptest.Server, method, path string, headers []string) (resp *http.Response, body, after []byte) {
+	t.Helper()
+	conn, err := net.Dial("tcp", srv.Listener.Addr().String())
+	if err != nil {
+		t.Fatal(err)
 	}
+	defer conn.Close()
+	_ = conn.SetDeadline(time.Now().Add(20 * time.Second))
+	req := httptest.NewRequest(method, srv.URL+path, nil)
+	req.Close = true // the server closes the connection after its answer
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	if err := req.Write(conn); err != nil {
+		t.Fatal(err)
+	}
+	sent, err := io.ReadAll(conn)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, path, err)
+	}
+	r := bufio.NewReader(bytes.NewReader(sent))
+	if resp, err = http.ReadResponse(r, req); err != nil {
+		t.Fatalf("%s %s: %v", method, path, err)
+	}
+	if body, err = io.ReadAll(resp.Body); err != nil {
+		t.Fatalf("%s %s: %v", method, path, err)
+	}
+	after, _ = io.ReadAll(r)
+	return resp, body, after
 }

@@ -4,21 +4,18 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"os"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/wenzhou-subsidy/subsidy/api"
 	"github.com/wenzhou-subsidy/subsidy/app"
-	"github.com/wenzhou-subsidy/subsidy/engine"
 	"github.com/wenzhou-subsidy/subsidy/models"
 	"github.com/wenzhou-subsidy/subsidy/store"
 	"github.com/wenzhou-subsidy/subsidy/store/storetest"
@@ -54,17 +51,9 @@ func newHarness(t *testing.T, kind string) *harness {
 func newHarnessWith(t *testing.T, kind string, opts app.Options) *harness {
 	t.Helper()
 	st := storetest.Open(t, kind)
-	eng, err := engine.Load(os.DirFS("../rules"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	opts.Now = func() time.Time { return time.Date(2025, 6, 30, 10, 0, 0, 0, models.Wenzhou) }
-	svc := app.New(eng, st, opts)
-	srv, err := api.NewServer(slog.New(slog.NewTextHandler(io.Discard, nil)), svc, st, api.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	h := &harness{t: t, srv: srv, st: st, svc: svc, keys: map[string]string{}}
+	opts.Now = api.FixedNow
+	svc := testService(t, st, opts)
+	h := &harness{t: t, srv: testServer(t, svc, st), st: st, svc: svc, keys: map[string]string{}}
 	for role, subject := range map[string]string{
 		models.RoleAdmin: "", models.RoleFinance: "", models.RoleTax: "",
 		models.RoleEnterprise: entA, models.RoleUniversity: uniCode,
@@ -73,6 +62,27 @@ func newHarnessWith(t *testing.T, kind string, opts app.Options) *harness {
 	}
 	h.keys[approver] = h.newKey(models.RoleFinance, "")
 	return h
+}
+
+// testService is the use cases over st with the shipped rules, on the
+// tests' clock (api.FixedNow) unless opts has its own.
+func testService(tb testing.TB, st models.Store, opts app.Options) *app.Service {
+	tb.Helper()
+	if opts.Now == nil {
+		opts.Now = api.FixedNow
+	}
+	return app.New(api.MustEngine(tb), st, opts)
+}
+
+// testServer is the API over svc, its Idempotency-Keys kept in idem, its
+// log dropped.
+func testServer(tb testing.TB, svc *app.Service, idem api.Idempotency) *api.Server {
+	tb.Helper()
+	srv, err := api.NewServer(slog.New(slog.DiscardHandler), svc, idem, api.Options{})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return srv
 }
 
 // approver is the harness's second finance key, which approves what the
@@ -99,7 +109,7 @@ func (h *harness) do(role, method, path, body string, headers ...string) *httpte
 	}
 	rec := httptest.NewRecorder()
 	h.srv.ServeHTTP(rec, req)
-	api.CheckAnswer(h.t, req, rec)
+	api.CheckAnswer(h.t, req, []byte(body), rec)
 	return rec
 }
 
@@ -550,10 +560,55 @@ func TestIdempotency(t *testing.T) {
 		if again := h.must(400, "finance", "POST", path, `{"level":"x"}`, "Idempotency-Key", "k-2"); again.Body.String() != bad.Body.String() {
 			t.Errorf("replayed 400 differs")
 		}
+		// A key that is not one is refused, in either language.
+		for _, tc := range []struct{ key, lang, message string }{
+			{"bad key", "", "Idempotency-Key 应为1至200个可见 ASCII 字符"},
+			{strings.Repeat("k", 201), "en", "must be 1 to 200 visible ASCII characters"},
+		} {
+			p := decode[api.Problem](t, h.must(400, "finance", "POST", path, body, "Idempotency-Key", tc.key, "Accept-Language", tc.lang))
+			if diff := cmp.Diff([]api.ProblemField{{Field: "Idempotency-Key", Code: "idempotency_key", Message: tc.message}}, p.Errors); diff != "" {
+				t.Errorf("Idempotency-Key %.10q (-want +got):\n%s", tc.key, diff)
+			}
+		}
 		// Payout runs too.
 		run := h.must(201, "finance", "POST", "/v1/payout-runs", `{"as_of":"2025-06-30"}`, "Idempotency-Key", "run-1")
 		if h.must(201, "finance", "POST", "/v1/payout-runs", `{"as_of":"2025-06-30"}`, "Idempotency-Key", "run-1").Body.String() != run.Body.String() {
 			t.Error("the replayed run differs")
+		}
+	})
+}
+
+// TestIdempotentReplayHeaders: a replay is the answer the client first
+// received, with the headers that describe it: an application's ETag and
+// Location, a payout run's Location and, answered at once, its
+// Preference-Applied.
+func TestIdempotentReplayHeaders(t *testing.T) {
+	forEachDB(t, func(t *testing.T, h *harness) {
+		h.seed()
+		for i, tc := range []struct {
+			role, path, body string
+			status           int
+			headers          []string // sent, name and value
+			replayed         []string // headers the replay repeats
+		}{
+			{"enterprise", "/v1/applications", nationalBody, 201, nil, []string{"ETag", "Location"}},
+			{"finance", "/v1/payout-runs", `{"as_of":"2025-06-30","grant_year":2025}`, 201, nil, []string{"Location"}},
+			{"finance", "/v1/payout-runs", `{"as_of":"2025-06-30","grant_year":2024}`, 202, []string{"Prefer", "respond-async"}, []string{"Location", "Preference-Applied"}},
+		} {
+			headers := append([]string{"Idempotency-Key", fmt.Sprintf("replay-%d", i)}, tc.headers...)
+			first := h.must(tc.status, tc.role, "POST", tc.path, tc.body, headers...)
+			again := h.must(tc.status, tc.role, "POST", tc.path, tc.body, headers...)
+			if again.Body.String() != first.Body.String() || again.Header().Get("Idempotent-Replayed") != "true" {
+				t.Errorf("POST %s: replayed %v %s, first %s", tc.path, again.Header(), again.Body, first.Body)
+			}
+			for _, name := range append(tc.replayed, "Content-Type") {
+				if want, got := first.Header().Values(name), again.Header().Values(name); len(want) == 0 || !slices.Equal(want, got) {
+					t.Errorf("POST %s: %s first %q, replayed %q", tc.path, name, want, got)
+				}
+			}
+			if tc.status == 202 {
+				waitRun(t, h, h.srv, decode[models.PayoutRun](t, first).ID, models.RunCompleted)
+			}
 		}
 	})
 }
@@ -805,6 +860,37 @@ func TestImportMalformedCSV(t *testing.T) {
 		h.must(400, "finance", "POST", "/v1/certifications/import", "统一社会信用代码,企业名称,注册地,认定等级,认定日期\n"+entB+",a\x00b,330302,市级,2024-06-01\n")
 		h.must(400, "finance", "GET", "/v1/payouts?subject=%00", "")
 		h.must(400, "finance", "GET", "/v1/enterprises?region=%C3%28", "")
+	})
+}
+
+// TestImportErrorsOmitted: a certification list of 1 MiB of bad lines
+// lists the first 100 bad fields and counts the rest in errors_omitted,
+// exactly.
+func TestImportErrorsOmitted(t *testing.T) {
+	forEachDB(t, func(t *testing.T, h *harness) {
+		const header = "统一社会信用代码,企业名称,所在地,认定等级,认定日期\n"
+		line := func(i int) string { return fmt.Sprintf("bad%07d,,火星,县级,2024-13-01\n", i) }
+		// What one such line is refused for: its code, name, county,
+		// level and date.
+		one := decode[api.Problem](t, h.must(400, "finance", "POST", "/v1/certifications/import", header+line(0)))
+		perLine := len(one.Errors)
+		if perLine == 0 || one.ErrorsOmitted != 0 {
+			t.Fatalf("one bad line: %+v", one)
+		}
+		var b strings.Builder
+		b.WriteString(header)
+		lines := 0
+		for b.Len()+len(line(lines)) <= api.DefaultBodyLimit {
+			b.WriteString(line(lines))
+			lines++
+		}
+		p := decode[api.Problem](t, h.must(400, "finance", "POST", "/v1/certifications/import", b.String()))
+		if want := lines*perLine - models.MaxFieldErrors; len(p.Errors) != models.MaxFieldErrors || p.ErrorsOmitted != want {
+			t.Errorf("%d lines: %d listed, %d omitted; want %d and %d", lines, len(p.Errors), p.ErrorsOmitted, models.MaxFieldErrors, want)
+		}
+		if len(p.Errors) < perLine || !cmp.Equal(p.Errors[:perLine], one.Errors) {
+			t.Errorf("listed first %v, want the first line's %v", p.Errors, one.Errors)
+		}
 	})
 }
 

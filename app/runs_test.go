@@ -8,27 +8,8 @@ import (
 	"time"
 
 	"github.com/wenzhou-subsidy/subsidy/models"
+	"github.com/wenzhou-subsidy/subsidy/store/storetest"
 )
-
-// heldStore holds a run's recording until released.
-type heldStore struct {
-	models.Store
-	entered chan struct{}
-	release chan struct{}
-}
-
-func (h *heldStore) RecordPayouts(ctx context.Context, actor models.Actor, runID int64, cands []models.PayoutCandidate) ([]models.Payout, error) {
-	select {
-	case h.entered <- struct{}{}:
-	default:
-	}
-	select {
-	case <-h.release:
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	}
-	return h.Store.RecordPayouts(ctx, actor, runID, cands)
-}
 
 // seedRegistry registers one enterprise with a certification due a grant.
 func seedRegistry(t *testing.T, s *Service) {
@@ -48,14 +29,14 @@ func seedRegistry(t *testing.T, s *Service) {
 func TestRunTakenForDeadStops(t *testing.T) {
 	s := newService(t)
 	seedRegistry(t, s)
-	held := &heldStore{Store: s.store, entered: make(chan struct{}, 1), release: make(chan struct{})}
+	held := storetest.Hold(s.store)
 	s.store = held
 	s.jobs.heartbeat = 5 * time.Millisecond
 	job, err := s.StartRun(t.Context(), models.Actor{KeyID: "k", Role: models.RoleFinance}, models.PayoutRunRequest{}, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	<-held.entered
+	<-held.Entered
 	if _, err := held.Store.InterruptStaleRuns(t.Context(), -time.Hour); err != nil { // every running run is "stale"
 		t.Fatal(err)
 	}
@@ -132,13 +113,13 @@ func TestTopUpCountsWhatWasReceived(t *testing.T) {
 func TestShutdownLetsARunFinish(t *testing.T) {
 	s := newService(t)
 	seedRegistry(t, s)
-	held := &heldStore{Store: s.store, entered: make(chan struct{}, 1), release: make(chan struct{})}
+	held := storetest.Hold(s.store)
 	s.store = held
 	job, err := s.StartRun(t.Context(), models.Actor{KeyID: "k", Role: models.RoleFinance}, models.PayoutRunRequest{}, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	<-held.entered
+	<-held.Entered
 	ctx, cancel := context.WithTimeout(t.Context(), time.Hour)
 	defer cancel()
 	stopped := make(chan error, 1)
@@ -151,7 +132,7 @@ func TestShutdownLetsARunFinish(t *testing.T) {
 	for !closing() {
 		time.Sleep(time.Millisecond)
 	}
-	close(held.release)
+	close(held.Release)
 	if err := <-stopped; err != nil {
 		t.Errorf("Shutdown: %v", err)
 	}
@@ -167,14 +148,14 @@ func TestShutdownLetsARunFinish(t *testing.T) {
 func TestRunRecordsProgress(t *testing.T) {
 	s := newService(t)
 	seedRegistry(t, s)
-	held := &heldStore{Store: s.store, entered: make(chan struct{}, 1), release: make(chan struct{})}
+	held := storetest.Hold(s.store)
 	s.store = held
 	s.jobs.heartbeat = 5 * time.Millisecond
 	job, err := s.StartRun(t.Context(), models.Actor{KeyID: "k", Role: models.RoleFinance}, models.PayoutRunRequest{}, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	<-held.entered
+	<-held.Entered
 	deadline := time.After(10 * time.Second)
 	for {
 		run, err := held.Store.GetRun(t.Context(), job.Run.ID)
@@ -193,7 +174,7 @@ func TestRunRecordsProgress(t *testing.T) {
 		case <-time.After(5 * time.Millisecond):
 		}
 	}
-	close(held.release)
+	close(held.Release)
 	<-job.Done()
 	if res, err := job.Result(); err != nil || res.Run.Screened != res.Run.Total || res.Run.Status != models.RunCompleted {
 		t.Errorf("the run's end %+v, %v", res.Run, err)

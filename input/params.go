@@ -36,13 +36,14 @@ func Payer(name, code string) (models.Payer, error) {
 	return p, nil
 }
 
-// Year checks a year the service takes; "" gives def.
+// Year checks a year the service takes, written as its four digits ("+2025"
+// or "02025" is not how a year is written); "" gives def.
 func Year(name, text string, def int) (int, error) {
 	if text == "" {
 		return def, nil
 	}
 	y, err := strconv.Atoi(text)
-	if err != nil || !models.ValidYear(y) {
+	if len(text) != 4 || strings.Trim(text, "0123456789") != "" || err != nil || !models.ValidYear(y) {
 		return 0, models.InvalidInput(models.Field(name, "year"))
 	}
 	return y, nil

@@ -34,3 +34,6 @@ func NoDriverText(t testing.TB, e *models.Error) {
 		}
 	}
 }
+
+// DB is the store's database handle, for tests that hook into gorm.
+func (s *Store) DB() *gorm.DB { return s.db }

@@ -1,16 +1,17 @@
 package store_test
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
 	"errors"
+	"io"
 	"log/slog"
 	"os"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -82,7 +83,7 @@ func TestReadOnlyPostgres(t *testing.T) {
 // on a new connection, the pool's other dead connections closed.
 func TestReconnectsAfterBackendsEnd(t *testing.T) {
 	name := "subsidy_test_" + randomHex()
-	var log syncBuffer
+	var log storetest.SyncBuffer
 	s := storetest.OpenDSN(t, storetest.DSN(t, storetest.Postgres)+"&application_name="+name,
 		store.Options{MaxOpenConns: 3, Logger: slog.New(slog.NewTextHandler(&log, nil))})
 	code := creditCode(1)
@@ -115,6 +116,54 @@ func TestReconnectsAfterBackendsEnd(t *testing.T) {
 	if n := strings.Count(log.String(), "lost the connection"); n != 2 {
 		t.Errorf("logged %d lost connections, want 2 (one per operation):\n%s", n, log.String())
 	}
+}
+
+// An Idempotency-Key is reserved after PostgreSQL ended the store's
+// connections, as a restart does: the reservation is tried once more on a
+// new connection, and holds (a retry of the request is told it is in
+// progress).
+func TestIdempotencyReservedAfterBackendsEnd(t *testing.T) {
+	name := "subsidy_test_" + randomHex()
+	var log storetest.SyncBuffer
+	s := storetest.OpenDSN(t, storetest.DSN(t, storetest.Postgres)+"&application_name="+name,
+		store.Options{MaxOpenConns: 1, Logger: slog.New(slog.NewTextHandler(&log, nil))})
+	_, err := s.SchemaVersion(ctxT()) // the one connection, used just now
+	check(t, err)
+
+	endBackends(t, "application_name = $1", name)
+	status, _, _, err := s.BeginIdempotent(ctxT(), "k1", "i1", "fp")
+	if err != nil || status != 0 {
+		t.Fatalf("reserve after the connection was lost: %d, %v", status, err)
+	}
+	if n := strings.Count(log.String(), "lost the connection"); n != 1 {
+		t.Errorf("logged %d lost connections, want 1:\n%s", n, log.String())
+	}
+	_, _, _, err = s.BeginIdempotent(ctxT(), "k1", "i1", "fp")
+	wantCode(t, err, models.CodeConflict)
+}
+
+// A reservation whose INSERT went through but whose answer the lost
+// connection took is the request's own when its INSERT runs again, not
+// another request's in progress; another request with the key still is.
+func TestIdempotencyReservationAnswerLost(t *testing.T) {
+	eachKind(t, func(t *testing.T, s *store.Store) {
+		var lost atomic.Bool
+		check(t, s.DB().Callback().Create().After("gorm:create").Register("test:lose the answer", func(tx *gorm.DB) {
+			if tx.Statement.Table == "idempotency_keys" && tx.Error == nil && lost.CompareAndSwap(false, true) {
+				_ = tx.AddError(io.ErrUnexpectedEOF) // as a connection lost after the INSERT
+			}
+		}))
+		status, _, _, err := s.BeginIdempotent(ctxT(), "k1", "i1", "fp")
+		if err != nil || status != 0 || !lost.Load() {
+			t.Fatalf("reserve, its answer lost: %d, %v (lost: %v)", status, err, lost.Load())
+		}
+		_, _, _, err = s.BeginIdempotent(ctxT(), "k1", "i1", "fp")
+		wantCode(t, err, models.CodeConflict)
+		check(t, s.FinishIdempotent(ctxT(), "k1", "i1", 201, nil, []byte("{}")))
+		if status, _, _, err := s.BeginIdempotent(ctxT(), "k1", "i1", "fp"); err != nil || status != 201 {
+			t.Errorf("replay: %d, %v", status, err)
+		}
+	})
 }
 
 // A write transaction whose connection is lost before COMMIT runs again; one
@@ -178,22 +227,4 @@ func randomHex() string {
 	b := make([]byte, 6)
 	rand.Read(b)
 	return hex.EncodeToString(b)
-}
-
-// syncBuffer is a log destination for concurrent writers.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }

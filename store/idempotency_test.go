@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"net/http"
 	"sync"
 	"testing"
 	"time"
@@ -14,24 +15,29 @@ import (
 
 // stored is an answer kept for an Idempotency-Key.
 type stored struct {
-	Status      int
-	ContentType string
-	Body        []byte
+	Status int
+	Header http.Header
+	Body   []byte
 }
 
 func TestIdempotency(t *testing.T) {
 	eachKind(t, func(t *testing.T, s *store.Store) {
-		answer := stored{Status: 201, ContentType: "application/json", Body: []byte(`{"id":7}`)}
+		answer := stored{Status: 201, Body: []byte(`{"id":7}`), Header: http.Header{
+			"Content-Type": {"application/json"}, "Location": {"/v1/things/7"}, "Etag": {`"1"`},
+		}}
+		// An answer with no header but its Content-Type.
+		plain := stored{Status: 400, Body: []byte(`{}`), Header: http.Header{"Content-Type": {"application/problem+json"}}}
 		begin := func(key, idem, fp string) (*stored, error) {
-			status, ct, body, err := s.BeginIdempotent(ctxT(), key, idem, fp)
+			status, header, body, err := s.BeginIdempotent(ctxT(), key, idem, fp)
 			if status == 0 {
 				return nil, err
 			}
-			return &stored{status, ct, body}, err
+			return &stored{status, header, body}, err
 		}
-		finish := func(key, idem string) error {
-			return s.FinishIdempotent(ctxT(), key, idem, answer.Status, answer.ContentType, answer.Body)
+		finishWith := func(a stored, key, idem string) error {
+			return s.FinishIdempotent(ctxT(), key, idem, a.Status, a.Header, a.Body)
 		}
+		finish := func(key, idem string) error { return finishWith(answer, key, idem) }
 		// In order: each step sees what the ones before it left.
 		for _, tc := range []struct {
 			name string
@@ -55,6 +61,9 @@ func TestIdempotency(t *testing.T) {
 				return nil, finish("k1", "zzz")
 			}, nil, models.CodeNotFound},
 			{"abort an unreserved pair: no-op", func() (*stored, error) { return nil, s.AbortIdempotent(ctxT(), "k1", "zzz") }, nil, ""},
+			{"reserve c", func() (*stored, error) { return begin("k1", "c", "fp1") }, nil, ""},
+			{"finish c with its Content-Type alone", func() (*stored, error) { return nil, finishWith(plain, "k1", "c") }, nil, ""},
+			{"c replays it", func() (*stored, error) { return begin("k1", "c", "fp1") }, &plain, ""},
 			{"no Idempotency-Key", func() (*stored, error) { return begin("k1", "", "fp1") }, nil, models.CodeInvalid},
 		} {
 			got, err := tc.do()

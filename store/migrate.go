@@ -352,6 +352,16 @@ ALTER TABLE universities ADD COLUMN payee_account_no TEXT NOT NULL DEFAULT ''
 	CONSTRAINT universities_payee_whole CHECK ((payee_account_no = '') = (payee_account_name = '') AND (payee_account_no = '') = (payee_bank_name = ''))
 	CONSTRAINT universities_payee_account_no CHECK (payee_account_no = '' OR length(payee_account_no) BETWEEN 8 AND 32);
 `},
+	{version: 10, name: "idempotent answers keep the headers a replay repeats", sql: `
+-- the answer's other headers (Location, ETag, Preference-Applied), as a JSON
+-- object of lists of values; NULL for none
+ALTER TABLE idempotency_keys ADD COLUMN headers {{json}};
+`},
+	{version: 11, name: "idempotency reservations carry their request's token", sql: `
+-- a reservation's INSERT, tried again after a lost connection, finds by it
+-- whether its first try went through
+ALTER TABLE idempotency_keys ADD COLUMN token TEXT NOT NULL DEFAULT '';
+`},
 }
 
 // statementsFor returns a migration's statements for the dialect.

@@ -15,7 +15,7 @@ import (
 )
 
 // wantSchemaVersion is the newest migration; update it with a new one.
-const wantSchemaVersion = 9
+const wantSchemaVersion = 11
 
 // A fresh database gets every migration; a restarted server (the store
 // closed and opened again on the same file or schema) finds its data and

@@ -20,7 +20,8 @@ import (
 //     write transaction that failed before its COMMIT was sent: the server
 //     rolled it back. A failed COMMIT is never retried, since whether it
 //     committed is unknown, and neither is a single-statement write (an
-//     autocommitted statement is its own COMMIT).
+//     autocommitted statement is its own COMMIT) - but for the reservation
+//     of an Idempotency-Key, which finds out by its token (reserve).
 
 // maxTxAttempts bounds how often a transaction is tried when it loses a
 // race (a serialization failure or deadlock on PostgreSQL, or rows a

@@ -12,7 +12,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -210,11 +209,11 @@ func freeAddr(t *testing.T) string {
 }
 
 // serve starts `subsidy serve` and waits until /healthz answers 200.
-func serve(t *testing.T, env map[string]string, args ...string) (base string, stdout *syncBuffer, stop func() error) {
+func serve(t *testing.T, env map[string]string, args ...string) (base string, stdout *storetest.SyncBuffer, stop func() error) {
 	t.Helper()
 	addr := freeAddr(t)
 	ctx, cancel := context.WithCancel(t.Context())
-	stdout = &syncBuffer{}
+	stdout = &storetest.SyncBuffer{}
 	done := make(chan int, 1)
 	go func() {
 		done <- run(ctx, append([]string{"serve", "--addr", addr}, args...), func(k string) string { return env[k] }, nil, stdout, io.Discard)
@@ -420,24 +419,6 @@ func call(t *testing.T, key, method, url, body string, want int) []byte {
 		t.Fatalf("%s %s: %d, want %d: %s", method, url, resp.StatusCode, want, b)
 	}
 	return b
-}
-
-// syncBuffer collects serve's output while the test reads it.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
 
 // TestGracefulShutdown: a request in flight when SIGINT/SIGTERM arrives

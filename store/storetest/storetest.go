@@ -10,6 +10,7 @@
 package storetest
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"database/sql"
@@ -17,10 +18,12 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" database/sql driver, to create and drop schemas
 
+	"github.com/wenzhou-subsidy/subsidy/models"
 	"github.com/wenzhou-subsidy/subsidy/store"
 )
 
@@ -129,4 +132,50 @@ func postgresDSN(tb testing.TB) string {
 	q.Set("search_path", schema)
 	u.RawQuery = q.Encode()
 	return u.String()
+}
+
+// SyncBuffer is a bytes.Buffer that concurrent writers may share: the
+// destination of a logger, or of a server's output, that a test reads.
+type SyncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *SyncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *SyncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// HeldStore holds a payout run's recording until Release is closed: a test
+// sees the run in the middle. Entered receives when a run is about to
+// record. Build it with Hold.
+type HeldStore struct {
+	models.Store
+	Entered chan struct{}
+	Release chan struct{}
+}
+
+// Hold returns st with its recording held.
+func Hold(st models.Store) *HeldStore {
+	return &HeldStore{Store: st, Entered: make(chan struct{}, 1), Release: make(chan struct{})}
+}
+
+func (h *HeldStore) RecordPayouts(ctx context.Context, actor models.Actor, runID int64, cands []models.PayoutCandidate) ([]models.Payout, error) {
+	select {
+	case h.Entered <- struct{}{}:
+	default:
+	}
+	select {
+	case <-h.Release:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	return h.Store.RecordPayouts(ctx, actor, runID, cands)
 }

@@ -1,7 +1,6 @@
 package api
 
 import (
-	"errors"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
@@ -9,21 +8,6 @@ import (
 	"github.com/wenzhou-subsidy/subsidy/input"
 	"github.com/wenzhou-subsidy/subsidy/models"
 )
-
-// createForecast answers POST /v1/forecasts: what a payout run would
-// record now, without recording it, under the shipped rules and, with
-// overrides, under the reform. It writes nothing, so it is not audited.
-func (s *Server) createForecast(c echo.Context) error {
-	var req models.ForecastRequest
-	if err := s.decodeBody(c, &req); err != nil {
-		return err
-	}
-	f, err := s.app.Forecast(c.Request().Context(), req)
-	if err != nil {
-		return err
-	}
-	return respond(c, http.StatusOK, f)
-}
 
 // putBudget answers PUT /v1/budgets/{payer}/{year} {"amount"}.
 func (s *Server) putBudget(c echo.Context) error {
@@ -55,22 +39,4 @@ func (s *Server) listBudgets(c echo.Context) error {
 		return err
 	}
 	return respond(c, http.StatusOK, map[string]any{"budgets": list})
-}
-
-// joinInvalid joins the bad fields of the errors of several parameters
-// into one invalid-input error (nil when there is none).
-func joinInvalid(errs ...error) error {
-	var fields []models.FieldError
-	for _, err := range errs {
-		var e *models.Error
-		if errors.As(err, &e) {
-			fields = append(fields, e.Fields...)
-		} else if err != nil {
-			return err
-		}
-	}
-	if len(fields) == 0 {
-		return nil
-	}
-	return models.InvalidInput(fields...)
 }
