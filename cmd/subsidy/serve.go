@@ -41,7 +41,7 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err != nil {
 		return usageError{fmt.Errorf("SUBSIDY_FOUR_EYES: %w", err)}
 	}
-	fs.BoolVar(&cfg.FourEyes, "four-eyes", fourEyes, "the key that starts a payout run may not approve its payouts, nor the approver mark them paid (审核与经办分离; SUBSIDY_FOUR_EYES); --four-eyes=false for a one-person office")
+	fs.BoolVar(&cfg.FourEyes, "four-eyes", fourEyes, "the key that starts a payout run may not approve its payouts, nor the approver mark them paid, nor the key that submitted an application review it (审核与经办分离; SUBSIDY_FOUR_EYES); --four-eyes=false for a one-person office")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
